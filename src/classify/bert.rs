@@ -1,0 +1,413 @@
+//! A BERT encoder with a multi-label classification head, written against
+//! candle with the tensor names of Hugging Face's
+//! `BertForSequenceClassification` (`bert.embeddings.…`,
+//! `bert.encoder.layer.N.…`, `bert.pooler.dense.…`, `classifier.…`), so any HF
+//! BERT checkpoint loads here and our checkpoints load in `transformers`.
+//!
+//! Why not `candle_transformers::models::bert::BertModel`: its layer norm is
+//! candle's fused op, which has no backward pass, so training through it
+//! silently updates only the head. This encoder uses the differentiable
+//! `layer_norm_slow` (and a differentiable softmax) while training and the
+//! fused kernels for inference, where it also fuses Q/K/V into one
+//! pre-transposed matmul. A test checks it against the candle reference model.
+
+use std::cell::RefCell;
+
+use candle_core::{D, DType, Result, Tensor};
+use candle_nn::{Init, VarBuilder};
+
+use super::config::ModelConfig;
+use crate::rng::SplitMix64;
+
+/// Seeded dropout used only in training, so that a training run with a fixed
+/// seed is reproducible (candle's CPU RNG cannot be seeded).
+pub struct Dropout {
+    p: f32,
+    rng: RefCell<SplitMix64>,
+}
+
+impl Dropout {
+    /// Dropout with drop probability `p`.
+    pub fn new(p: f32, seed: u64) -> Self {
+        Self {
+            p,
+            rng: RefCell::new(SplitMix64::new(seed)),
+        }
+    }
+
+    fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        if self.p <= 0.0 {
+            return Ok(x.clone());
+        }
+        let n = x.elem_count();
+        let keep = 1.0 / (1.0 - self.p);
+        let p = self.p as f64;
+        let mut rng = self.rng.borrow_mut();
+        let mask: Vec<f32> = (0..n)
+            .map(|_| if rng.next_f64() < p { 0.0 } else { keep })
+            .collect();
+        let mask = Tensor::from_vec(mask, x.shape(), x.device())?.to_dtype(x.dtype())?;
+        x * mask
+    }
+}
+
+fn drop(x: Tensor, dropout: Option<&Dropout>) -> Result<Tensor> {
+    match dropout {
+        Some(d) => d.apply(&x),
+        None => Ok(x),
+    }
+}
+
+/// `y = x Wᵀ + b` over the last dimension. Keeps `Wᵀ` as its own tensor: a
+/// view while training (so gradients reach `W`), a contiguous copy after
+/// [`Linear::freeze`] for inference.
+#[derive(Clone)]
+struct Linear {
+    w: Tensor,
+    b: Tensor,
+    wt: Tensor,
+}
+
+impl Linear {
+    fn load(vb: VarBuilder, d_in: usize, d_out: usize, init: f64) -> Result<Self> {
+        let w = vb.get_with_hints(
+            (d_out, d_in),
+            "weight",
+            Init::Randn {
+                mean: 0.0,
+                stdev: init,
+            },
+        )?;
+        let b = vb.get_with_hints(d_out, "bias", Init::Const(0.0))?;
+        Ok(Self { wt: w.t()?, w, b })
+    }
+
+    fn freeze(&mut self) -> Result<()> {
+        self.wt = self.w.t()?.contiguous()?;
+        Ok(())
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims().to_vec();
+        let d_in = *dims.last().expect("linear input has a last dimension");
+        let rows = x.elem_count() / d_in;
+        let y = x
+            .reshape((rows, d_in))?
+            .matmul(&self.wt)?
+            .broadcast_add(&self.b)?;
+        let mut out = dims;
+        *out.last_mut().expect("non-empty dims") = self.wt.dim(1)?;
+        y.reshape(out)
+    }
+}
+
+#[derive(Clone)]
+struct LayerNorm {
+    w: Tensor,
+    b: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
+        Ok(Self {
+            w: vb.get_with_hints(size, "weight", Init::Const(1.0))?,
+            b: vb.get_with_hints(size, "bias", Init::Const(0.0))?,
+            eps: eps as f32,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        if train {
+            candle_nn::ops::layer_norm_slow(x, &self.w, &self.b, self.eps)
+        } else {
+            candle_nn::ops::layer_norm(&x.contiguous()?, &self.w, &self.b, self.eps)
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Embeddings {
+    word: Tensor,
+    position: Tensor,
+    token_type: Tensor,
+    ln: LayerNorm,
+}
+
+impl Embeddings {
+    fn load(vb: VarBuilder, c: &ModelConfig) -> Result<Self> {
+        let init = Init::Randn {
+            mean: 0.0,
+            stdev: c.initializer_range,
+        };
+        Ok(Self {
+            word: vb.get_with_hints(
+                (c.vocab_size, c.hidden_size),
+                "word_embeddings.weight",
+                init,
+            )?,
+            position: vb.get_with_hints(
+                (c.max_position_embeddings, c.hidden_size),
+                "position_embeddings.weight",
+                init,
+            )?,
+            token_type: vb.get_with_hints(
+                (c.type_vocab_size, c.hidden_size),
+                "token_type_embeddings.weight",
+                init,
+            )?,
+            ln: LayerNorm::load(vb.pp("LayerNorm"), c.hidden_size, c.layer_norm_eps)?,
+        })
+    }
+
+    fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let (b, t) = ids.dims2()?;
+        let h = self.word.dim(1)?;
+        let words = self
+            .word
+            .index_select(&ids.flatten_all()?, 0)?
+            .reshape((b, t, h))?;
+        let types = self
+            .token_type
+            .index_select(&type_ids.flatten_all()?, 0)?
+            .reshape((b, t, h))?;
+        let pos = self.position.narrow(0, 0, t)?;
+        let x = (words + types)?.broadcast_add(&pos)?;
+        drop(self.ln.forward(&x, train)?, dropout)
+    }
+}
+
+#[derive(Clone)]
+struct Layer {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    /// Q, K and V fused into one pre-transposed `[H, 3H]` matmul (inference).
+    qkv: Option<Linear>,
+    attn_out: Linear,
+    attn_ln: LayerNorm,
+    inter: Linear,
+    out: Linear,
+    out_ln: LayerNorm,
+    heads: usize,
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, c: &ModelConfig) -> Result<Self> {
+        let h = c.hidden_size;
+        let r = c.initializer_range;
+        let a = vb.pp("attention");
+        Ok(Self {
+            q: Linear::load(a.pp("self").pp("query"), h, h, r)?,
+            k: Linear::load(a.pp("self").pp("key"), h, h, r)?,
+            v: Linear::load(a.pp("self").pp("value"), h, h, r)?,
+            qkv: None,
+            attn_out: Linear::load(a.pp("output").pp("dense"), h, h, r)?,
+            attn_ln: LayerNorm::load(a.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
+            inter: Linear::load(vb.pp("intermediate").pp("dense"), h, c.intermediate_size, r)?,
+            out: Linear::load(vb.pp("output").pp("dense"), c.intermediate_size, h, r)?,
+            out_ln: LayerNorm::load(vb.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
+            heads: c.num_attention_heads,
+        })
+    }
+
+    fn freeze(&mut self) -> Result<()> {
+        for l in [
+            &mut self.q,
+            &mut self.k,
+            &mut self.v,
+            &mut self.attn_out,
+            &mut self.inter,
+            &mut self.out,
+        ] {
+            l.freeze()?;
+        }
+        let wt = Tensor::cat(&[&self.q.wt, &self.k.wt, &self.v.wt], 1)?.contiguous()?;
+        let b = Tensor::cat(&[&self.q.b, &self.k.b, &self.v.b], 0)?;
+        self.qkv = Some(Linear {
+            w: wt.t()?,
+            b,
+            wt,
+        });
+        Ok(())
+    }
+
+    fn forward(
+        &self,
+        x: &Tensor,
+        mask: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let hd = h / self.heads;
+        let split = |y: Tensor| -> Result<Tensor> {
+            y.reshape((b, t, self.heads, hd))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let (q, k, v) = match (&self.qkv, train) {
+            (Some(qkv), false) => {
+                let y = qkv.forward(x)?;
+                (
+                    split(y.narrow(2, 0, h)?)?,
+                    split(y.narrow(2, h, h)?)?,
+                    split(y.narrow(2, 2 * h, h)?)?,
+                )
+            }
+            _ => (
+                split(self.q.forward(x)?)?,
+                split(self.k.forward(x)?)?,
+                split(self.v.forward(x)?)?,
+            ),
+        };
+        let scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?.broadcast_add(mask)?;
+        let probs = if train {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
+        let probs = drop(probs, dropout)?;
+        let ctx = probs
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((b, t, h))?;
+        let attn = drop(self.attn_out.forward(&ctx)?, dropout)?;
+        let attn = self.attn_ln.forward(&(attn + x)?, train)?;
+        let inter = self.inter.forward(&attn)?.gelu_erf()?;
+        let out = drop(self.out.forward(&inter)?, dropout)?;
+        self.out_ln.forward(&(out + attn)?, train)
+    }
+}
+
+/// `BertForSequenceClassification`: encoder, pooler (`tanh` over `[CLS]`)
+/// and a linear head with one logit per label.
+#[derive(Clone)]
+pub struct BertClassifier {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    pooler: Linear,
+    head: Linear,
+    num_labels: usize,
+}
+
+impl BertClassifier {
+    /// Build from a var builder rooted at the checkpoint root. Accepts both
+    /// `bert.`-prefixed (sequence-classification / pre-training) checkpoints
+    /// and bare `BertModel` ones. With `with_head = false` the head is left
+    /// for the caller to create (fine-tuning from an encoder).
+    pub fn load(vb: VarBuilder, c: &ModelConfig, num_labels: usize) -> Result<Self> {
+        let enc = if vb.contains_tensor("bert.embeddings.word_embeddings.weight")
+            || !vb.contains_tensor("embeddings.word_embeddings.weight")
+        {
+            vb.pp("bert")
+        } else {
+            vb.clone()
+        };
+        let embeddings = Embeddings::load(enc.pp("embeddings"), c)?;
+        let layers = (0..c.num_hidden_layers)
+            .map(|i| Layer::load(enc.pp(format!("encoder.layer.{i}")), c))
+            .collect::<Result<Vec<_>>>()?;
+        let pooler = Linear::load(
+            enc.pp("pooler").pp("dense"),
+            c.hidden_size,
+            c.hidden_size,
+            c.initializer_range,
+        )?;
+        let head = Linear::load(
+            vb.pp("classifier"),
+            c.hidden_size,
+            num_labels,
+            c.initializer_range,
+        )?;
+        Ok(Self {
+            embeddings,
+            layers,
+            pooler,
+            head,
+            num_labels,
+        })
+    }
+
+    /// Prepare for inference: contiguous transposed weights and fused QKV.
+    /// Call once after loading; training must not call it.
+    pub fn freeze(&mut self) -> Result<()> {
+        for l in &mut self.layers {
+            l.freeze()?;
+        }
+        self.pooler.freeze()?;
+        self.head.freeze()
+    }
+
+    /// Number of logits per input.
+    pub fn num_labels(&self) -> usize {
+        self.num_labels
+    }
+
+    /// Logits `[batch, num_labels]` for token ids `[batch, seq]` (u32),
+    /// segment ids of the same shape, and an attention mask (1 = token,
+    /// 0 = padding, f32). `dropout` is `Some` only while training.
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let x = self.encode(ids, type_ids, attention_mask, train, dropout)?;
+        let cls = x.narrow(1, 0, 1)?.squeeze(1)?;
+        let pooled = self.pooler.forward(&cls)?.tanh()?;
+        let pooled = drop(pooled, dropout)?;
+        self.head.forward(&pooled)
+    }
+
+    /// The encoder's last hidden states `[batch, seq, hidden]` (what
+    /// `BertModel` returns), before pooling.
+    pub fn encode(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let (b, t) = ids.dims2()?;
+        let dtype = self.embeddings.word.dtype();
+        // 0 for tokens, a large negative number for padding, broadcast over
+        // heads and query positions.
+        let mask = ((attention_mask.to_dtype(dtype)? - 1.0)? * 10_000.0)?.reshape((b, 1, 1, t))?;
+        let mut x = self.embeddings.forward(ids, type_ids, train, dropout)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &mask, train, dropout)?;
+        }
+        Ok(x)
+    }
+}
+
+/// Numerically stable mean binary cross-entropy on logits, with an optional
+/// per-label positive weight (`[num_labels]`) to keep rare labels from being
+/// drowned by the common ones.
+pub fn bce_with_logits(logits: &Tensor, targets: &Tensor, pos_weight: Option<&Tensor>) -> Result<Tensor> {
+    // loss = (1 - t) x + (1 + (w - 1) t) * (log(1 + exp(-|x|)) + max(-x, 0))
+    let neg_abs = logits.abs()?.neg()?;
+    let softplus = (neg_abs.exp()? + 1.0)?.log()?.add(&logits.neg()?.relu()?)?;
+    let one_minus_t = targets.affine(-1.0, 1.0)?;
+    let coeff = match pos_weight {
+        Some(w) => targets.broadcast_mul(&(w - 1.0)?)?.affine(1.0, 1.0)?,
+        None => targets.ones_like()?,
+    };
+    let loss = ((one_minus_t * logits)? + (coeff * softplus)?)?;
+    loss.mean_all()
+}
+
+/// DType the model runs in (f32 everywhere: the small model gains nothing from
+/// half precision on CPU and the comparison with PyTorch stays exact).
+pub const DTYPE: DType = DType::F32;

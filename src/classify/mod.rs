@@ -1,0 +1,332 @@
+//! Segment classification: a BERT multi-label classifier run in-process by
+//! candle. This module loads a model directory in the Hugging Face layout
+//! (`config.json`, `model.safetensors`, `tokenizer.json`) or the default model
+//! embedded in the binary, tokenises `heading path [SEP] text` pairs, batches
+//! them by length (little padding, so little wasted compute) and returns one
+//! sigmoid score per label.
+//!
+//! - [`config`]: the `config.json` contract.
+//! - [`bert`]: the encoder and head (trainable, HF tensor names).
+//! - [`batch`]: tokenisation and length-bucketed batching.
+
+pub mod batch;
+pub mod bert;
+pub mod config;
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{Device, Tensor};
+use candle_nn::VarBuilder;
+use tokenizers::Tokenizer;
+
+use crate::labels::{LABELS, N_LABELS};
+pub use batch::{Batcher, Input};
+use bert::{BertClassifier, DTYPE};
+use config::ModelConfig;
+
+/// The default model, compiled into the binary so that an installed
+/// `policyscan` works from any directory without a model path.
+pub mod embedded {
+    /// `config.json` of `models/policy-bert-zh`.
+    pub const CONFIG: &[u8] = include_bytes!("../../models/policy-bert-zh/config.json");
+    /// `tokenizer.json` of `models/policy-bert-zh`.
+    pub const TOKENIZER: &[u8] = include_bytes!("../../models/policy-bert-zh/tokenizer.json");
+    /// `model.safetensors` of `models/policy-bert-zh`.
+    pub const WEIGHTS: &[u8] = include_bytes!("../../models/policy-bert-zh/model.safetensors");
+}
+
+/// Why a model could not be loaded. Each message names the file and says
+/// what to do, because a bad `--model` stops the run before any work starts.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The directory lacks one of the three files.
+    #[error("model directory {dir}: `{file}` not found (a model directory needs config.json, model.safetensors and tokenizer.json, as Hugging Face saves them)")]
+    Missing { dir: PathBuf, file: &'static str },
+    /// A file exists but cannot be read.
+    #[error("model file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `config.json` is not a BERT config we understand.
+    #[error("{source_name}: config.json is not a valid BERT config: {reason}")]
+    Config { source_name: String, reason: String },
+    /// `tokenizer.json` cannot be parsed.
+    #[error("{source_name}: tokenizer.json could not be loaded: {reason}")]
+    Tokenizer { source_name: String, reason: String },
+    /// `model.safetensors` is truncated or not safetensors.
+    #[error("{source_name}: model.safetensors is corrupt or not a safetensors file: {reason}")]
+    Weights { source_name: String, reason: String },
+    /// The head's size or the label names disagree with the config or with
+    /// policyscan's six labels.
+    #[error("{source_name}: {reason}")]
+    Labels { source_name: String, reason: String },
+    /// A tensor has the wrong shape or is missing.
+    #[error("{source_name}: weights do not match config.json: {reason}")]
+    Shape { source_name: String, reason: String },
+}
+
+/// Inference failure inside candle (shape or device problems at run time).
+#[derive(Debug, thiserror::Error)]
+#[error("classifier failed: {0}")]
+pub struct ClassifyError(pub String);
+
+impl From<candle_core::Error> for ClassifyError {
+    fn from(e: candle_core::Error) -> Self {
+        ClassifyError(e.to_string())
+    }
+}
+
+/// The three files of a model, as bytes (from a directory or embedded).
+pub struct ModelFiles {
+    pub config: Vec<u8>,
+    pub tokenizer: Vec<u8>,
+    pub weights: Vec<u8>,
+}
+
+impl ModelFiles {
+    /// Read the three files of a Hugging Face model directory.
+    pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
+        let read = |file: &'static str| -> Result<Vec<u8>, ModelError> {
+            let path = dir.join(file);
+            if !path.is_file() {
+                return Err(ModelError::Missing {
+                    dir: dir.to_path_buf(),
+                    file,
+                });
+            }
+            std::fs::read(&path).map_err(|source| ModelError::Io { path, source })
+        };
+        Ok(Self {
+            config: read("config.json")?,
+            tokenizer: read("tokenizer.json")?,
+            weights: read("model.safetensors")?,
+        })
+    }
+
+    /// The default model compiled into the binary.
+    pub fn embedded() -> Self {
+        Self {
+            config: embedded::CONFIG.to_vec(),
+            tokenizer: embedded::TOKENIZER.to_vec(),
+            weights: embedded::WEIGHTS.to_vec(),
+        }
+    }
+}
+
+/// A loaded classifier, ready to score segments from many threads at once.
+pub struct Classifier {
+    model: BertClassifier,
+    batcher: Batcher,
+    config: ModelConfig,
+    /// Model head index for each of policyscan's labels (a user's model may
+    /// order its labels differently).
+    head_index: [usize; N_LABELS],
+    thresholds: [f32; N_LABELS],
+    device: Device,
+}
+
+/// Parse and validate `config.json`.
+pub fn parse_config(bytes: &[u8], source_name: &str) -> Result<ModelConfig, ModelError> {
+    let c: ModelConfig = serde_json::from_slice(bytes).map_err(|e| ModelError::Config {
+        source_name: source_name.into(),
+        reason: e.to_string(),
+    })?;
+    if c.hidden_size == 0
+        || c.num_attention_heads == 0
+        || c.hidden_size % c.num_attention_heads != 0
+    {
+        return Err(ModelError::Config {
+            source_name: source_name.into(),
+            reason: format!(
+                "hidden_size {} is not a positive multiple of num_attention_heads {}",
+                c.hidden_size, c.num_attention_heads
+            ),
+        });
+    }
+    if !matches!(c.hidden_act.as_str(), "gelu" | "gelu_new" | "gelu_python") {
+        return Err(ModelError::Config {
+            source_name: source_name.into(),
+            reason: format!("hidden_act `{}` is not supported (gelu only)", c.hidden_act),
+        });
+    }
+    Ok(c)
+}
+
+/// Load a tokenizer from `tokenizer.json` bytes.
+pub fn parse_tokenizer(bytes: &[u8], source_name: &str) -> Result<Tokenizer, ModelError> {
+    Tokenizer::from_bytes(bytes).map_err(|e| ModelError::Tokenizer {
+        source_name: source_name.into(),
+        reason: e.to_string(),
+    })
+}
+
+/// Shape of one tensor in a safetensors blob, validating the blob.
+pub fn tensor_shapes(
+    weights: &[u8],
+    source_name: &str,
+) -> Result<std::collections::HashMap<String, Vec<usize>>, ModelError> {
+    let st = safetensors::SafeTensors::deserialize(weights).map_err(|e| ModelError::Weights {
+        source_name: source_name.into(),
+        reason: e.to_string(),
+    })?;
+    Ok(st
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (name, view.shape().to_vec()))
+        .collect())
+}
+
+impl Classifier {
+    /// Load the model in `dir` (Hugging Face layout).
+    pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
+        let files = ModelFiles::read_dir(dir)?;
+        Self::from_files(files, &dir.display().to_string(), max_tokens)
+    }
+
+    /// Load the default model compiled into the binary.
+    pub fn embedded(max_tokens: usize) -> Result<Self, ModelError> {
+        Self::from_files(ModelFiles::embedded(), "embedded model", max_tokens)
+    }
+
+    /// Load from the three files' bytes; `source_name` names them in errors.
+    pub fn from_files(
+        files: ModelFiles,
+        source_name: &str,
+        max_tokens: usize,
+    ) -> Result<Self, ModelError> {
+        let config = parse_config(&files.config, source_name)?;
+        let tokenizer = parse_tokenizer(&files.tokenizer, source_name)?;
+        let shapes = tensor_shapes(&files.weights, source_name)?;
+        let labels = config.labels().map_err(|reason| ModelError::Labels {
+            source_name: source_name.into(),
+            reason,
+        })?;
+        let head_rows = shapes
+            .get("classifier.weight")
+            .map(|s| s[0])
+            .ok_or_else(|| ModelError::Labels {
+                source_name: source_name.into(),
+                reason: "model.safetensors has no `classifier.weight`: this is an encoder without a classification head; fine-tune it with `policyscan train --init DIR` first".into(),
+            })?;
+        if head_rows != labels.len() {
+            return Err(ModelError::Labels {
+                source_name: source_name.into(),
+                reason: format!(
+                    "the classification head has {head_rows} outputs but config.json's id2label names {} labels",
+                    labels.len()
+                ),
+            });
+        }
+        let mut head_index = [0usize; N_LABELS];
+        for (i, l) in LABELS.iter().enumerate() {
+            head_index[i] = labels.iter().position(|m| m == l).ok_or_else(|| {
+                ModelError::Labels {
+                    source_name: source_name.into(),
+                    reason: format!(
+                        "config.json's id2label {labels:?} lacks label `{l}`; policyscan needs {LABELS:?}"
+                    ),
+                }
+            })?;
+        }
+        let tv = config.threshold_vec().map_err(|reason| ModelError::Labels {
+            source_name: source_name.into(),
+            reason,
+        })?;
+        let mut thresholds = [0.5f32; N_LABELS];
+        for i in 0..N_LABELS {
+            thresholds[i] = tv[head_index[i]];
+        }
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(files.weights, DTYPE, &device).map_err(
+            |e| ModelError::Weights {
+                source_name: source_name.into(),
+                reason: e.to_string(),
+            },
+        )?;
+        let mut model =
+            BertClassifier::load(vb, &config, labels.len()).map_err(|e| ModelError::Shape {
+                source_name: source_name.into(),
+                reason: e.to_string(),
+            })?;
+        model.freeze().map_err(|e| ModelError::Shape {
+            source_name: source_name.into(),
+            reason: e.to_string(),
+        })?;
+        let max_tokens = max_tokens.min(config.max_position_embeddings);
+        Ok(Self {
+            model,
+            batcher: Batcher::new(tokenizer, max_tokens),
+            config,
+            head_index,
+            thresholds,
+            device,
+        })
+    }
+
+    /// The model's config (hyper-parameters, labels, thresholds).
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Per-label decision thresholds in [`LABELS`] order.
+    pub fn thresholds(&self) -> &[f32; N_LABELS] {
+        &self.thresholds
+    }
+
+    /// The batcher (tokeniser + length bucketing) this model uses.
+    pub fn batcher(&self) -> &Batcher {
+        &self.batcher
+    }
+
+    /// Sigmoid scores in [`LABELS`] order for each input, computed in
+    /// length-sorted batches of at most `batch_size`; output order = input order.
+    pub fn score(
+        &self,
+        inputs: &[Input<'_>],
+        batch_size: usize,
+    ) -> Result<Vec<[f32; N_LABELS]>, ClassifyError> {
+        let encoded = self.batcher.encode(inputs)?;
+        let mut out = vec![[0f32; N_LABELS]; inputs.len()];
+        for batch in self.batcher.batches(&encoded, batch_size) {
+            let logits = self.logits(&batch.tensors(&self.device)?)?;
+            for (row, &i) in logits.iter().zip(&batch.index) {
+                out[i] = self.head_scores(row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Raw logits in model head order for one prepared batch.
+    pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, ClassifyError> {
+        let logits = self
+            .model
+            .forward(&t.ids, &t.type_ids, &t.mask, false, None)?;
+        Ok(logits.to_vec2::<f32>()?)
+    }
+
+    /// Sigmoid scores in [`LABELS`] order from one row of head-order logits.
+    pub fn head_scores(&self, logits: &[f32]) -> [f32; N_LABELS] {
+        std::array::from_fn(|l| sigmoid(logits[self.head_index[l]]))
+    }
+
+    /// Apply the per-label thresholds to scores.
+    pub fn decide(&self, scores: &[f32; N_LABELS]) -> [bool; N_LABELS] {
+        let mut on = [false; N_LABELS];
+        for i in 0..N_LABELS {
+            on[i] = scores[i] >= self.thresholds[i];
+        }
+        on
+    }
+}
+
+/// Logistic function.
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Build tensors on `device` directly from already-padded rows (used by
+/// training, which owns its own model instance).
+pub fn to_tensor(rows: Vec<u32>, b: usize, t: usize, device: &Device) -> candle_core::Result<Tensor> {
+    Tensor::from_vec(rows, (b, t), device)
+}

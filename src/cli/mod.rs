@@ -1,0 +1,77 @@
+//! Command-line interface: one sub-module per command, each a thin layer that
+//! turns validated flags into a library call and prints the outcome.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod dataset;
+mod eval;
+mod scan;
+mod train;
+
+/// Read Chinese privacy policies in bulk and turn them into tables.
+#[derive(Parser)]
+#[command(name = "policyscan", version, about, long_about = None)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan policies into segments, entities, policies and errors tables.
+    Scan(scan::ScanArgs),
+    /// Train the segment classifier (from scratch, or fine-tune with --init).
+    Train(train::TrainArgs),
+    /// Score a model on a labelled JSONL file, or on the human dev lines.
+    Eval(eval::EvalArgs),
+    /// Build train/dev JSONL from the shared data folder.
+    Dataset(dataset::DatasetArgs),
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("policyscan={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Parse flags, run the command, map errors to exit code 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let res: Result<()> = match cli.command {
+        Command::Scan(a) => scan::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Dataset(a) => dataset::run(a),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("policyscan: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Where `--model` points, or the embedded default.
+pub fn load_classifier(model: Option<&PathBuf>, max_tokens: usize) -> Result<policyscan::classify::Classifier> {
+    Ok(match model {
+        Some(dir) => policyscan::classify::Classifier::from_dir(dir, max_tokens)?,
+        None => policyscan::classify::Classifier::embedded(max_tokens)?,
+    })
+}

@@ -1,0 +1,99 @@
+//! `policyscan train`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use policyscan::metrics::format_table;
+use policyscan::train::{TrainOptions, train};
+
+/// Flags of `policyscan train`.
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Training examples (JSONL: text, heading_path, labels).
+    #[arg(long)]
+    train: PathBuf,
+    /// Dev examples, for early stopping and threshold tuning.
+    #[arg(long)]
+    dev: PathBuf,
+    /// Output model directory (Hugging Face layout).
+    #[arg(long)]
+    out: PathBuf,
+    /// Fine-tune this HF BERT directory (its tokenizer and encoder; new head).
+    #[arg(long, conflicts_with = "config")]
+    init: Option<PathBuf>,
+    /// Size of a from-scratch model: small (hidden 256, 4 layers) or tiny (hidden 128, 2 layers).
+    #[arg(long, default_value = "small")]
+    config: String,
+    /// WordPiece vocabulary size for a from-scratch model.
+    #[arg(long, default_value_t = 8000)]
+    vocab_size: usize,
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Peak learning rate (AdamW, linear warm-up then linear decay).
+    #[arg(long, default_value_t = 5e-4)]
+    lr: f64,
+    /// Fraction of steps used for warm-up.
+    #[arg(long, default_value_t = 0.06)]
+    warmup: f64,
+    #[arg(long, default_value_t = 0.01)]
+    weight_decay: f64,
+    /// Model window in tokens.
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Evaluations without dev improvement before stopping.
+    #[arg(long, default_value_t = 4)]
+    patience: usize,
+    /// Evaluate on dev every N steps (0: every epoch).
+    #[arg(long, default_value_t = 0)]
+    eval_every: usize,
+    /// Stop after N steps.
+    #[arg(long)]
+    max_steps: Option<usize>,
+}
+
+pub fn run(a: TrainArgs) -> Result<()> {
+    let (hidden, layers, heads) = match a.config.as_str() {
+        "small" => (256, 4, 4),
+        "tiny" => (128, 2, 2),
+        "micro" => (32, 1, 2),
+        other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
+    };
+    let opts = TrainOptions {
+        train: a.train,
+        dev: a.dev,
+        out: a.out.clone(),
+        init: a.init,
+        hidden,
+        layers,
+        heads,
+        vocab_size: a.vocab_size,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        warmup: a.warmup,
+        weight_decay: a.weight_decay,
+        max_tokens: a.max_tokens,
+        seed: a.seed,
+        patience: a.patience,
+        eval_every: a.eval_every,
+        max_steps: a.max_steps,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let s = train(&opts)?;
+    println!(
+        "trained {} steps in {:.0} s; best dev macro-F1 {:.3} at step {}; model in {}",
+        s.steps,
+        s.seconds,
+        s.dev.macro_f1,
+        s.best_step,
+        a.out.display()
+    );
+    println!("thresholds {:?}", s.thresholds);
+    print!("{}", format_table(&s.dev));
+    Ok(())
+}

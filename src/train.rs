@@ -1,0 +1,502 @@
+//! `policyscan train`: fine-tune or train from scratch the BERT segment
+//! classifier, and write a model directory in the Hugging Face layout.
+//!
+//! Recipe: multi-label BCE (with a per-label positive weight so rare labels
+//! count), AdamW with linear warm-up and linear decay, length-bucketed
+//! batches, evaluation on the dev file every `eval_every` steps, early stopping
+//! on dev macro-F1, and per-label thresholds tuned on dev and written into
+//! `config.json`. Everything random is drawn from one seed.
+//!
+//! Without `--init`, a WordPiece vocabulary is trained with `tokenizers` on the
+//! training texts (BERT normaliser and pre-tokeniser, so CJK is split per
+//! character) and a small BERT is built from scratch.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
+use tokenizers::models::TrainerWrapper;
+use tokenizers::normalizers::bert::BertNormalizer;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::processors::template::TemplateProcessing;
+use tokenizers::{AddedToken, Tokenizer};
+
+use crate::classify::batch::{Batcher, Encoded, Input};
+use crate::classify::bert::{BertClassifier, DTYPE, Dropout, bce_with_logits};
+use crate::classify::config::ModelConfig;
+use crate::classify::{ModelFiles, parse_config, parse_tokenizer, sigmoid};
+use crate::examples::{ExamplesError, Labelled, read_examples};
+use crate::labels::{LABELS, LabelSet, N_LABELS};
+use crate::metrics::{self, Report};
+use crate::rng::SplitMix64;
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// A training or dev file is unreadable or malformed.
+    #[error(transparent)]
+    Examples(#[from] ExamplesError),
+    /// The `--init` directory is not a usable BERT.
+    #[error(transparent)]
+    Model(#[from] crate::classify::ModelError),
+    /// The training file has no examples.
+    #[error("{0}: no training examples")]
+    Empty(PathBuf),
+    /// Building the vocabulary failed.
+    #[error("tokenizer training failed: {0}")]
+    Tokenizer(String),
+    /// A tensor operation failed.
+    #[error("training step failed: {0}")]
+    Candle(#[from] candle_core::Error),
+    /// Writing the model directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Settings of one training run (the CLI flags of `policyscan train`).
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub train: PathBuf,
+    pub dev: PathBuf,
+    pub out: PathBuf,
+    /// Fine-tune this HF BERT directory instead of training from scratch.
+    pub init: Option<PathBuf>,
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub vocab_size: usize,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    /// Fraction of all steps spent warming the learning rate up.
+    pub warmup: f64,
+    pub weight_decay: f64,
+    pub max_tokens: usize,
+    pub seed: u64,
+    /// Stop after this many evaluations without a better dev macro-F1.
+    pub patience: usize,
+    /// Evaluate every this many steps (0: once per epoch).
+    pub eval_every: usize,
+    /// Stop after this many steps in total (for tests and quick runs).
+    pub max_steps: Option<usize>,
+    pub progress: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self {
+            train: PathBuf::new(),
+            dev: PathBuf::new(),
+            out: PathBuf::new(),
+            init: None,
+            hidden: 256,
+            layers: 4,
+            heads: 4,
+            vocab_size: 8000,
+            epochs: 3,
+            batch_size: 32,
+            lr: 5e-4,
+            warmup: 0.06,
+            weight_decay: 0.01,
+            max_tokens: 128,
+            seed: 17,
+            patience: 4,
+            eval_every: 0,
+            max_steps: None,
+            progress: true,
+        }
+    }
+}
+
+/// What a training run achieved.
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    pub steps: usize,
+    pub best_step: usize,
+    pub seconds: f64,
+    /// Dev report at the best step, with the tuned thresholds.
+    pub dev: Report,
+    pub thresholds: [f32; N_LABELS],
+    /// Training loss at each step.
+    pub losses: Vec<f32>,
+}
+
+/// Train a WordPiece vocabulary on `texts` (BERT normaliser + pre-tokeniser)
+/// with the BERT special tokens and `[CLS] A [SEP] B [SEP]` post-processing.
+pub fn build_tokenizer<'a>(
+    texts: impl Iterator<Item = &'a str> + Send,
+    vocab_size: usize,
+) -> Result<Tokenizer, TrainError> {
+    let terr = |e: tokenizers::Error| TrainError::Tokenizer(e.to_string());
+    let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+    let mut tok = Tokenizer::new(
+        WordPiece::builder()
+            .unk_token("[UNK]".into())
+            .build()
+            .map_err(terr)?,
+    );
+    tok.with_normalizer(Some(BertNormalizer::default()))
+        .map_err(terr)?;
+    tok.with_pre_tokenizer(Some(BertPreTokenizer));
+    tok.with_decoder(Some(tokenizers::decoders::wordpiece::WordPiece::default()));
+    let mut trainer = TrainerWrapper::WordPieceTrainer(
+        WordPieceTrainer::builder()
+            .vocab_size(vocab_size)
+            .min_frequency(2)
+            .show_progress(false)
+            .special_tokens(specials.iter().map(|s| AddedToken::from(*s, true)).collect())
+            .build(),
+    );
+    tok.train(&mut trainer, texts).map_err(terr)?;
+    let id = |t: &str| tok.token_to_id(t).unwrap_or(0);
+    let post = TemplateProcessing::builder()
+        .try_single("[CLS] $A [SEP]")
+        .map_err(TrainError::Tokenizer)?
+        .try_pair("[CLS] $A:0 [SEP]:0 $B:1 [SEP]:1")
+        .map_err(TrainError::Tokenizer)?
+        .special_tokens(vec![("[CLS]", id("[CLS]")), ("[SEP]", id("[SEP]"))])
+        .build()
+        .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
+    tok.with_post_processor(Some(post));
+    Ok(tok)
+}
+
+/// Set every variable of a freshly built model from the seeded generator:
+/// N(0, initializer_range) for weights and embeddings, 1 for layer-norm
+/// scales, 0 for biases (as `transformers` initialises BERT). Variables in
+/// `keep` (loaded from `--init`) are left alone.
+fn init_vars(
+    varmap: &VarMap,
+    keep: &HashSet<String>,
+    std: f64,
+    rng: &mut SplitMix64,
+) -> Result<(), TrainError> {
+    let data = varmap.data().lock().expect("varmap lock");
+    let mut names: Vec<&String> = data.keys().collect();
+    names.sort();
+    for name in names {
+        if keep.contains(name) {
+            continue;
+        }
+        let var = &data[name];
+        let n = var.elem_count();
+        let values: Vec<f32> = if name.ends_with("bias") {
+            vec![0.0; n]
+        } else if name.contains("LayerNorm") {
+            vec![1.0; n]
+        } else {
+            (0..n).map(|_| (rng.normal() * std) as f32).collect()
+        };
+        var.set(&Tensor::from_vec(values, var.shape(), var.device())?)?;
+    }
+    Ok(())
+}
+
+/// A model being trained: its variables, config and batcher.
+pub struct Trainee {
+    pub varmap: VarMap,
+    pub model: BertClassifier,
+    pub config: ModelConfig,
+    pub batcher: Batcher,
+}
+
+impl Trainee {
+    /// A new small BERT with a vocabulary trained on `texts`.
+    pub fn scratch(
+        texts: &[&str],
+        opts: &TrainOptions,
+        rng: &mut SplitMix64,
+    ) -> Result<Self, TrainError> {
+        let tokenizer = build_tokenizer(texts.iter().copied(), opts.vocab_size)?;
+        let vocab = tokenizer.get_vocab_size(true);
+        let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
+        config.max_position_embeddings = config.max_position_embeddings.max(opts.max_tokens);
+        let varmap = VarMap::new();
+        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
+        let model = BertClassifier::load(vb, &config, N_LABELS)?;
+        init_vars(&varmap, &HashSet::new(), config.initializer_range, rng)?;
+        Ok(Self {
+            varmap,
+            model,
+            config,
+            batcher: Batcher::new(tokenizer, opts.max_tokens),
+        })
+    }
+
+    /// Fine-tune an existing HF BERT directory: its tokenizer and encoder are
+    /// kept, the classification head is new (our six labels).
+    pub fn from_init(
+        dir: &Path,
+        opts: &TrainOptions,
+        rng: &mut SplitMix64,
+    ) -> Result<Self, TrainError> {
+        let files = ModelFiles::read_dir(dir)?;
+        let name = dir.display().to_string();
+        let mut config = parse_config(&files.config, &name)?;
+        config.set_policyscan_labels();
+        config.thresholds.clear();
+        let tokenizer = parse_tokenizer(&files.tokenizer, &name)?;
+        let loaded = candle_core::safetensors::load_buffer(&files.weights, &Device::Cpu)?;
+        let varmap = VarMap::new();
+        let mut keep = HashSet::new();
+        {
+            let mut data = varmap.data().lock().expect("varmap lock");
+            for (k, t) in loaded {
+                if k.starts_with("classifier.") || k.starts_with("cls.") {
+                    continue;
+                }
+                let k = if k.starts_with("bert.") {
+                    k
+                } else {
+                    format!("bert.{k}")
+                };
+                data.insert(k.clone(), Var::from_tensor(&t.to_dtype(DType::F32)?)?);
+                keep.insert(k);
+            }
+        }
+        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
+        let model = BertClassifier::load(vb, &config, N_LABELS)?;
+        init_vars(&varmap, &keep, config.initializer_range, rng)?;
+        let max_tokens = opts.max_tokens.min(config.max_position_embeddings);
+        Ok(Self {
+            varmap,
+            model,
+            config,
+            batcher: Batcher::new(tokenizer, max_tokens),
+        })
+    }
+
+    /// Sigmoid scores for encoded inputs (inference mode, no dropout).
+    pub fn score(&self, encoded: &[Encoded], batch_size: usize) -> Result<Vec<[f32; N_LABELS]>, TrainError> {
+        let mut out = vec![[0f32; N_LABELS]; encoded.len()];
+        for b in self.batcher.batches(encoded, batch_size) {
+            let t = b.tensors(&Device::Cpu).map_err(|e| TrainError::Tokenizer(e.0))?;
+            let logits = self
+                .model
+                .forward(&t.ids, &t.type_ids, &t.mask, false, None)?
+                .to_vec2::<f32>()?;
+            for (row, &i) in logits.iter().zip(&b.index) {
+                for l in 0..N_LABELS {
+                    out[i][l] = sigmoid(row[l]);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Write `config.json` (with thresholds), `tokenizer.json` and
+    /// `model.safetensors` into `dir`.
+    pub fn save(&self, dir: &Path, thresholds: &[f32; N_LABELS]) -> Result<(), TrainError> {
+        let io = |path: PathBuf| move |source| TrainError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.into()))?;
+        let mut config = self.config.clone();
+        config.thresholds = LABELS
+            .iter()
+            .zip(thresholds)
+            .map(|(l, t)| (l.to_string(), *t))
+            .collect();
+        let cfg = serde_json::to_string_pretty(&config).expect("config serialises");
+        std::fs::write(dir.join("config.json"), cfg + "\n").map_err(io(dir.join("config.json")))?;
+        self.batcher
+            .tokenizer()
+            .save(dir.join("tokenizer.json"), false)
+            .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
+        self.varmap.save(dir.join("model.safetensors"))?;
+        Ok(())
+    }
+}
+
+fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, TrainError> {
+    data.iter()
+        .map(|l| {
+            batcher
+                .encode_one(&Input {
+                    heading_path: &l.example.heading_path,
+                    text: &l.example.text,
+                })
+                .map_err(|e| TrainError::Tokenizer(e.0))
+        })
+        .collect()
+}
+
+/// Length-bucketed, shuffled batches for one epoch: shuffle, cut into pools
+/// of 50 batches, sort each pool by length, cut into batches, shuffle batches.
+fn epoch_batches(encoded: &[Encoded], batch_size: usize, rng: &mut SplitMix64) -> Vec<Vec<usize>> {
+    let mut idx: Vec<usize> = (0..encoded.len()).collect();
+    rng.shuffle(&mut idx);
+    let mut batches = Vec::new();
+    for pool in idx.chunks(batch_size * 50) {
+        let mut pool = pool.to_vec();
+        pool.sort_by_key(|&i| encoded[i].ids.len());
+        batches.extend(pool.chunks(batch_size).map(|c| c.to_vec()));
+    }
+    rng.shuffle(&mut batches);
+    batches
+}
+
+/// Positive weight per label: sqrt(negatives / positives), clamped to [1, 10].
+fn pos_weights(data: &[Labelled]) -> [f32; N_LABELS] {
+    std::array::from_fn(|l| {
+        let pos = data.iter().filter(|d| d.gold[l]).count().max(1) as f32;
+        let neg = (data.len() as f32 - pos).max(1.0);
+        (neg / pos).sqrt().clamp(1.0, 10.0)
+    })
+}
+
+/// Score the dev set, tune thresholds on it and report.
+fn evaluate(
+    trainee: &Trainee,
+    dev_enc: &[Encoded],
+    dev_gold: &[LabelSet],
+) -> Result<(Report, [f32; N_LABELS]), TrainError> {
+    let scores = trainee.score(dev_enc, 64)?;
+    let thresholds = metrics::tune_thresholds(dev_gold, &scores);
+    let pred = metrics::decide(&scores, &thresholds);
+    Ok((metrics::report(dev_gold, &pred), thresholds))
+}
+
+/// Run training as `opts` says; the best model (by dev macro-F1) ends up in
+/// `opts.out`.
+pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
+    let start = Instant::now();
+    let train = read_examples(&opts.train)?;
+    if train.is_empty() {
+        return Err(TrainError::Empty(opts.train.clone()));
+    }
+    let dev = read_examples(&opts.dev)?;
+    let mut rng = SplitMix64::new(opts.seed);
+    let trainee = match &opts.init {
+        Some(dir) => Trainee::from_init(dir, opts, &mut rng)?,
+        None => {
+            let texts: Vec<&str> = train
+                .iter()
+                .flat_map(|l| {
+                    std::iter::once(l.example.text.as_str())
+                        .chain(l.example.heading_path.iter().map(|h| h.as_str()))
+                })
+                .collect();
+            Trainee::scratch(&texts, opts, &mut rng)?
+        }
+    };
+    tracing::info!(
+        vocab = trainee.config.vocab_size,
+        hidden = trainee.config.hidden_size,
+        layers = trainee.config.num_hidden_layers,
+        train = train.len(),
+        dev = dev.len(),
+        "training"
+    );
+    let train_enc = encode_all(&trainee.batcher, &train)?;
+    let dev_enc = encode_all(&trainee.batcher, &dev)?;
+    let dev_gold: Vec<LabelSet> = dev.iter().map(|d| d.gold).collect();
+    let pw = pos_weights(&train);
+    let pos_weight = Tensor::from_slice(&pw, N_LABELS, &Device::Cpu)?;
+
+    let steps_per_epoch = train.len().div_ceil(opts.batch_size.max(1));
+    let total = opts
+        .max_steps
+        .unwrap_or(usize::MAX)
+        .min(steps_per_epoch * opts.epochs.max(1));
+    let warmup = ((total as f64 * opts.warmup) as usize).max(1);
+    let eval_every = if opts.eval_every == 0 {
+        steps_per_epoch
+    } else {
+        opts.eval_every
+    };
+    let mut opt = AdamW::new(
+        trainee.varmap.all_vars(),
+        ParamsAdamW {
+            lr: opts.lr,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?;
+    let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0xD20);
+    let bar = if opts.progress {
+        ProgressBar::new(total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+
+    let mut step = 0;
+    let mut losses = Vec::with_capacity(total);
+    let mut best: Option<(f64, usize, Report, [f32; N_LABELS])> = None;
+    let mut since_best = 0;
+    let mut ema = f32::NAN;
+    'outer: for _epoch in 0..opts.epochs.max(1) {
+        for idx in epoch_batches(&train_enc, opts.batch_size.max(1), &mut rng) {
+            if step >= total {
+                break 'outer;
+            }
+            let lr = if step < warmup {
+                opts.lr * (step + 1) as f64 / warmup as f64
+            } else {
+                opts.lr * (total - step) as f64 / (total - warmup).max(1) as f64
+            };
+            opt.set_learning_rate(lr);
+            let b = trainee.batcher.pad(&train_enc, &idx);
+            let t = b.tensors(&Device::Cpu).map_err(|e| TrainError::Tokenizer(e.0))?;
+            let targets: Vec<f32> = idx
+                .iter()
+                .flat_map(|&i| train[i].gold.iter().map(|&g| g as u8 as f32))
+                .collect();
+            let targets = Tensor::from_vec(targets, (idx.len(), N_LABELS), &Device::Cpu)?;
+            let logits = trainee
+                .model
+                .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?;
+            let loss = bce_with_logits(&logits, &targets, Some(&pos_weight))?;
+            opt.backward_step(&loss)?;
+            let l = loss.to_scalar::<f32>()?;
+            losses.push(l);
+            ema = if ema.is_nan() { l } else { 0.95 * ema + 0.05 * l };
+            step += 1;
+            bar.inc(1);
+            let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
+            bar.set_message(format!("loss {ema:.4} dev macro-F1 {best_f:.3}"));
+            if step % eval_every == 0 || step == total {
+                let (report, thresholds) = evaluate(&trainee, &dev_enc, &dev_gold)?;
+                tracing::info!(step, loss = ema, dev_macro_f1 = report.macro_f1, "evaluated");
+                if dev.is_empty() || best.as_ref().is_none_or(|b| report.macro_f1 > b.0) {
+                    trainee.save(&opts.out, &thresholds)?;
+                    best = Some((report.macro_f1, step, report, thresholds));
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                    if since_best >= opts.patience {
+                        tracing::info!(step, "early stop: dev macro-F1 stopped improving");
+                        break 'outer;
+                    }
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let (_, best_step, dev_report, thresholds) = match best {
+        Some(b) => b,
+        None => {
+            let (r, t) = evaluate(&trainee, &dev_enc, &dev_gold)?;
+            trainee.save(&opts.out, &t)?;
+            (r.macro_f1, step, r, t)
+        }
+    };
+    Ok(TrainSummary {
+        steps: step,
+        best_step,
+        seconds: start.elapsed().as_secs_f64(),
+        dev: dev_report,
+        thresholds,
+        losses,
+    })
+}

@@ -1,0 +1,304 @@
+//! Classifier tests, CI-sized (seconds): training a micro model on a fixture
+//! set, save/reload, HF tensor names, gradients, batch invariance, agreement
+//! with candle's reference BERT, bad model directories, and the shipped model.
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{Device, Tensor};
+use candle_nn::VarBuilder;
+use policyscan::classify::bert::bce_with_logits;
+use policyscan::classify::{Classifier, Input, ModelError};
+use policyscan::examples::read_examples;
+use policyscan::labels::N_LABELS;
+use policyscan::rng::SplitMix64;
+use policyscan::train::{TrainOptions, Trainee, train};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_train.jsonl")
+}
+
+fn micro_opts(out: &Path) -> TrainOptions {
+    TrainOptions {
+        train: fixture(),
+        dev: fixture(),
+        out: out.to_path_buf(),
+        hidden: 32,
+        layers: 1,
+        heads: 2,
+        vocab_size: 400,
+        epochs: 40,
+        batch_size: 8,
+        lr: 3e-3,
+        max_tokens: 64,
+        eval_every: 20,
+        patience: 100,
+        progress: false,
+        ..Default::default()
+    }
+}
+
+/// One trained micro model shared by several tests (training is the slow part).
+fn trained() -> &'static (tempfile::TempDir, policyscan::train::TrainSummary) {
+    static M: std::sync::OnceLock<(tempfile::TempDir, policyscan::train::TrainSummary)> =
+        std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let s = train(&micro_opts(dir.path())).expect("training runs");
+        (dir, s)
+    })
+}
+
+fn fixture_inputs() -> Vec<(Vec<String>, String)> {
+    read_examples(&fixture())
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.example.heading_path, l.example.text))
+        .collect()
+}
+
+#[test]
+fn training_lowers_the_loss() {
+    let (_, s) = trained();
+    let n = s.losses.len();
+    assert!(n >= 60, "only {n} steps");
+    let head: f32 = s.losses[..10].iter().sum::<f32>() / 10.0;
+    let tail: f32 = s.losses[n - 10..].iter().sum::<f32>() / 10.0;
+    assert!(tail < 0.7 * head, "loss went from {head} to {tail}");
+    // On its own training data the micro model must be well above chance.
+    assert!(s.dev.micro_f1 > 0.6, "micro-F1 {}", s.dev.micro_f1);
+}
+
+#[test]
+fn saved_model_uses_hugging_face_names_and_config() {
+    let (dir, _) = trained();
+    let bytes = std::fs::read(dir.path().join("model.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let names: Vec<String> = st.names().into_iter().map(|s| s.to_string()).collect();
+    for want in [
+        "bert.embeddings.word_embeddings.weight",
+        "bert.embeddings.position_embeddings.weight",
+        "bert.embeddings.token_type_embeddings.weight",
+        "bert.embeddings.LayerNorm.weight",
+        "bert.encoder.layer.0.attention.self.query.weight",
+        "bert.encoder.layer.0.attention.self.key.bias",
+        "bert.encoder.layer.0.attention.output.dense.weight",
+        "bert.encoder.layer.0.attention.output.LayerNorm.bias",
+        "bert.encoder.layer.0.intermediate.dense.weight",
+        "bert.encoder.layer.0.output.dense.weight",
+        "bert.encoder.layer.0.output.LayerNorm.weight",
+        "bert.pooler.dense.weight",
+        "classifier.weight",
+        "classifier.bias",
+    ] {
+        assert!(names.iter().any(|n| n == want), "missing tensor {want}; have {names:?}");
+    }
+    assert_eq!(st.tensor("classifier.weight").unwrap().shape(), &[N_LABELS, 32]);
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["problem_type"], "multi_label_classification");
+    assert_eq!(cfg["architectures"][0], "BertForSequenceClassification");
+    assert_eq!(cfg["id2label"]["5"], "cross_border");
+    assert_eq!(cfg["label2id"]["cookie"], 1);
+    assert!(cfg["thresholds"]["minors"].is_number());
+}
+
+#[test]
+fn saved_and_reloaded_model_gives_the_same_logits() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = micro_opts(dir.path());
+    let ex = fixture_inputs();
+    let texts: Vec<&str> = ex.iter().map(|(_, t)| t.as_str()).collect();
+    let trainee = Trainee::scratch(&texts, &opts, &mut SplitMix64::new(9)).unwrap();
+    let inputs: Vec<Input> = ex
+        .iter()
+        .map(|(h, t)| Input {
+            heading_path: h,
+            text: t,
+        })
+        .collect();
+    let enc = trainee.batcher.encode(&inputs).unwrap();
+    let idx: Vec<usize> = (0..enc.len()).collect();
+    let b = trainee.batcher.pad(&enc, &idx);
+    let t = b.tensors(&Device::Cpu).unwrap();
+    let before = trainee
+        .model
+        .forward(&t.ids, &t.type_ids, &t.mask, false, None)
+        .unwrap()
+        .to_vec2::<f32>()
+        .unwrap();
+    trainee.save(dir.path(), &[0.5; N_LABELS]).unwrap();
+    let clf = Classifier::from_dir(dir.path(), opts.max_tokens).unwrap();
+    let after = clf.logits(&t).unwrap();
+    for (r0, r1) in before.iter().zip(&after) {
+        for (a, b) in r0.iter().zip(r1) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn logits_survive_save_and_reload() {
+    let (dir, s) = trained();
+    // Scores on the dev (= fixture) set reproduce the training summary.
+    let clf = Classifier::from_dir(dir.path(), 64).unwrap();
+    let ex = read_examples(&fixture()).unwrap();
+    let inputs: Vec<Input> = ex
+        .iter()
+        .map(|l| Input {
+            heading_path: &l.example.heading_path,
+            text: &l.example.text,
+        })
+        .collect();
+    let scores = clf.score(&inputs, 8).unwrap();
+    let pred = policyscan::metrics::decide(&scores, clf.thresholds());
+    let gold: Vec<_> = ex.iter().map(|l| l.gold).collect();
+    let r = policyscan::metrics::report(&gold, &pred);
+    assert!((r.macro_f1 - s.dev.macro_f1).abs() < 1e-9, "{} vs {}", r.macro_f1, s.dev.macro_f1);
+}
+
+#[test]
+fn every_parameter_receives_a_gradient() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = micro_opts(dir.path());
+    let texts = ["我们会收集您的手机号码。", "您有权删除您的个人信息。", "Cookie"];
+    let mut rng = SplitMix64::new(5);
+    let t = Trainee::scratch(&texts, &opts, &mut rng).unwrap();
+    let heads = vec!["二、收集".to_string()];
+    let inputs: Vec<Input> = texts
+        .iter()
+        .map(|x| Input {
+            heading_path: &heads,
+            text: x,
+        })
+        .collect();
+    let enc = t.batcher.encode(&inputs).unwrap();
+    let b = t.batcher.pad(&enc, &[0, 1, 2]);
+    let bt = b.tensors(&Device::Cpu).unwrap();
+    let logits = t.model.forward(&bt.ids, &bt.type_ids, &bt.mask, true, None).unwrap();
+    let targets = Tensor::ones((3, N_LABELS), candle_core::DType::F32, &Device::Cpu).unwrap();
+    let loss = bce_with_logits(&logits, &targets, None).unwrap();
+    let grads = loss.backward().unwrap();
+    let data = t.varmap.data().lock().unwrap();
+    assert!(data.len() >= 16);
+    for (name, var) in data.iter() {
+        let g = grads
+            .get(var.as_tensor())
+            .unwrap_or_else(|| panic!("no gradient for {name}"));
+        let mag = g.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+        assert!(mag > 0.0, "zero gradient for {name}");
+    }
+}
+
+#[test]
+fn scores_do_not_depend_on_batch_size_or_padding() {
+    let (dir, _) = trained();
+    let clf = Classifier::from_dir(dir.path(), 64).unwrap();
+    let ex = fixture_inputs();
+    let inputs: Vec<Input> = ex
+        .iter()
+        .map(|(h, t)| Input {
+            heading_path: h,
+            text: t,
+        })
+        .collect();
+    let one = clf.score(&inputs, 1).unwrap();
+    for bs in [3, 8, 64] {
+        let many = clf.score(&inputs, bs).unwrap();
+        for (a, b) in one.iter().zip(&many) {
+            for l in 0..N_LABELS {
+                assert!((a[l] - b[l]).abs() < 1e-4, "batch {bs}: {} vs {}", a[l], b[l]);
+            }
+        }
+    }
+}
+
+#[test]
+fn encoder_matches_candles_reference_bert() {
+    use candle_transformers::models::bert::{BertModel, Config};
+    let (dir, _) = trained();
+    let cfg: Config =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    let weights = std::fs::read(dir.path().join("model.safetensors")).unwrap();
+    let vb = VarBuilder::from_buffered_safetensors(weights.clone(), candle_core::DType::F32, &Device::Cpu)
+        .unwrap();
+    let reference = BertModel::load(vb, &cfg).unwrap();
+    let opts = micro_opts(dir.path());
+    let ours = Trainee::from_init(dir.path(), &opts, &mut SplitMix64::new(2)).unwrap();
+    let ex = fixture_inputs();
+    let inputs: Vec<Input> = ex
+        .iter()
+        .map(|(h, t)| Input {
+            heading_path: h,
+            text: t,
+        })
+        .collect();
+    let enc = ours.batcher.encode(&inputs).unwrap();
+    let b = ours.batcher.pad(&enc, &(0..enc.len()).collect::<Vec<_>>());
+    let t = b.tensors(&Device::Cpu).unwrap();
+    let mask_u32 = t.mask.to_dtype(candle_core::DType::U32).unwrap();
+    let want = reference.forward(&t.ids, &t.type_ids, Some(&mask_u32)).unwrap();
+    let got = ours.model.encode(&t.ids, &t.type_ids, &t.mask, false, None).unwrap();
+    let d = (want - got).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    assert!(d < 1e-4, "max abs diff {d}");
+}
+
+fn copy_model(from: &Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(from.join(f), to.path().join(f)).unwrap();
+    }
+    to
+}
+
+#[test]
+fn bad_model_directories_give_clear_errors() {
+    let (dir, _) = trained();
+    // Missing file.
+    let d = copy_model(dir.path());
+    std::fs::remove_file(d.path().join("tokenizer.json")).unwrap();
+    let e = Classifier::from_dir(d.path(), 64).err().expect("must fail");
+    assert!(matches!(e, ModelError::Missing { file: "tokenizer.json", .. }), "{e}");
+    assert!(e.to_string().contains("tokenizer.json"));
+    // Corrupt weights.
+    let d = copy_model(dir.path());
+    let w = std::fs::read(d.path().join("model.safetensors")).unwrap();
+    std::fs::write(d.path().join("model.safetensors"), &w[..w.len() / 2]).unwrap();
+    let e = Classifier::from_dir(d.path(), 64).err().expect("must fail");
+    assert!(matches!(e, ModelError::Weights { .. }), "{e}");
+    // Label count disagrees with the head.
+    let d = copy_model(dir.path());
+    let mut cfg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("config.json")).unwrap()).unwrap();
+    cfg["id2label"].as_object_mut().unwrap().remove("5");
+    std::fs::write(d.path().join("config.json"), cfg.to_string()).unwrap();
+    let e = Classifier::from_dir(d.path(), 64).err().expect("must fail");
+    assert!(matches!(e, ModelError::Labels { .. }), "{e}");
+    assert!(e.to_string().contains("6 outputs"), "{e}");
+    // Not a config at all.
+    let d = copy_model(dir.path());
+    std::fs::write(d.path().join("config.json"), "{\"hidden_size\": 3}").unwrap();
+    let e = Classifier::from_dir(d.path(), 64).err().expect("must fail");
+    assert!(matches!(e, ModelError::Config { .. }), "{e}");
+}
+
+#[test]
+fn shipped_model_labels_clear_cut_segments() {
+    let clf = Classifier::embedded(128).expect("the embedded model loads");
+    let cases: &[(&str, &str, &str)] = &[
+        ("二、我们如何收集和使用您的个人信息", "在您注册账号时，您需要向我们提供手机号码、密码和昵称。", "collection"),
+        ("四、我们如何使用Cookie和同类技术", "为确保网站正常运转，我们会在您的计算机上存储名为Cookie的小数据文件。", "cookie"),
+        ("五、我们如何共享、转让、公开披露您的个人信息", "我们不会与本公司以外的任何公司、组织和个人共享您的个人信息，但以下情况除外。", "sharing"),
+        ("八、您的权利", "您有权访问、更正、删除您的个人信息，也可以注销您的账号。", "rights"),
+        ("九、我们如何处理未成年人的个人信息", "如您为未满十四周岁的儿童，请在监护人的陪同下阅读本政策，并在取得监护人同意后使用我们的服务。", "minors"),
+        ("七、我们如何存储您的个人信息", "我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内，不会向境外传输。", "cross_border"),
+    ];
+    for (head, text, want) in cases {
+        let path = vec![head.to_string()];
+        let s = clf
+            .score(&[Input { heading_path: &path, text }], 1)
+            .unwrap();
+        let on = clf.decide(&s[0]);
+        let idx = policyscan::labels::label_index(want).unwrap();
+        assert!(on[idx], "{text} should be {want}; scores {:?}", s[0]);
+    }
+}
