@@ -22,13 +22,17 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
     Rules {
         heading: [
             // collection
-            r("收集|获取|如何使用|使用您的|使用个人|信息的使用|使用规则|使用的信息|处理您的个人信息|我们处理"),
+            r(
+                "收集|获取|如何使用|使用您的|使用个人|信息的使用|使用规则|使用的信息|处理您的个人信息|我们处理",
+            ),
             // cookie
             r("(?i)cookie|同类技术|网络信标|像素标签|本地存储"),
             // sharing
             r("共享|转让|公开披露|对外提供|委托处理|第三方|SDK|sdk|合作方|披露"),
             // rights
-            r("权利|权益|管理您的|管理个人信息|访问|更正|删除|注销|撤回|撤销|查询|复制|控制|个人信息管理|投诉"),
+            r(
+                "权利|权益|管理您的|管理个人信息|访问|更正|删除|注销|撤回|撤销|查询|复制|控制|个人信息管理|投诉",
+            ),
             // minors
             r("未成年|儿童|未满|青少年|十四周岁|14周岁"),
             // cross_border
@@ -39,7 +43,9 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
             Some(r("(?i)cookie|网络信标|像素标签|web beacon")),
             None,
             None,
-            Some(r("儿童|未成年|监护人|未满\\s*1[48]|未满十[四八]|不满\\s*1[48]|不满十[四八]")),
+            Some(r(
+                "儿童|未成年|监护人|未满\\s*1[48]|未满十[四八]|不满\\s*1[48]|不满十[四八]",
+            )),
             Some(r("境外|跨境|出境|境内")),
         ],
     }
@@ -88,24 +94,42 @@ mod tests {
     #[test]
     fn innermost_matching_heading_wins() {
         assert_eq!(
-            names(&["二、我们如何收集和使用您的个人信息", "（三）第三方SDK"], "我们接入了支付服务。"),
+            names(
+                &["二、我们如何收集和使用您的个人信息", "（三）第三方SDK"],
+                "我们接入了支付服务。"
+            ),
             vec!["sharing"]
         );
         assert_eq!(
-            names(&["二、我们如何收集和使用您的个人信息", "1、注册登录"], "您需要提供手机号码。"),
+            names(
+                &["二、我们如何收集和使用您的个人信息", "1、注册登录"],
+                "您需要提供手机号码。"
+            ),
             vec!["collection"]
         );
     }
 
     #[test]
     fn cookie_section_is_not_collection() {
-        assert_eq!(names(&["四、我们如何使用Cookie和同类技术"], "为确保网站正常运转。"), vec!["cookie"]);
+        assert_eq!(
+            names(
+                &["四、我们如何使用Cookie和同类技术"],
+                "为确保网站正常运转。"
+            ),
+            vec!["cookie"]
+        );
     }
 
     #[test]
     fn text_keywords_add_rare_labels() {
-        assert_eq!(names(&[], "若您是未满14周岁的儿童，请在监护人陪同下阅读。"), vec!["minors"]);
-        assert_eq!(names(&["七、存储"], "您的信息存储于中华人民共和国境内。"), vec!["cross_border"]);
+        assert_eq!(
+            names(&[], "若您是未满14周岁的儿童，请在监护人陪同下阅读。"),
+            vec!["minors"]
+        );
+        assert_eq!(
+            names(&["七、存储"], "您的信息存储于中华人民共和国境内。"),
+            vec!["cross_border"]
+        );
         assert!(names(&["十、如何联系我们"], "请拨打客服电话。").is_empty());
     }
 }

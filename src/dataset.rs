@@ -28,7 +28,9 @@ use crate::segment::{Segment, SegmentOptions, segment};
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     /// `../shared` (or the given folder) is not there: callers skip cleanly.
-    #[error("{0}: shared data folder not found (it sits beside the project as ../shared; pass --shared DIR)")]
+    #[error(
+        "{0}: shared data folder not found (it sits beside the project as ../shared; pass --shared DIR)"
+    )]
     Absent(PathBuf),
     /// A file cannot be read.
     #[error("{path}: {source}")]
@@ -55,7 +57,9 @@ fn read(path: &Path) -> Result<String, DatasetError> {
 /// Locate the shared folder: the argument, else `../shared` from the current
 /// directory. `Err(Absent)` when missing, so tests and benches can skip.
 pub fn shared_dir(arg: Option<&Path>) -> Result<PathBuf, DatasetError> {
-    let p = arg.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("../shared"));
+    let p = arg
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("../shared"));
     if p.join("corpus/ca4p/texts").is_dir() {
         Ok(p)
     } else {
@@ -251,11 +255,16 @@ impl DevSet {
                     line: i + 1,
                     reason,
                 };
-                let no: usize = cols[0].parse().map_err(|_| err(format!("bad line number `{}`", cols[0])))?;
+                let no: usize = cols[0]
+                    .parse()
+                    .map_err(|_| err(format!("bad line number `{}`", cols[0])))?;
                 if cols[1] != "body" {
                     continue;
                 }
-                let names: Vec<&str> = cols[2].split(',').filter(|s| *s != "-" && !s.is_empty()).collect();
+                let names: Vec<&str> = cols[2]
+                    .split(',')
+                    .filter(|s| *s != "-" && !s.is_empty())
+                    .collect();
                 let set = crate::labels::parse_labels(&names).map_err(err)?;
                 body.push((no.saturating_sub(1), set));
             }
@@ -409,9 +418,18 @@ mod tests {
 
     #[test]
     fn viodroid_rule_map() {
-        assert_eq!(label_names(&viodroid_labels("PC5", "CR13")), vec!["collection"]);
-        assert_eq!(label_names(&viodroid_labels("PC4", "CR8#CR10")), vec!["rights"]);
-        assert_eq!(label_names(&viodroid_labels("PC7", "")), vec!["cross_border"]);
+        assert_eq!(
+            label_names(&viodroid_labels("PC5", "CR13")),
+            vec!["collection"]
+        );
+        assert_eq!(
+            label_names(&viodroid_labels("PC4", "CR8#CR10")),
+            vec!["rights"]
+        );
+        assert_eq!(
+            label_names(&viodroid_labels("PC7", "")),
+            vec!["cross_border"]
+        );
         assert!(viodroid_labels("PC2", "CR3").iter().all(|b| !b));
     }
 

@@ -40,13 +40,21 @@ fn prf(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
     } else {
         tp as f64 / (tp + fn_) as f64
     };
-    let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
     (p, r, f)
 }
 
 /// Compare predictions with gold sets.
 pub fn report(gold: &[LabelSet], pred: &[LabelSet]) -> Report {
-    assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+    assert_eq!(
+        gold.len(),
+        pred.len(),
+        "gold and predictions differ in length"
+    );
     let mut labels = Vec::with_capacity(N_LABELS);
     let (mut stp, mut sfp, mut sfn) = (0, 0, 0);
     for (l, name) in LABELS.iter().enumerate() {

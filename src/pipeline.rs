@@ -27,7 +27,9 @@ use crate::html::{html_to_text, looks_like_html};
 use crate::labels::{N_LABELS, label_names};
 use crate::read::{Discovery, Format, Input, Rejected, read_bytes, safe_relative_path};
 use crate::segment::{Segment, SegmentOptions, segment};
-use crate::table::{EntityRow, ErrorRow, OutFormat, PolicyRow, Rows, SegmentRow, TABLES, TableWriter};
+use crate::table::{
+    EntityRow, ErrorRow, OutFormat, PolicyRow, Rows, SegmentRow, TABLES, TableWriter,
+};
 
 /// Settings of one scan.
 #[derive(Debug, Clone)]
@@ -131,7 +133,8 @@ fn err_row(input: &Input, stage: &str, error: impl Into<String>) -> ErrorRow {
 
 /// Read, decode, strip HTML, segment and extract one policy.
 fn prepare(input: &Input, opts: &ScanOptions, extractor: &Extractor) -> Result<Prepared, ErrorRow> {
-    let bytes = read_bytes(input, opts.max_bytes).map_err(|e| err_row(input, "read", e.to_string()))?;
+    let bytes =
+        read_bytes(input, opts.max_bytes).map_err(|e| err_row(input, "read", e.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let decoded = decode(&bytes).map_err(|e| err_row(input, "decode", e.to_string()))?;
     drop(bytes);
@@ -165,7 +168,11 @@ fn prepare(input: &Input, opts: &ScanOptions, extractor: &Extractor) -> Result<P
 
 /// `prepare`, with any panic turned into an errors-table row: one bad file
 /// must never take the batch down.
-fn prepare_safe(input: &Input, opts: &ScanOptions, extractor: &Extractor) -> Result<Prepared, ErrorRow> {
+fn prepare_safe(
+    input: &Input,
+    opts: &ScanOptions,
+    extractor: &Extractor,
+) -> Result<Prepared, ErrorRow> {
     match catch_unwind(AssertUnwindSafe(|| prepare(input, opts, extractor))) {
         Ok(r) => r,
         Err(p) => {
@@ -184,7 +191,12 @@ fn prepare_safe(input: &Input, opts: &ScanOptions, extractor: &Extractor) -> Res
 }
 
 /// Process one batch of inputs into rows (in input order).
-fn run_batch(inputs: &[Input], opts: &ScanOptions, clf: &Classifier, extractor: &Extractor) -> Rows {
+fn run_batch(
+    inputs: &[Input],
+    opts: &ScanOptions,
+    clf: &Classifier,
+    extractor: &Extractor,
+) -> Rows {
     let prepared: Vec<Result<Prepared, ErrorRow>> = inputs
         .par_iter()
         .map(|i| prepare_safe(i, opts, extractor))
@@ -224,10 +236,10 @@ fn run_batch(inputs: &[Input], opts: &ScanOptions, clf: &Classifier, extractor: 
             }
         };
         offset += n;
-        if opts.keep_text {
-            if let Err(e) = write_text(&opts.out, &p.input.policy_id, &p.text) {
-                tracing::warn!(policy = %p.input.policy_id, "cannot keep text: {e}");
-            }
+        if opts.keep_text
+            && let Err(e) = write_text(&opts.out, &p.input.policy_id, &p.text)
+        {
+            tracing::warn!(policy = %p.input.policy_id, "cannot keep text: {e}");
         }
         let mut n_labels = [0u32; N_LABELS];
         for (i, (s, score)) in p.segments.iter().zip(sc).enumerate() {
@@ -340,7 +352,11 @@ fn part_path(parts: &Path, table: &str, batch: usize) -> PathBuf {
 }
 
 /// Read the manifest of an earlier run: which batches were committed.
-fn committed_batches(parts: &Path, header: &ManifestHeader, out: &Path) -> Result<Vec<bool>, ScanError> {
+fn committed_batches(
+    parts: &Path,
+    header: &ManifestHeader,
+    out: &Path,
+) -> Result<Vec<bool>, ScanError> {
     let mpath = parts.join("manifest.jsonl");
     let text = std::fs::read_to_string(&mpath).map_err(|e| ScanError::Resume {
         out: out.into(),
@@ -365,7 +381,9 @@ fn committed_batches(parts: &Path, header: &ManifestHeader, out: &Path) -> Resul
         // A torn last line (killed mid-write) is simply not a commit.
         if let Ok(m) = serde_json::from_str::<ManifestLine>(l)
             && m.batch < done.len()
-            && TABLES.iter().all(|t| part_path(parts, t, m.batch).is_file())
+            && TABLES
+                .iter()
+                .all(|t| part_path(parts, t, m.batch).is_file())
         {
             done[m.batch] = true;
         }
@@ -398,14 +416,24 @@ fn commit_batch(parts: &Path, batch: usize, rows: &Rows) -> Result<ManifestLine,
         .append(true)
         .open(&mpath)
         .map_err(io_err(&mpath))?;
-    writeln!(f, "{}", serde_json::to_string(&line).expect("manifest line")).map_err(io_err(&mpath))?;
+    writeln!(
+        f,
+        "{}",
+        serde_json::to_string(&line).expect("manifest line")
+    )
+    .map_err(io_err(&mpath))?;
     f.sync_all().map_err(io_err(&mpath))?;
     Ok(line)
 }
 
 /// Stream committed parts into the final tables (temporary name, then
 /// rename), then remove the parts.
-fn assemble(opts: &ScanOptions, parts: &Path, batches: usize, rejected: &[Rejected]) -> Result<(), ScanError> {
+fn assemble(
+    opts: &ScanOptions,
+    parts: &Path,
+    batches: usize,
+    rejected: &[Rejected],
+) -> Result<(), ScanError> {
     for t in TABLES {
         let final_path = opts.out.join(format!("{t}.{}", opts.format.ext()));
         let tmp = opts.out.join(format!(".{t}.{}.tmp", opts.format.ext()));
@@ -426,7 +454,8 @@ fn assemble(opts: &ScanOptions, parts: &Path, batches: usize, rejected: &[Reject
                     .collect(),
                 ..Default::default()
             };
-            w.write(&mut rows.errors_frame().map_err(terr)?).map_err(terr)?;
+            w.write(&mut rows.errors_frame().map_err(terr)?)
+                .map_err(terr)?;
         }
         for b in 0..batches {
             let mut df = crate::table::read_parquet(&part_path(parts, t, b)).map_err(terr)?;
@@ -468,8 +497,11 @@ pub fn scan(
             std::fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
         let mpath = parts.join("manifest.jsonl");
-        std::fs::write(&mpath, serde_json::to_string(&header).expect("header") + "\n")
-            .map_err(io_err(&mpath))?;
+        std::fs::write(
+            &mpath,
+            serde_json::to_string(&header).expect("header") + "\n",
+        )
+        .map_err(io_err(&mpath))?;
         vec![false; batches.len()]
     };
 
@@ -479,9 +511,11 @@ pub fn scan(
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} policies ({per_sec}, eta {eta}) {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} policies ({per_sec}, eta {eta}) {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     let mut summary = ScanSummary {
         errors: discovery.rejected.len(),
@@ -496,7 +530,12 @@ pub fn scan(
         }
         let rows = run_batch(inputs, opts, clf, extractor);
         let line = commit_batch(&parts, b, &rows)?;
-        tracing::debug!(batch = b, policies = line.policies, segments = line.segments, "committed");
+        tracing::debug!(
+            batch = b,
+            policies = line.policies,
+            segments = line.segments,
+            "committed"
+        );
         committed += 1;
         if opts.abort_after == Some(committed) {
             std::process::abort();

@@ -145,7 +145,8 @@ pub fn discover(args: &[PathBuf]) -> Result<Discovery, ArgError> {
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|| arg.display().to_string());
                     let reason = if e.loop_ancestor().is_some() {
-                        "symbolic link loop: the link points to one of its parent folders; skipped".to_string()
+                        "symbolic link loop: the link points to one of its parent folders; skipped"
+                            .to_string()
                     } else {
                         format!("cannot read this entry: {e}")
                     };
@@ -158,7 +159,11 @@ pub fn discover(args: &[PathBuf]) -> Result<Discovery, ArgError> {
             }
         }
     }
-    d.inputs.sort_by(|a, b| a.policy_id.cmp(&b.policy_id).then(a.path_str().cmp(&b.path_str())));
+    d.inputs.sort_by(|a, b| {
+        a.policy_id
+            .cmp(&b.policy_id)
+            .then(a.path_str().cmp(&b.path_str()))
+    });
     let mut kept: Vec<Input> = Vec::with_capacity(d.inputs.len());
     for input in std::mem::take(&mut d.inputs) {
         match kept.last() {
@@ -200,7 +205,9 @@ pub enum ReadError {
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
     /// The file is larger than `--max-bytes`.
-    #[error("file is {size} bytes, over the --max-bytes limit of {limit}; raise the limit to read it")]
+    #[error(
+        "file is {size} bytes, over the --max-bytes limit of {limit}; raise the limit to read it"
+    )]
     TooLarge { size: u64, limit: u64 },
 }
 
@@ -220,7 +227,10 @@ pub fn read_bytes(input: &Input, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
             f.take(max_bytes + 1).read_to_end(&mut buf)?;
         }
         Source::Stdin => {
-            std::io::stdin().lock().take(max_bytes + 1).read_to_end(&mut buf)?;
+            std::io::stdin()
+                .lock()
+                .take(max_bytes + 1)
+                .read_to_end(&mut buf)?;
         }
     }
     if buf.len() as u64 > max_bytes {
@@ -268,13 +278,25 @@ mod tests {
 
     #[test]
     fn safe_paths_stay_inside() {
-        assert_eq!(safe_relative_path("../../etc/passwd", "txt"), Some(PathBuf::from("etc/passwd.txt")));
-        assert_eq!(safe_relative_path("/abs/x", "txt"), Some(PathBuf::from("abs/x.txt")));
+        assert_eq!(
+            safe_relative_path("../../etc/passwd", "txt"),
+            Some(PathBuf::from("etc/passwd.txt"))
+        );
+        assert_eq!(
+            safe_relative_path("/abs/x", "txt"),
+            Some(PathBuf::from("abs/x.txt"))
+        );
         assert_eq!(safe_relative_path("..", "txt"), None);
-        assert_eq!(safe_relative_path("a\u{0}b", "txt"), Some(PathBuf::from("a_b.txt")));
+        assert_eq!(
+            safe_relative_path("a\u{0}b", "txt"),
+            Some(PathBuf::from("a_b.txt"))
+        );
         for id in ["..\\..\\x", "C:\\x", "a/../../b", "./.", "\u{202e}x"] {
             let p = safe_relative_path(id, "txt").unwrap_or_default();
-            assert!(p.components().all(|c| matches!(c, Component::Normal(_))), "{id} -> {p:?}");
+            assert!(
+                p.components().all(|c| matches!(c, Component::Normal(_))),
+                "{id} -> {p:?}"
+            );
         }
     }
 }

@@ -1,40 +1,1010 @@
-//! TEMPORARY minimal segmenter (replaced by the full one).
-use std::sync::LazyLock;
+//! Line classification (heading / TOC / body) and segmentation of policy text into
+//! paragraph and list-item segments with char offsets and heading paths.
+//!
+//! Input is one paragraph or list item per line (as produced by `crate::decode` and
+//! `crate::html`). Heading levels are assigned by marker *type* in order of first appearance;
+//! Markdown `#` levels are explicit and outrank numbered markers. TOC lines are neither
+//! headings nor segments.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
 use regex::Regex;
 
-#[derive(Debug, Clone)]
-pub struct SegmentOptions { pub max_chars: usize }
-impl Default for SegmentOptions { fn default() -> Self { Self { max_chars: 200 } } }
+/// Options for [`segment`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentOptions {
+    /// Longest segment, in chars; longer paragraphs are split at sentence ends (default 200).
+    pub max_chars: usize,
+}
 
+impl Default for SegmentOptions {
+    fn default() -> Self {
+        SegmentOptions { max_chars: 200 }
+    }
+}
+
+/// What a segment holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// Running text.
+    Paragraph,
+    /// A numbered or bulleted list item.
+    ListItem,
+}
+
+/// A piece of body text with the headings it sits under.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Segment { pub heading_path: Vec<String>, pub text: String, pub char_start: u32, pub char_end: u32 }
+pub struct Segment {
+    /// Titles of enclosing headings, outermost first.
+    pub heading_path: Vec<String>,
+    /// Exactly `text.chars().skip(char_start).take(char_end - char_start)` of the input.
+    pub text: String,
+    /// Start offset in chars (Unicode scalar values) into the input.
+    pub char_start: u32,
+    /// End offset in chars, exclusive.
+    pub char_end: u32,
+    /// Paragraph or list item.
+    pub kind: SegmentKind,
+}
 
-static MARK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(#+|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[条章节部分]|\d+[、.．]|\d+\.\d+)").unwrap());
+/// Classification of one input line (split on `'\n'`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// A section title; level 1 is outermost. `title` is cleaned (no `#`, no `**`).
+    Heading {
+        /// Nesting level, 1 = outermost.
+        level: u8,
+        /// Cleaned title, numbering kept (e.g. `三、我们如何共享`). May be empty (`###` alone).
+        title: String,
+    },
+    /// An entry of a table of contents near the top.
+    Toc,
+    /// Body text (sentences, clauses, list items).
+    Body,
+    /// Empty or whitespace-only.
+    Blank,
+}
 
-pub fn segment(text: &str, _opts: &SegmentOptions) -> Vec<Segment> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(String, String)> = Vec::new(); // (marker kind, title)
-    let mut kinds: Vec<String> = Vec::new();
-    let mut pos = 0u32;
-    for line in text.split('\n') {
-        let n = line.chars().count() as u32;
-        let t = line.trim();
-        if !t.is_empty() {
-            let lead = line.chars().take_while(|c| c.is_whitespace()).count() as u32;
-            let tn = t.chars().count() as u32;
-            let heading = MARK.find(t).map(|m| {
-                let k = m.as_str();
-                if k.starts_with('#') { k.to_string() } else { k.chars().map(|c| if c.is_ascii_digit() {'1'} else if "一二三四五六七八九十".contains(c) {'一'} else {c}).collect::<String>() }
-            }).filter(|_| tn <= 30 && !t.ends_with('。') && !t.ends_with('；'));
-            if let Some(k) = heading {
-                let lvl = kinds.iter().position(|x| *x == k).unwrap_or_else(|| { kinds.push(k.clone()); kinds.len() - 1 });
-                while let Some((pk, _)) = stack.last() { let pl = kinds.iter().position(|x| x == pk).unwrap(); if pl >= lvl { stack.pop(); } else { break; } }
-                stack.push((k, t.trim_start_matches('#').trim().replace("**", "")));
-            } else {
-                out.push(Segment { heading_path: stack.iter().map(|(_, t)| t.clone()).collect(), text: t.to_string(), char_start: pos + lead, char_end: pos + lead + tn });
-            }
+/// Numbering styles; the heading level is derived from the order of first appearance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Style {
+    /// 第X部分/章/节/条/款 — tier 0..=4, a lower tier outranks a higher one.
+    Di(u8),
+    /// 一、 / 一.
+    CnNum,
+    /// （一） / (一)
+    CnParen,
+    /// 1、
+    ArabicDun,
+    /// 1. / 1．
+    ArabicDot,
+    /// 1.1 (depth 2), 1.1.1 (depth 3), …
+    Dotted(u8),
+    /// 1) / 1）
+    ArabicParen,
+    /// （1） / (1)
+    ArabicFullParen,
+    /// ①
+    Circled,
+    /// a. / a)
+    Letter,
+    /// A line that is only bold.
+    Bold,
+    /// A short unnumbered title line.
+    Plain,
+}
+
+/// Per-line facts used by the classifier.
+#[derive(Debug, Default)]
+struct Info {
+    blank: bool,
+    /// Any letter, digit or CJK char after removing markup.
+    content: bool,
+    md_level: Option<u8>,
+    bold_only: bool,
+    bullet: bool,
+    /// Marker style and the title length (chars after the marker).
+    marker: Option<(Style, usize)>,
+    /// Cleaned line (only the first ~80 chars for very long lines).
+    clean: String,
+    /// Char length of the cleaned line (estimated for very long lines).
+    len: usize,
+    sentence_like: bool,
+    /// Leading whitespace width (nested Markdown lists use it).
+    indent: usize,
+    /// Ends with a colon (a lead-in, or a short title such as `（一）共享规则：`).
+    colon_end: bool,
+}
+
+const CN_DIGITS: &str = "一二三四五六七八九十百零〇两";
+const SENTENCE_END: &[char] = &['。', '；', ';', '：', ':', '，', ',', '！', '!', '？', '?'];
+/// Lines longer than this are body; only their prefix is analysed.
+const LONG_LINE: usize = 300;
+
+fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("valid regex"))
+}
+
+/// Detect a numbering marker at the start of a cleaned line; returns (style, marker byte length).
+fn parse_marker(s: &str) -> Option<(Style, usize)> {
+    static DI: OnceLock<Regex> = OnceLock::new();
+    static CN: OnceLock<Regex> = OnceLock::new();
+    static CNP: OnceLock<Regex> = OnceLock::new();
+    static ARP: OnceLock<Regex> = OnceLock::new();
+    static DOTTED: OnceLock<Regex> = OnceLock::new();
+    static ARABIC: OnceLock<Regex> = OnceLock::new();
+    static LETTER: OnceLock<Regex> = OnceLock::new();
+    let first = s.chars().next()?;
+    let plausible = first.is_ascii_alphanumeric()
+        || ('０'..='９').contains(&first)
+        || CN_DIGITS.contains(first)
+        || matches!(first, '第' | '(' | '（')
+        || ('\u{2460}'..='\u{2473}').contains(&first);
+    if !plausible {
+        return None;
+    }
+    let d = "[0-9０-９]";
+    let cn = format!("[{CN_DIGITS}]");
+    if let Some(m) = re(
+        &DI,
+        &format!(r"^第\s*(?:{cn}+|{d}+)\s*(部分|章|节|條|条|款)"),
+    )
+    .captures(s)
+    {
+        let tier = match &m[1] {
+            "部分" => 0,
+            "章" => 1,
+            "节" => 2,
+            "条" | "條" => 3,
+            _ => 4,
+        };
+        // The title keeps its 第X marker, so the marker length is 0 for the title test.
+        let whole = m.get(0).map_or(0, |g| g.end());
+        return Some((Style::Di(tier), whole));
+    }
+    if let Some(m) = re(&CN, &format!(r"^{cn}+\s*[、.．,，]")).find(s) {
+        return Some((Style::CnNum, m.end()));
+    }
+    if let Some(m) = re(&CNP, &format!(r"^[（(]\s*{cn}+\s*[）)]")).find(s) {
+        return Some((Style::CnParen, m.end()));
+    }
+    if let Some(m) = re(&ARP, &format!(r"^[（(]\s*{d}+\s*[）)]")).find(s) {
+        return Some((Style::ArabicFullParen, m.end()));
+    }
+    if let Some(m) = re(&DOTTED, &format!(r"^{d}+(?:\s*[.．]\s*{d}+)+\s*[.．、]?")).find(s) {
+        let depth = m
+            .as_str()
+            .chars()
+            .filter(|&c| c == '.' || c == '．')
+            .count();
+        let trailing = m.as_str().trim_end().ends_with(['.', '．', '、']);
+        let depth = if trailing { depth } else { depth + 1 };
+        if depth >= 2 {
+            return Some((Style::Dotted(depth.min(6) as u8), m.end()));
         }
-        pos += n + 1;
+    }
+    if let Some(c) = re(&ARABIC, &format!(r"^{d}+\s*([、.．)）])")).captures(s) {
+        let end = c.get(0).map_or(0, |g| g.end());
+        // "1.5倍" is a number, not a marker.
+        if s[end..].starts_with(|ch: char| ch.is_ascii_digit()) {
+            return None;
+        }
+        let style = match &c[1] {
+            "、" => Style::ArabicDun,
+            "." | "．" => Style::ArabicDot,
+            _ => Style::ArabicParen,
+        };
+        return Some((style, end));
+    }
+    if let Some(c) = s.chars().next()
+        && ('\u{2460}'..='\u{2473}').contains(&c)
+    {
+        return Some((Style::Circled, c.len_utf8()));
+    }
+    if let Some(m) = re(&LETTER, r"^[a-zA-Z]\s*[.)）、]\s*").find(s) {
+        let rest = &s[m.end()..];
+        if rest.starts_with(|c: char| !c.is_ascii_alphabetic()) {
+            return Some((Style::Letter, m.end()));
+        }
+    }
+    None
+}
+
+fn is_content_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Remove Markdown decoration: `**`, backslash escapes, collapse whitespace, trim.
+fn clean_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                continue;
+            }
+            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => continue,
+            _ if c.is_whitespace() => {
+                space = true;
+                continue;
+            }
+            _ => {}
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
     }
     out
+}
+
+/// Strip a leading list bullet (`- `, `* `, `+ `, `• `) from a trimmed line.
+fn strip_bullet(s: &str) -> Option<&str> {
+    for b in ["- ", "* ", "+ ", "• ", "· "] {
+        if let Some(rest) = s.strip_prefix(b) {
+            return Some(rest.trim_start());
+        }
+    }
+    None
+}
+
+/// "Only bold": the line starts with `**` and all text outside bold runs is whitespace.
+fn is_bold_only(s: &str) -> bool {
+    if !s.starts_with("**") {
+        return false;
+    }
+    let mut inside = false;
+    let mut any = false;
+    for (i, piece) in s.split("**").enumerate() {
+        if i > 0 {
+            inside = !inside;
+        }
+        if !inside && !piece.trim().is_empty() {
+            return false;
+        }
+        if inside && piece.chars().any(is_content_char) {
+            any = true;
+        }
+    }
+    any
+}
+
+fn analyse(line: &str) -> Info {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return Info {
+            blank: true,
+            ..Info::default()
+        };
+    }
+    let mut info = Info {
+        indent: line.chars().take_while(|c| c.is_whitespace()).count(),
+        ..Info::default()
+    };
+    // Only the prefix of a very long line matters for markers.
+    let (head, long) = match trimmed.char_indices().nth(LONG_LINE) {
+        Some((b, _)) => (&trimmed[..b], true),
+        None => (trimmed, false),
+    };
+    let mut body = head;
+    let hashes = body.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) && !body[hashes..].starts_with('#') {
+        info.md_level = Some(hashes as u8);
+        body = body[hashes..].trim_start();
+    }
+    if let Some(rest) = strip_bullet(body) {
+        info.bullet = true;
+        body = rest;
+    }
+    info.bold_only = !long && is_bold_only(body);
+    info.clean = clean_markup(body);
+    info.content = info.clean.chars().any(is_content_char) || long;
+    info.len = if long {
+        usize::MAX / 2
+    } else {
+        info.clean.chars().count()
+    };
+    if let Some((style, end)) = parse_marker(&info.clean) {
+        let title_len = if matches!(style, Style::Di(_)) {
+            info.clean.chars().count()
+        } else {
+            info.clean[end..].trim().chars().count()
+        };
+        info.marker = Some((style, title_len));
+    }
+    let c = &info.clean;
+    let mid_stop = c
+        .trim_end_matches(['。', '.', ' '])
+        .contains(['。', '！', '？']);
+    let inner = c.trim_end_matches(SENTENCE_END);
+    info.colon_end = c.ends_with(['：', ':']);
+    info.sentence_like = long
+        || info.len > 40
+        || (c.ends_with(SENTENCE_END) && !(info.colon_end && info.len <= 30))
+        || (info.colon_end && (c.contains("我们") || c.contains('您')))
+        || inner.contains(['：', ':'])
+        || mid_stop
+        || inner.contains(['，', ',', '；']);
+    info
+}
+
+/// Key for matching TOC entries with later headings: no marker, no markup, no punctuation.
+fn toc_key(info: &Info) -> String {
+    let mut s = info.clean.as_str();
+    if let Some((style, end)) = parse_marker(s)
+        && !matches!(style, Style::Di(_))
+    {
+        s = &s[end..];
+    }
+    s.chars().filter(|c| c.is_alphanumeric()).take(10).collect()
+}
+
+fn toc_like(info: &Info) -> bool {
+    !info.blank
+        && info.content
+        && info.md_level.is_none()
+        && info.len <= 50
+        && !info
+            .clean
+            .trim_end_matches(['。', '.', ';', '；'])
+            .contains(['。', '；', '，'])
+}
+
+/// Mark TOC lines: a run (blank lines allowed) of ≥ 3 short entries near the top whose titles
+/// mostly reappear later in the document.
+fn detect_toc(infos: &[Info]) -> Vec<bool> {
+    let n = infos.len();
+    let mut toc = vec![false; n];
+    let limit = (n * 2 / 5).max(60).min(n);
+    // Keys of the short lines and the last line where each key occurs (linear, so pathological
+    // documents with thousands of short-line runs stay fast).
+    let keys: Vec<Option<String>> = infos
+        .iter()
+        .map(|x| {
+            let k = toc_key(x);
+            (!x.blank && x.len <= 80 && k.chars().count() >= 2).then_some(k)
+        })
+        .collect();
+    let mut last_seen: HashMap<&str, usize> = HashMap::new();
+    for (idx, k) in keys.iter().enumerate() {
+        if let Some(k) = k {
+            last_seen.insert(k.as_str(), idx);
+        }
+    }
+    let mut i = 0;
+    while i < limit {
+        if !toc_like(&infos[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut members = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut j = i;
+        while j < n && (infos[j].blank || toc_like(&infos[j])) {
+            if !infos[j].blank {
+                // The same title again means the body has started.
+                if let Some(k) = &keys[j]
+                    && !seen.insert(k.as_str())
+                {
+                    break;
+                }
+                members.push(j);
+            }
+            j += 1;
+        }
+        if members.len() >= 3 {
+            let hits: Vec<bool> = members
+                .iter()
+                .map(|&m| {
+                    keys[m]
+                        .as_deref()
+                        .and_then(|k| last_seen.get(k))
+                        .is_some_and(|&last| last >= j)
+                })
+                .collect();
+            let count = hits.iter().filter(|&&h| h).count();
+            if count >= 2 && count * 2 >= members.len() {
+                // Trim leading non-matching members (e.g. the document title).
+                let first = hits.iter().position(|&h| h).unwrap_or(0);
+                let last = hits.iter().rposition(|&h| h).unwrap_or(0);
+                for &m in &members[first..=last] {
+                    toc[m] = true;
+                }
+                return toc;
+            }
+        }
+        i = j.max(start + 1);
+    }
+    toc
+}
+
+fn same_style(a: &Info, b: &Info) -> bool {
+    a.indent == b.indent && matches!((a.marker, b.marker), (Some((x, _)), Some((y, _))) if x == y)
+}
+
+/// `7.3` followed by `7.3.1…`: the next line opens a child of this numbered line.
+fn opens_child(a: &Info, b: &Info) -> bool {
+    let num: String = a
+        .clean
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let num = num.trim_end_matches('.');
+    !num.is_empty()
+        && b.clean.len() > num.len() + 1
+        && b.clean.starts_with(num)
+        && b.clean[num.len()..].starts_with('.')
+        && b.clean[num.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A short title-like line (a sub-heading candidate) of another numbering style.
+fn subheading_like(a: &Info, b: &Info) -> bool {
+    b.md_level.is_some()
+        || (b.bold_only && !b.sentence_like)
+        || (b.marker.is_some_and(|(_, t)| t > 0) && !b.sentence_like && !same_style(a, b))
+        || opens_child(a, b)
+}
+
+/// Classify every line of `text` (split on `'\n'`) as heading, TOC, body or blank.
+pub fn classify_lines(text: &str) -> Vec<LineKind> {
+    let infos: Vec<Info> = text.split('\n').map(analyse).collect();
+    let toc = detect_toc(&infos);
+    let n = infos.len();
+    // Pass 1: which lines are headings, and their style.
+    let mut heading_style: Vec<Option<Option<Style>>> = vec![None; n];
+    // The next non-blank line index, precomputed backwards (linear).
+    let mut next = vec![None; n];
+    let mut nb: Option<usize> = None;
+    for k in (0..n).rev() {
+        next[k] = nb;
+        if !infos[k].blank && infos[k].content && !toc[k] {
+            nb = Some(k);
+        }
+    }
+    let mut prev = vec![None; n];
+    let mut pb: Option<usize> = None;
+    for k in 0..n {
+        prev[k] = pb;
+        if !infos[k].blank && infos[k].content && !toc[k] {
+            pb = Some(k);
+        }
+    }
+    for k in 0..n {
+        let info = &infos[k];
+        if info.blank || toc[k] {
+            continue;
+        }
+        if info.md_level.is_some() {
+            heading_style[k] = Some(info.marker.map(|m| m.0));
+            continue;
+        }
+        if !info.content {
+            continue;
+        }
+        if let Some((style, title_len)) = info.marker {
+            if title_len == 0 || info.sentence_like || info.bullet {
+                continue;
+            }
+            if info.bold_only {
+                heading_style[k] = Some(Some(style));
+                continue;
+            }
+            if matches!(style, Style::Letter | Style::Circled) {
+                continue;
+            }
+            // Short numbered line: a heading if body text follows, a list item if it sits in
+            // a run of similar items.
+            let nx = next[k].map(|j| &infos[j]);
+            let pv = prev[k].map(|j| &infos[j]);
+            let in_run =
+                nx.is_some_and(|x| same_style(info, x)) || pv.is_some_and(|p| same_style(info, p));
+            let followed = match nx {
+                None => false,
+                Some(x) => !same_style(info, x) || x.sentence_like,
+            };
+            let sub = nx.is_some_and(|x| subheading_like(info, x));
+            if sub || (followed && !in_run) {
+                heading_style[k] = Some(Some(style));
+            }
+            continue;
+        }
+        if info.bold_only {
+            if info.len <= 30 && !info.sentence_like && !info.clean.contains(['：', ':']) {
+                heading_style[k] = Some(Some(Style::Bold));
+            }
+            continue;
+        }
+        // Plain short title line followed by running text.
+        let cjk = info
+            .clean
+            .chars()
+            .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+            .count();
+        let punct_free = !info.clean.contains([
+            '。', '，', ',', '；', ';', '：', ':', '！', '!', '？', '?', '|', '“', '"',
+        ]);
+        let first_line = prev[k].is_none();
+        if info.len <= 20
+            && cjk >= 2
+            && punct_free
+            && !info.bullet
+            && let Some(x) = next[k].map(|j| &infos[j])
+        {
+            let long_next = x.len >= 30 || (first_line && x.len >= 8);
+            if long_next && x.marker.is_none() && !x.bold_only && x.md_level.is_none() {
+                heading_style[k] = Some(Some(Style::Plain));
+            }
+        }
+    }
+    // Pass 2: levels. Numbered styles rank by first appearance, styles used in Markdown
+    // headings first; 第X部分/章/节/条 and 1.1/1.1.1 keep their natural order; unnumbered
+    // Markdown headings sit beside the numbered style used at their `#` level (or just below
+    // the nearest shallower one, or above everything when there is none).
+    let mut order: Vec<Style> = Vec::new();
+    for md_pass in [true, false] {
+        for k in 0..n {
+            if let Some(Some(s)) = heading_style[k]
+                && infos[k].md_level.is_some() == md_pass
+                && s != Style::Plain
+                && !order.contains(&s)
+            {
+                order.push(s);
+            }
+        }
+    }
+    fix_family(&mut order, |s| match s {
+        Style::Di(t) => Some(*t),
+        _ => None,
+    });
+    fix_family(&mut order, |s| match s {
+        Style::Dotted(d) => Some(*d),
+        _ => None,
+    });
+    order.push(Style::Plain);
+    let rank = |s: Style| -> i64 {
+        order
+            .iter()
+            .position(|&o| o == s)
+            .map_or(0, |p| p as i64 + 1)
+    };
+    // Best (smallest) numbered rank seen at each Markdown level.
+    let mut peer: [Option<i64>; 7] = [None; 7];
+    for k in 0..n {
+        if let (Some(Some(s)), Some(md)) = (heading_style[k], infos[k].md_level) {
+            let r = rank(s);
+            let slot = &mut peer[usize::from(md)];
+            *slot = Some(slot.map_or(r, |p| p.min(r)));
+        }
+    }
+    let composite: Vec<Option<i64>> = (0..n)
+        .map(|k| {
+            heading_style[k].map(|s| match (s, infos[k].md_level) {
+                (Some(s), _) => rank(s) * 8,
+                (None, Some(md)) => {
+                    let md = usize::from(md);
+                    if let Some(p) = peer[md] {
+                        p * 8
+                    } else if let Some((m2, p)) =
+                        (1..md).rev().find_map(|m2| peer[m2].map(|p| (m2, p)))
+                    {
+                        p * 8 + (md - m2) as i64
+                    } else {
+                        md as i64 - 10
+                    }
+                }
+                (None, None) => rank(Style::Plain) * 8,
+            })
+        })
+        .collect();
+    let mut keys: Vec<i64> = composite.iter().flatten().copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    (0..n)
+        .map(|k| {
+            if infos[k].blank {
+                LineKind::Blank
+            } else if toc[k] {
+                LineKind::Toc
+            } else if let Some(c) = composite[k] {
+                let level = keys.binary_search(&c).map_or(1, |p| p + 1).min(255) as u8;
+                LineKind::Heading {
+                    level,
+                    title: infos[k].clean.clone(),
+                }
+            } else {
+                LineKind::Body
+            }
+        })
+        .collect()
+}
+
+/// Reorder the members of one style family (by tier) within the positions they occupy.
+fn fix_family(order: &mut [Style], tier: impl Fn(&Style) -> Option<u8>) {
+    let pos: Vec<usize> = (0..order.len())
+        .filter(|&i| tier(&order[i]).is_some())
+        .collect();
+    let mut members: Vec<Style> = pos.iter().map(|&i| order[i]).collect();
+    members.sort_by_key(|s| tier(s));
+    for (p, s) in pos.into_iter().zip(members) {
+        order[p] = s;
+    }
+}
+
+/// Split `text` into body segments with heading paths and char offsets.
+pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
+    let kinds = classify_lines(text);
+    let max = opts.max_chars.max(1);
+    let mut out = Vec::new();
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut offset: usize = 0; // char offset of the current line start
+    for (line, kind) in text.split('\n').zip(kinds) {
+        let line_chars = line.chars().count();
+        match kind {
+            LineKind::Heading { level, title } => {
+                if !title.is_empty() {
+                    while stack.last().is_some_and(|(l, _)| *l >= level) {
+                        stack.pop();
+                    }
+                    stack.push((level, title));
+                }
+            }
+            LineKind::Body => {
+                let path: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
+                emit_body(line, offset, max, &path, &mut out);
+            }
+            LineKind::Toc | LineKind::Blank => {}
+        }
+        offset += line_chars + 1;
+    }
+    out
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '】' | '"' | '\'')
+}
+
+/// Emit one body line as one or more segments.
+fn emit_body(line: &str, line_start: usize, max: usize, path: &[String], out: &mut Vec<Segment>) {
+    let chars: Vec<char> = line.chars().collect();
+    let mut s = 0;
+    let mut e = chars.len();
+    while s < e && chars[s].is_whitespace() {
+        s += 1;
+    }
+    while e > s && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    let mut kind = SegmentKind::Paragraph;
+    if e - s >= 2 && matches!(chars[s], '-' | '*' | '+' | '•') && chars[s + 1] == ' ' {
+        kind = SegmentKind::ListItem;
+        s += 2;
+        while s < e && chars[s].is_whitespace() {
+            s += 1;
+        }
+    }
+    if !chars[s..e].iter().any(|&c| is_content_char(c)) {
+        return;
+    }
+    let prefix: String = chars[s..e.min(s + 24)].iter().collect();
+    let prefix = clean_markup(&prefix);
+    if let Some((_, end)) = parse_marker(&prefix) {
+        // A lone marker ("1.1", "第三条") carries no content: no segment.
+        if e - s <= 24 && !prefix[end..].chars().any(is_content_char) {
+            return;
+        }
+        kind = SegmentKind::ListItem;
+    }
+    let mut push = |a: usize, b: usize| {
+        let (mut a, mut b) = (a, b);
+        while a < b && chars[a].is_whitespace() {
+            a += 1;
+        }
+        while b > a && chars[b - 1].is_whitespace() {
+            b -= 1;
+        }
+        if a < b && chars[a..b].iter().any(|&c| is_content_char(c)) {
+            out.push(Segment {
+                heading_path: path.to_vec(),
+                text: chars[a..b].iter().collect(),
+                char_start: (line_start + a).min(u32::MAX as usize) as u32,
+                char_end: (line_start + b).min(u32::MAX as usize) as u32,
+                kind,
+            });
+        }
+    };
+    if e - s <= max {
+        push(s, e);
+        return;
+    }
+    let mut piece = s;
+    let mut last_end = s; // index just after the last sentence end in the current piece
+    let mut i = s;
+    while i < e {
+        if i - piece >= max {
+            let cut = if last_end > piece { last_end } else { i };
+            push(piece, cut);
+            piece = cut;
+            last_end = piece;
+            continue;
+        }
+        let c = chars[i];
+        i += 1;
+        if is_sentence_end(c) {
+            while i < e && (is_closer(chars[i]) || is_sentence_end(chars[i])) && i - piece < max {
+                i += 1;
+            }
+            last_end = i;
+        }
+    }
+    push(piece, e);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<String> {
+        classify_lines(text)
+            .into_iter()
+            .map(|k| match k {
+                LineKind::Heading { level, title } => format!("H{level}:{title}"),
+                LineKind::Toc => "T".into(),
+                LineKind::Body => "B".into(),
+                LineKind::Blank => "_".into(),
+            })
+            .collect()
+    }
+
+    fn check_offsets(text: &str, segs: &[Segment]) {
+        let chars: Vec<char> = text.chars().collect();
+        for s in segs {
+            let slice: String = chars[s.char_start as usize..s.char_end as usize]
+                .iter()
+                .collect();
+            assert_eq!(slice, s.text);
+        }
+    }
+
+    const DOC: &str = "\
+星辰漫游科技隐私政策
+
+本政策将帮助您了解以下内容：
+
+- 一、我们如何收集您的信息
+- 二、我们如何共享您的信息
+- 三、您的权利
+
+一、我们如何收集您的信息
+
+（一）注册账号
+
+当您注册星辰漫游账号时，我们会收集您的手机号码和昵称，用于创建账号。
+
+（二）位置服务
+
+在您开启定位权限后，我们会收集您的大致位置，用于推荐附近的活动。
+
+二、我们如何共享您的信息
+
+我们不会向任何第三方出售您的个人信息。
+
+三、您的权利
+
+您可以行使以下权利：
+
+1、查阅您的个人信息
+
+2、更正您的个人信息
+
+3、删除您的个人信息
+";
+
+    #[test]
+    fn classifies_toc_headings_and_lists() {
+        let k = kinds(DOC);
+        let non_blank: Vec<&String> = k.iter().filter(|s| *s != "_").collect();
+        assert_eq!(
+            non_blank,
+            vec![
+                "H3:星辰漫游科技隐私政策", // first line: plain title, lowest rank
+                "B",
+                "T",
+                "T",
+                "T",
+                "H1:一、我们如何收集您的信息",
+                "H2:（一）注册账号",
+                "B",
+                "H2:（二）位置服务",
+                "B",
+                "H1:二、我们如何共享您的信息",
+                "B",
+                "H1:三、您的权利",
+                "B",
+                "B",
+                "B",
+                "B",
+            ]
+        );
+    }
+
+    #[test]
+    fn segments_carry_heading_paths_and_exact_offsets() {
+        let segs = segment(DOC, &SegmentOptions::default());
+        check_offsets(DOC, &segs);
+        let loc = segs.iter().find(|s| s.text.contains("大致位置")).unwrap();
+        assert_eq!(
+            loc.heading_path,
+            vec!["一、我们如何收集您的信息", "（二）位置服务"]
+        );
+        assert_eq!(loc.kind, SegmentKind::Paragraph);
+        let del = segs.iter().find(|s| s.text.contains("删除")).unwrap();
+        assert_eq!(del.heading_path, vec!["三、您的权利"]);
+        assert_eq!(del.kind, SegmentKind::ListItem);
+        assert!(
+            !segs
+                .iter()
+                .any(|s| s.text.contains("了解以下内容") && s.heading_path.len() > 1)
+        );
+        assert!(!segs.iter().any(|s| s.text.starts_with("- 二")));
+    }
+
+    #[test]
+    fn markdown_bold_and_di_levels() {
+        let doc = "# 月光书店用户协议\n## 第一章 总则\n### 第一条 适用范围\n本协议适用于月光书店提供的全部在线服务，包括网站和小程序。\n**特别提示**\n请您仔细阅读本协议中以粗体标识的条款内容，确认理解后再使用。\n## 第二章 隐私\n我们重视您的隐私，会依法保护您提供的信息安全。\n";
+        let k = kinds(doc);
+        assert_eq!(k[0], "H1:月光书店用户协议");
+        assert_eq!(k[1], "H2:第一章 总则");
+        assert_eq!(k[2], "H3:第一条 适用范围");
+        assert!(k[4].starts_with('H') && k[4].ends_with("特别提示"));
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        assert_eq!(
+            segs[0].heading_path,
+            vec!["月光书店用户协议", "第一章 总则", "第一条 适用范围"]
+        );
+        let last = segs.last().unwrap();
+        assert_eq!(last.heading_path, vec!["月光书店用户协议", "第二章 隐私"]);
+        // 第X条 seen first still ranks below 第X章.
+        let doc2 = "第一条 定义\n本条解释本协议中使用的术语含义和适用的范围说明。\n第二章 附则\n本章规定协议生效和解释的相关事项以及其他内容。\n";
+        let k2 = kinds(doc2);
+        assert_eq!(k2[0], "H2:第一条 定义");
+        assert_eq!(k2[2], "H1:第二章 附则");
+    }
+
+    #[test]
+    fn sentence_numbered_lines_are_body() {
+        let doc = "一、信息收集\n1、我们会收集您的设备型号，用于适配显示效果。\n2. 为了保障账号安全，我们会记录登录日志；\n1.1 设备信息\n我们会读取设备标识符，以识别异常登录行为并保护您的账号。\n";
+        let k = kinds(doc);
+        assert_eq!(k[0], "H1:一、信息收集");
+        assert_eq!(k[1], "B");
+        assert_eq!(k[2], "B");
+        assert_eq!(k[3], "H2:1.1 设备信息");
+        assert_eq!(k[4], "B");
+    }
+
+    #[test]
+    fn long_paragraphs_split_at_sentence_ends() {
+        let sentence = "我们会在实现处理目的所必需的最短期限内保存您的信息。";
+        let line = sentence.repeat(30);
+        let doc = format!("二、信息保存\n{line}\n");
+        let opts = SegmentOptions { max_chars: 60 };
+        let segs = segment(&doc, &opts);
+        check_offsets(&doc, &segs);
+        assert!(segs.len() > 10);
+        for s in &segs {
+            assert!(s.text.chars().count() <= 60);
+            assert!(s.text.ends_with('。'));
+            assert_eq!(s.heading_path, vec!["二、信息保存"]);
+        }
+        let total: usize = segs.iter().map(|s| s.text.chars().count()).sum();
+        assert_eq!(total, line.chars().count());
+    }
+
+    #[test]
+    fn huge_line_without_punctuation_is_hard_split_fast() {
+        let line = "数据".repeat(3_000_000);
+        let t = std::time::Instant::now();
+        let segs = segment(&line, &SegmentOptions::default());
+        assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+        assert_eq!(segs.len(), 30_000);
+        assert!(segs.iter().all(|s| s.text.chars().count() == 200));
+        assert_eq!(segs[1].char_start, 200);
+        assert_eq!(segs.last().unwrap().char_end, 6_000_000);
+    }
+
+    #[test]
+    fn bullets_and_markup_only_lines() {
+        let doc = "  - 手机号码  \n****\n\u{3000}我们收集邮箱地址。\u{3000}\n";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].text, "手机号码");
+        assert_eq!(segs[0].kind, SegmentKind::ListItem);
+        assert_eq!(segs[1].text, "我们收集邮箱地址。");
+    }
+
+    #[test]
+    fn html_pipeline_headings_become_paths() {
+        let html = "<html><body><h1>青禾健康隐私政策</h1><h2>一、我们收集的信息</h2>\
+            <h3>（一）账号信息</h3><p>注册时我们会收集您的手机号码。</p>\
+            <h2>二、信息共享</h2><ul><li>支付机构：用于完成支付。</li></ul></body></html>";
+        let text = crate::html::html_to_text(html);
+        let segs = segment(&text, &SegmentOptions::default());
+        check_offsets(&text, &segs);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(
+            segs[0].heading_path,
+            vec!["青禾健康隐私政策", "一、我们收集的信息", "（一）账号信息"]
+        );
+        assert_eq!(
+            segs[1].heading_path,
+            vec!["青禾健康隐私政策", "二、信息共享"]
+        );
+    }
+
+    #[test]
+    fn unnumbered_markdown_sits_beside_numbered_peers() {
+        let doc = "## 云舟隐私政策\n### 导言\n本政策说明云舟如何处理您的个人信息以及您享有的各项权利内容。\n### 第一部分 定义\n本部分解释政策中使用的专门术语及其具体含义和适用的范围。\n## 第二部分 正文\n### 一、收集\n我们仅在实现产品功能所必需的范围内收集您的个人信息内容。\n";
+        let segs = segment(doc, &SegmentOptions::default());
+        assert_eq!(segs[1].heading_path, vec!["第一部分 定义"]);
+        assert_eq!(segs[2].heading_path, vec!["第二部分 正文", "一、收集"]);
+    }
+
+    #[test]
+    fn lone_markers_give_no_segment() {
+        let doc = "一、账号\n1.1\n您可以使用手机号码注册帆影账号，也可以使用第三方账号登录。\n";
+        let segs = segment(doc, &SegmentOptions::default());
+        assert_eq!(segs.len(), 1);
+        assert!(segs[0].text.starts_with("您可以"));
+    }
+
+    #[test]
+    fn many_short_lines_stay_linear() {
+        let mut doc = String::new();
+        for i in 0..20_000 {
+            doc.push_str(&format!(
+                "条目{i}\n条目{}\n条目{}\n我们会说明，这是正文。\n",
+                i + 1,
+                i + 2
+            ));
+        }
+        let t = std::time::Instant::now();
+        let kinds = classify_lines(&doc);
+        assert_eq!(kinds.len(), doc.split('\n').count());
+        let segs = segment(&doc, &SegmentOptions::default());
+        assert!(!segs.is_empty());
+        assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn never_panics_on_random_text() {
+        let alphabet: Vec<char> = "一二（）()1.、。；#* -\n\t\u{3000}第条章**甲乙丙abc【】：\r😀"
+            .chars()
+            .collect();
+        let mut x: u64 = 7;
+        for len in 0..600usize {
+            let mut s = String::new();
+            for _ in 0..len {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push(alphabet[(x >> 33) as usize % alphabet.len()]);
+            }
+            for max in [1, 5, 200] {
+                let segs = segment(&s, &SegmentOptions { max_chars: max });
+                check_offsets(&s, &segs);
+                assert!(segs.iter().all(|g| g.text.chars().count() <= max));
+            }
+            assert_eq!(classify_lines(&s).len(), s.split('\n').count());
+        }
+    }
 }

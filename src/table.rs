@@ -114,7 +114,11 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
                 s("char_end", DataType::UInt32),
                 s("labels", list_of(DataType::String)),
             ];
-            v.extend(LABELS.iter().map(|l| s(&format!("score_{l}"), DataType::Float32)));
+            v.extend(
+                LABELS
+                    .iter()
+                    .map(|l| s(&format!("score_{l}"), DataType::Float32)),
+            );
             v
         }
         "entities" => vec![
@@ -138,7 +142,11 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
                 s("chars", DataType::UInt32),
                 s("segments", DataType::UInt32),
             ];
-            v.extend(LABELS.iter().map(|l| s(&format!("n_{l}"), DataType::UInt32)));
+            v.extend(
+                LABELS
+                    .iter()
+                    .map(|l| s(&format!("n_{l}"), DataType::UInt32)),
+            );
             v.extend([
                 s("controller", list_of(DataType::String)),
                 s("phones", list_of(DataType::String)),
@@ -208,12 +216,27 @@ impl Rows {
     pub fn segments_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.segments;
         let mut cols = vec![
-            Series::new("policy_id".into(), r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>()),
-            Series::new("segment".into(), r.iter().map(|x| x.segment).collect::<Vec<_>>()),
+            Series::new(
+                "policy_id".into(),
+                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "segment".into(),
+                r.iter().map(|x| x.segment).collect::<Vec<_>>(),
+            ),
             list_str("heading_path", r.iter().map(|x| &x.heading_path)),
-            Series::new("text".into(), r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>()),
-            Series::new("char_start".into(), r.iter().map(|x| x.char_start).collect::<Vec<_>>()),
-            Series::new("char_end".into(), r.iter().map(|x| x.char_end).collect::<Vec<_>>()),
+            Series::new(
+                "text".into(),
+                r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "char_start".into(),
+                r.iter().map(|x| x.char_start).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "char_end".into(),
+                r.iter().map(|x| x.char_end).collect::<Vec<_>>(),
+            ),
             list_str("labels", r.iter().map(|x| &x.labels)),
         ];
         for (i, l) in LABELS.iter().enumerate() {
@@ -229,16 +252,46 @@ impl Rows {
     pub fn entities_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.entities;
         let cols = vec![
-            Series::new("policy_id".into(), r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>()),
-            Series::new("segment".into(), r.iter().map(|x| x.segment).collect::<Vec<_>>()),
-            Series::new("kind".into(), r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>()),
-            Series::new("text".into(), r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>()),
-            Series::new("value".into(), r.iter().map(|x| x.value.as_str()).collect::<Vec<_>>()),
-            Series::new("category".into(), r.iter().map(|x| x.category.as_deref()).collect::<Vec<_>>()),
-            Series::new("char_start".into(), r.iter().map(|x| x.char_start).collect::<Vec<_>>()),
-            Series::new("char_end".into(), r.iter().map(|x| x.char_end).collect::<Vec<_>>()),
-            Series::new("days_min".into(), r.iter().map(|x| x.days_min).collect::<Vec<_>>()),
-            Series::new("days_max".into(), r.iter().map(|x| x.days_max).collect::<Vec<_>>()),
+            Series::new(
+                "policy_id".into(),
+                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "segment".into(),
+                r.iter().map(|x| x.segment).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "kind".into(),
+                r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "text".into(),
+                r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "value".into(),
+                r.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "category".into(),
+                r.iter().map(|x| x.category.as_deref()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "char_start".into(),
+                r.iter().map(|x| x.char_start).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "char_end".into(),
+                r.iter().map(|x| x.char_end).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "days_min".into(),
+                r.iter().map(|x| x.days_min).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "days_max".into(),
+                r.iter().map(|x| x.days_max).collect::<Vec<_>>(),
+            ),
         ];
         frame("entities", r.len(), cols)
     }
@@ -247,12 +300,30 @@ impl Rows {
     pub fn policies_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.policies;
         let mut cols = vec![
-            Series::new("policy_id".into(), r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>()),
-            Series::new("path".into(), r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>()),
-            Series::new("sha256".into(), r.iter().map(|x| x.sha256.as_str()).collect::<Vec<_>>()),
-            Series::new("encoding".into(), r.iter().map(|x| x.encoding.as_str()).collect::<Vec<_>>()),
-            Series::new("chars".into(), r.iter().map(|x| x.chars).collect::<Vec<_>>()),
-            Series::new("segments".into(), r.iter().map(|x| x.segments).collect::<Vec<_>>()),
+            Series::new(
+                "policy_id".into(),
+                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "path".into(),
+                r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "sha256".into(),
+                r.iter().map(|x| x.sha256.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "encoding".into(),
+                r.iter().map(|x| x.encoding.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "chars".into(),
+                r.iter().map(|x| x.chars).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "segments".into(),
+                r.iter().map(|x| x.segments).collect::<Vec<_>>(),
+            ),
         ];
         for (i, l) in LABELS.iter().enumerate() {
             cols.push(Series::new(
@@ -269,16 +340,45 @@ impl Rows {
             list_str("addresses", sums.iter().map(|x| &x.addresses)),
             list_str("data_types", sums.iter().map(|x| &x.data_types)),
             list_str("data_categories", sums.iter().map(|x| &x.data_categories)),
-            Series::new("retention_days_min".into(), sums.iter().map(|x| x.retention_days_min).collect::<Vec<_>>()),
-            Series::new("retention_days_max".into(), sums.iter().map(|x| x.retention_days_max).collect::<Vec<_>>()),
-            Series::new("retention_qualitative".into(), sums.iter().map(|x| x.retention_qualitative).collect::<Vec<_>>()),
-            Series::new("response_days".into(), sums.iter().map(|x| x.response_days).collect::<Vec<_>>()),
+            Series::new(
+                "retention_days_min".into(),
+                sums.iter()
+                    .map(|x| x.retention_days_min)
+                    .collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "retention_days_max".into(),
+                sums.iter()
+                    .map(|x| x.retention_days_max)
+                    .collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "retention_qualitative".into(),
+                sums.iter()
+                    .map(|x| x.retention_qualitative)
+                    .collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "response_days".into(),
+                sums.iter().map(|x| x.response_days).collect::<Vec<_>>(),
+            ),
             list_i32("minor_age", sums.iter().map(|x| &x.minor_age)),
             list_str("court", sums.iter().map(|x| &x.court)),
             list_str("arbitration", sums.iter().map(|x| &x.arbitration)),
-            Series::new("stored_in_china".into(), sums.iter().map(|x| x.stored_in_china).collect::<Vec<_>>()),
-            Series::new("transfers_abroad".into(), sums.iter().map(|x| x.transfers_abroad).collect::<Vec<_>>()),
-            Series::new("updated".into(), sums.iter().map(|x| x.updated.as_deref()).collect::<Vec<_>>()),
+            Series::new(
+                "stored_in_china".into(),
+                sums.iter().map(|x| x.stored_in_china).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "transfers_abroad".into(),
+                sums.iter().map(|x| x.transfers_abroad).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "updated".into(),
+                sums.iter()
+                    .map(|x| x.updated.as_deref())
+                    .collect::<Vec<_>>(),
+            ),
         ]);
         frame("policies", r.len(), cols)
     }
@@ -287,9 +387,18 @@ impl Rows {
     pub fn errors_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.errors;
         let cols = vec![
-            Series::new("path".into(), r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>()),
-            Series::new("stage".into(), r.iter().map(|x| x.stage.as_str()).collect::<Vec<_>>()),
-            Series::new("error".into(), r.iter().map(|x| x.error.as_str()).collect::<Vec<_>>()),
+            Series::new(
+                "path".into(),
+                r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "stage".into(),
+                r.iter().map(|x| x.stage.as_str()).collect::<Vec<_>>(),
+            ),
+            Series::new(
+                "error".into(),
+                r.iter().map(|x| x.error.as_str()).collect::<Vec<_>>(),
+            ),
         ];
         frame("errors", r.len(), cols)
     }
@@ -301,7 +410,9 @@ impl Rows {
             "entities" => self.entities_frame(),
             "policies" => self.policies_frame(),
             "errors" => self.errors_frame(),
-            other => Err(PolarsError::ComputeError(format!("unknown table {other}").into())),
+            other => Err(PolarsError::ComputeError(
+                format!("unknown table {other}").into(),
+            )),
         }
     }
 }
@@ -344,7 +455,11 @@ fn lists_to_json(df: &DataFrame) -> PolarsResult<DataFrame> {
                             _ => inner
                                 .cast(&DataType::Int64)
                                 .ok()
-                                .and_then(|s| s.i64().ok().map(|ca| ca.iter().map(|x| serde_json::json!(x)).collect()))
+                                .and_then(|s| {
+                                    s.i64()
+                                        .ok()
+                                        .map(|ca| ca.iter().map(|x| serde_json::json!(x)).collect())
+                                })
                                 .unwrap_or_default(),
                         };
                         serde_json::Value::Array(vals).to_string()
@@ -402,7 +517,10 @@ impl TableWriter {
         match self.format {
             OutFormat::Parquet => {
                 if df.height() > 0 {
-                    self.parquet.as_mut().expect("parquet writer").write_batch(df)?;
+                    self.parquet
+                        .as_mut()
+                        .expect("parquet writer")
+                        .write_batch(df)?;
                 }
             }
             OutFormat::Csv => {
@@ -413,7 +531,9 @@ impl TableWriter {
                     w.write_all("\u{feff}".as_bytes())?;
                 }
                 if first || df.height() > 0 {
-                    CsvWriter::new(&mut *w).include_header(first).finish(&mut df)?;
+                    CsvWriter::new(&mut *w)
+                        .include_header(first)
+                        .finish(&mut df)?;
                 }
             }
             OutFormat::Jsonl => {

@@ -18,8 +18,8 @@ use std::time::Instant;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
 use tokenizers::models::TrainerWrapper;
+use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
 use tokenizers::normalizers::bert::BertNormalizer;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::template::TemplateProcessing;
@@ -151,7 +151,12 @@ pub fn build_tokenizer<'a>(
             .vocab_size(vocab_size)
             .min_frequency(2)
             .show_progress(false)
-            .special_tokens(specials.iter().map(|s| AddedToken::from(*s, true)).collect())
+            .special_tokens(
+                specials
+                    .iter()
+                    .map(|s| AddedToken::from(*s, true))
+                    .collect(),
+            )
             .build(),
     );
     tok.train(&mut trainer, texts).map_err(terr)?;
@@ -274,10 +279,16 @@ impl Trainee {
     }
 
     /// Sigmoid scores for encoded inputs (inference mode, no dropout).
-    pub fn score(&self, encoded: &[Encoded], batch_size: usize) -> Result<Vec<[f32; N_LABELS]>, TrainError> {
+    pub fn score(
+        &self,
+        encoded: &[Encoded],
+        batch_size: usize,
+    ) -> Result<Vec<[f32; N_LABELS]>, TrainError> {
         let mut out = vec![[0f32; N_LABELS]; encoded.len()];
         for b in self.batcher.batches(encoded, batch_size) {
-            let t = b.tensors(&Device::Cpu).map_err(|e| TrainError::Tokenizer(e.0))?;
+            let t = b
+                .tensors(&Device::Cpu)
+                .map_err(|e| TrainError::Tokenizer(e.0))?;
             let logits = self
                 .model
                 .forward(&t.ids, &t.type_ids, &t.mask, false, None)?
@@ -447,27 +458,39 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
             };
             opt.set_learning_rate(lr);
             let b = trainee.batcher.pad(&train_enc, &idx);
-            let t = b.tensors(&Device::Cpu).map_err(|e| TrainError::Tokenizer(e.0))?;
+            let t = b
+                .tensors(&Device::Cpu)
+                .map_err(|e| TrainError::Tokenizer(e.0))?;
             let targets: Vec<f32> = idx
                 .iter()
                 .flat_map(|&i| train[i].gold.iter().map(|&g| g as u8 as f32))
                 .collect();
             let targets = Tensor::from_vec(targets, (idx.len(), N_LABELS), &Device::Cpu)?;
-            let logits = trainee
-                .model
-                .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?;
+            let logits =
+                trainee
+                    .model
+                    .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?;
             let loss = bce_with_logits(&logits, &targets, Some(&pos_weight))?;
             opt.backward_step(&loss)?;
             let l = loss.to_scalar::<f32>()?;
             losses.push(l);
-            ema = if ema.is_nan() { l } else { 0.95 * ema + 0.05 * l };
+            ema = if ema.is_nan() {
+                l
+            } else {
+                0.95 * ema + 0.05 * l
+            };
             step += 1;
             bar.inc(1);
             let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
             bar.set_message(format!("loss {ema:.4} dev macro-F1 {best_f:.3}"));
             if step % eval_every == 0 || step == total {
                 let (report, thresholds) = evaluate(&trainee, &dev_enc, &dev_gold)?;
-                tracing::info!(step, loss = ema, dev_macro_f1 = report.macro_f1, "evaluated");
+                tracing::info!(
+                    step,
+                    loss = ema,
+                    dev_macro_f1 = report.macro_f1,
+                    "evaluated"
+                );
                 if dev.is_empty() || best.as_ref().is_none_or(|b| report.macro_f1 > b.0) {
                     trainee.save(&opts.out, &thresholds)?;
                     best = Some((report.macro_f1, step, report, thresholds));

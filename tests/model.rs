@@ -90,9 +90,15 @@ fn saved_model_uses_hugging_face_names_and_config() {
         "classifier.weight",
         "classifier.bias",
     ] {
-        assert!(names.iter().any(|n| n == want), "missing tensor {want}; have {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "missing tensor {want}; have {names:?}"
+        );
     }
-    assert_eq!(st.tensor("classifier.weight").unwrap().shape(), &[N_LABELS, 32]);
+    assert_eq!(
+        st.tensor("classifier.weight").unwrap().shape(),
+        &[N_LABELS, 32]
+    );
     let cfg: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
     assert_eq!(cfg["problem_type"], "multi_label_classification");
@@ -153,14 +159,23 @@ fn logits_survive_save_and_reload() {
     let pred = policyscan::metrics::decide(&scores, clf.thresholds());
     let gold: Vec<_> = ex.iter().map(|l| l.gold).collect();
     let r = policyscan::metrics::report(&gold, &pred);
-    assert!((r.macro_f1 - s.dev.macro_f1).abs() < 1e-9, "{} vs {}", r.macro_f1, s.dev.macro_f1);
+    assert!(
+        (r.macro_f1 - s.dev.macro_f1).abs() < 1e-9,
+        "{} vs {}",
+        r.macro_f1,
+        s.dev.macro_f1
+    );
 }
 
 #[test]
 fn every_parameter_receives_a_gradient() {
     let dir = tempfile::tempdir().unwrap();
     let opts = micro_opts(dir.path());
-    let texts = ["我们会收集您的手机号码。", "您有权删除您的个人信息。", "Cookie"];
+    let texts = [
+        "我们会收集您的手机号码。",
+        "您有权删除您的个人信息。",
+        "Cookie",
+    ];
     let mut rng = SplitMix64::new(5);
     let t = Trainee::scratch(&texts, &opts, &mut rng).unwrap();
     let heads = vec!["二、收集".to_string()];
@@ -174,7 +189,10 @@ fn every_parameter_receives_a_gradient() {
     let enc = t.batcher.encode(&inputs).unwrap();
     let b = t.batcher.pad(&enc, &[0, 1, 2]);
     let bt = b.tensors(&Device::Cpu).unwrap();
-    let logits = t.model.forward(&bt.ids, &bt.type_ids, &bt.mask, true, None).unwrap();
+    let logits = t
+        .model
+        .forward(&bt.ids, &bt.type_ids, &bt.mask, true, None)
+        .unwrap();
     let targets = Tensor::ones((3, N_LABELS), candle_core::DType::F32, &Device::Cpu).unwrap();
     let loss = bce_with_logits(&logits, &targets, None).unwrap();
     let grads = loss.backward().unwrap();
@@ -184,7 +202,13 @@ fn every_parameter_receives_a_gradient() {
         let g = grads
             .get(var.as_tensor())
             .unwrap_or_else(|| panic!("no gradient for {name}"));
-        let mag = g.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+        let mag = g
+            .abs()
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
         assert!(mag > 0.0, "zero gradient for {name}");
     }
 }
@@ -206,7 +230,12 @@ fn scores_do_not_depend_on_batch_size_or_padding() {
         let many = clf.score(&inputs, bs).unwrap();
         for (a, b) in one.iter().zip(&many) {
             for l in 0..N_LABELS {
-                assert!((a[l] - b[l]).abs() < 1e-4, "batch {bs}: {} vs {}", a[l], b[l]);
+                assert!(
+                    (a[l] - b[l]).abs() < 1e-4,
+                    "batch {bs}: {} vs {}",
+                    a[l],
+                    b[l]
+                );
             }
         }
     }
@@ -219,8 +248,12 @@ fn encoder_matches_candles_reference_bert() {
     let cfg: Config =
         serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
     let weights = std::fs::read(dir.path().join("model.safetensors")).unwrap();
-    let vb = VarBuilder::from_buffered_safetensors(weights.clone(), candle_core::DType::F32, &Device::Cpu)
-        .unwrap();
+    let vb = VarBuilder::from_buffered_safetensors(
+        weights.clone(),
+        candle_core::DType::F32,
+        &Device::Cpu,
+    )
+    .unwrap();
     let reference = BertModel::load(vb, &cfg).unwrap();
     let opts = micro_opts(dir.path());
     let ours = Trainee::from_init(dir.path(), &opts, &mut SplitMix64::new(2)).unwrap();
@@ -236,9 +269,21 @@ fn encoder_matches_candles_reference_bert() {
     let b = ours.batcher.pad(&enc, &(0..enc.len()).collect::<Vec<_>>());
     let t = b.tensors(&Device::Cpu).unwrap();
     let mask_u32 = t.mask.to_dtype(candle_core::DType::U32).unwrap();
-    let want = reference.forward(&t.ids, &t.type_ids, Some(&mask_u32)).unwrap();
-    let got = ours.model.encode(&t.ids, &t.type_ids, &t.mask, false, None).unwrap();
-    let d = (want - got).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    let want = reference
+        .forward(&t.ids, &t.type_ids, Some(&mask_u32))
+        .unwrap();
+    let got = ours
+        .model
+        .encode(&t.ids, &t.type_ids, &t.mask, false, None)
+        .unwrap();
+    let d = (want - got)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
     assert!(d < 1e-4, "max abs diff {d}");
 }
 
@@ -257,7 +302,16 @@ fn bad_model_directories_give_clear_errors() {
     let d = copy_model(dir.path());
     std::fs::remove_file(d.path().join("tokenizer.json")).unwrap();
     let e = Classifier::from_dir(d.path(), 64).err().expect("must fail");
-    assert!(matches!(e, ModelError::Missing { file: "tokenizer.json", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ModelError::Missing {
+                file: "tokenizer.json",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("tokenizer.json"));
     // Corrupt weights.
     let d = copy_model(dir.path());
@@ -285,17 +339,47 @@ fn bad_model_directories_give_clear_errors() {
 fn shipped_model_labels_clear_cut_segments() {
     let clf = Classifier::embedded(128).expect("the embedded model loads");
     let cases: &[(&str, &str, &str)] = &[
-        ("二、我们如何收集和使用您的个人信息", "在您注册账号时，您需要向我们提供手机号码、密码和昵称。", "collection"),
-        ("四、我们如何使用Cookie和同类技术", "为确保网站正常运转，我们会在您的计算机上存储名为Cookie的小数据文件。", "cookie"),
-        ("五、我们如何共享、转让、公开披露您的个人信息", "我们不会与本公司以外的任何公司、组织和个人共享您的个人信息，但以下情况除外。", "sharing"),
-        ("八、您的权利", "您有权访问、更正、删除您的个人信息，也可以注销您的账号。", "rights"),
-        ("九、我们如何处理未成年人的个人信息", "如您为未满十四周岁的儿童，请在监护人的陪同下阅读本政策，并在取得监护人同意后使用我们的服务。", "minors"),
-        ("七、我们如何存储您的个人信息", "我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内，不会向境外传输。", "cross_border"),
+        (
+            "二、我们如何收集和使用您的个人信息",
+            "在您注册账号时，您需要向我们提供手机号码、密码和昵称。",
+            "collection",
+        ),
+        (
+            "四、我们如何使用Cookie和同类技术",
+            "为确保网站正常运转，我们会在您的计算机上存储名为Cookie的小数据文件。",
+            "cookie",
+        ),
+        (
+            "五、我们如何共享、转让、公开披露您的个人信息",
+            "我们不会与本公司以外的任何公司、组织和个人共享您的个人信息，但以下情况除外。",
+            "sharing",
+        ),
+        (
+            "八、您的权利",
+            "您有权访问、更正、删除您的个人信息，也可以注销您的账号。",
+            "rights",
+        ),
+        (
+            "九、我们如何处理未成年人的个人信息",
+            "如您为未满十四周岁的儿童，请在监护人的陪同下阅读本政策，并在取得监护人同意后使用我们的服务。",
+            "minors",
+        ),
+        (
+            "七、我们如何存储您的个人信息",
+            "我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内，不会向境外传输。",
+            "cross_border",
+        ),
     ];
     for (head, text, want) in cases {
         let path = vec![head.to_string()];
         let s = clf
-            .score(&[Input { heading_path: &path, text }], 1)
+            .score(
+                &[Input {
+                    heading_path: &path,
+                    text,
+                }],
+                1,
+            )
             .unwrap();
         let on = clf.decide(&s[0]);
         let idx = policyscan::labels::label_index(want).unwrap();

@@ -230,11 +230,7 @@ impl Layer {
         }
         let wt = Tensor::cat(&[&self.q.wt, &self.k.wt, &self.v.wt], 1)?.contiguous()?;
         let b = Tensor::cat(&[&self.q.b, &self.k.b, &self.v.b], 0)?;
-        self.qkv = Some(Linear {
-            w: wt.t()?,
-            b,
-            wt,
-        });
+        self.qkv = Some(Linear { w: wt.t()?, b, wt });
         Ok(())
     }
 
@@ -395,7 +391,11 @@ impl BertClassifier {
 /// Numerically stable mean binary cross-entropy on logits, with an optional
 /// per-label positive weight (`[num_labels]`) to keep rare labels from being
 /// drowned by the common ones.
-pub fn bce_with_logits(logits: &Tensor, targets: &Tensor, pos_weight: Option<&Tensor>) -> Result<Tensor> {
+pub fn bce_with_logits(
+    logits: &Tensor,
+    targets: &Tensor,
+    pos_weight: Option<&Tensor>,
+) -> Result<Tensor> {
     // loss = (1 - t) x + (1 + (w - 1) t) * (log(1 + exp(-|x|)) + max(-x, 0))
     let neg_abs = logits.abs()?.neg()?;
     let softplus = (neg_abs.exp()? + 1.0)?.log()?.add(&logits.neg()?.relu()?)?;

@@ -40,7 +40,9 @@ pub mod embedded {
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The directory lacks one of the three files.
-    #[error("model directory {dir}: `{file}` not found (a model directory needs config.json, model.safetensors and tokenizer.json, as Hugging Face saves them)")]
+    #[error(
+        "model directory {dir}: `{file}` not found (a model directory needs config.json, model.safetensors and tokenizer.json, as Hugging Face saves them)"
+    )]
     Missing { dir: PathBuf, file: &'static str },
     /// A file exists but cannot be read.
     #[error("model file {path}: {source}")]
@@ -134,7 +136,7 @@ pub fn parse_config(bytes: &[u8], source_name: &str) -> Result<ModelConfig, Mode
     })?;
     if c.hidden_size == 0
         || c.num_attention_heads == 0
-        || c.hidden_size % c.num_attention_heads != 0
+        || !c.hidden_size.is_multiple_of(c.num_attention_heads)
     {
         return Err(ModelError::Config {
             source_name: source_name.into(),
@@ -229,21 +231,24 @@ impl Classifier {
                 }
             })?;
         }
-        let tv = config.threshold_vec().map_err(|reason| ModelError::Labels {
-            source_name: source_name.into(),
-            reason,
-        })?;
+        let tv = config
+            .threshold_vec()
+            .map_err(|reason| ModelError::Labels {
+                source_name: source_name.into(),
+                reason,
+            })?;
         let mut thresholds = [0.5f32; N_LABELS];
         for i in 0..N_LABELS {
             thresholds[i] = tv[head_index[i]];
         }
         let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(files.weights, DTYPE, &device).map_err(
-            |e| ModelError::Weights {
-                source_name: source_name.into(),
-                reason: e.to_string(),
-            },
-        )?;
+        let vb =
+            VarBuilder::from_buffered_safetensors(files.weights, DTYPE, &device).map_err(|e| {
+                ModelError::Weights {
+                    source_name: source_name.into(),
+                    reason: e.to_string(),
+                }
+            })?;
         let mut model =
             BertClassifier::load(vb, &config, labels.len()).map_err(|e| ModelError::Shape {
                 source_name: source_name.into(),
@@ -327,6 +332,11 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// Build tensors on `device` directly from already-padded rows (used by
 /// training, which owns its own model instance).
-pub fn to_tensor(rows: Vec<u32>, b: usize, t: usize, device: &Device) -> candle_core::Result<Tensor> {
+pub fn to_tensor(
+    rows: Vec<u32>,
+    b: usize,
+    t: usize,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
     Tensor::from_vec(rows, (b, t), device)
 }

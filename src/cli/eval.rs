@@ -70,7 +70,10 @@ pub fn run(a: EvalArgs) -> Result<()> {
         if a.json {
             println!("{}", serde_json::json!({"model": model, "baseline": base}));
         } else {
-            println!("model (whole scan, human dev lines):\n{}", format_table(&model));
+            println!(
+                "model (whole scan, human dev lines):\n{}",
+                format_table(&model)
+            );
             println!("keyword baseline (same lines):\n{}", format_table(&base));
         }
         return Ok(());

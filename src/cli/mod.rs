@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod dataset;
 mod eval;
 mod scan;
+mod score;
 mod train;
 
 /// Read Chinese privacy policies in bulk and turn them into tables.
@@ -31,6 +32,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Score a model on a labelled JSONL file, or on the human dev lines.
     Eval(eval::EvalArgs),
+    /// Classify the segments of a JSONL file and write their scores.
+    Score(score::ScoreArgs),
     /// Build train/dev JSONL from the shared data folder.
     Dataset(dataset::DatasetArgs),
 }
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
     let res: Result<()> = match cli.command {
         Command::Scan(a) => scan::run(a),
         Command::Train(a) => train::run(a),
+        Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Dataset(a) => dataset::run(a),
     };
@@ -69,7 +73,10 @@ pub fn main() -> ExitCode {
 }
 
 /// Where `--model` points, or the embedded default.
-pub fn load_classifier(model: Option<&PathBuf>, max_tokens: usize) -> Result<policyscan::classify::Classifier> {
+pub fn load_classifier(
+    model: Option<&PathBuf>,
+    max_tokens: usize,
+) -> Result<policyscan::classify::Classifier> {
     Ok(match model {
         Some(dir) => policyscan::classify::Classifier::from_dir(dir, max_tokens)?,
         None => policyscan::classify::Classifier::embedded(max_tokens)?,

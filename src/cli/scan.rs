@@ -75,7 +75,11 @@ pub fn run(a: ScanArgs) -> Result<()> {
         None => Extractor::new()?,
     };
     let discovery = discover(&a.paths)?;
-    for r in discovery.rejected.iter().filter(|r| r.error.starts_with("duplicate")) {
+    for r in discovery
+        .rejected
+        .iter()
+        .filter(|r| r.error.starts_with("duplicate"))
+    {
         eprintln!("policyscan: warning: {}: {}", r.path, r.error);
     }
     let opts = ScanOptions {

@@ -1,0 +1,197 @@
+//! The quick start: the shipped sample policies through the whole scan.
+
+use crate::util::*;
+
+#[test]
+fn samples_give_four_tables_with_the_contract_schema() {
+    let out = tempfile::tempdir().unwrap();
+    let o = scan_ok(&[&samples()], out.path(), &["--keep-text"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("3 policies"), "{err}");
+    let seg = table(out.path(), "segments");
+    let names: Vec<String> = seg
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "policy_id",
+            "segment",
+            "heading_path",
+            "text",
+            "char_start",
+            "char_end",
+            "labels",
+            "score_collection",
+            "score_cookie",
+            "score_sharing",
+            "score_rights",
+            "score_minors",
+            "score_cross_border"
+        ]
+    );
+    let pol = table(out.path(), "policies");
+    assert_eq!(
+        strs(&pol, "policy_id"),
+        ["hongshan-mall", "lanjing-weather", "qingniao-notes"]
+    );
+    assert_eq!(table(out.path(), "errors").height(), 0);
+    let ent = table(out.path(), "entities");
+    assert!(
+        ent.get_column_names()
+            .iter()
+            .any(|c| c.as_str() == "days_min")
+    );
+}
+
+#[test]
+fn offsets_slice_back_to_the_decoded_text() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &["--keep-text"]);
+    let seg = table(out.path(), "segments");
+    let ids = strs(&seg, "policy_id");
+    let texts = strs(&seg, "text");
+    let (s, e) = (u32s(&seg, "char_start"), u32s(&seg, "char_end"));
+    for i in 0..seg.height() {
+        let full =
+            std::fs::read_to_string(out.path().join("texts").join(format!("{}.txt", ids[i])))
+                .unwrap();
+        assert_eq!(
+            char_slice(&full, s[i], e[i]),
+            texts[i],
+            "segment {i} of {}",
+            ids[i]
+        );
+    }
+    let ent = table(out.path(), "entities");
+    let ids = strs(&ent, "policy_id");
+    let texts = strs(&ent, "text");
+    let (s, e) = (u32s(&ent, "char_start"), u32s(&ent, "char_end"));
+    for i in 0..ent.height() {
+        let full =
+            std::fs::read_to_string(out.path().join("texts").join(format!("{}.txt", ids[i])))
+                .unwrap();
+        assert_eq!(
+            char_slice(&full, s[i], e[i]),
+            texts[i],
+            "entity {i} of {}",
+            ids[i]
+        );
+    }
+}
+
+#[test]
+fn heading_paths_follow_the_section_structure() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &[]);
+    let seg = table(out.path(), "segments");
+    let texts = strs(&seg, "text");
+    let paths = lists(&seg, "heading_path");
+    let find = |needle: &str| {
+        let i = texts
+            .iter()
+            .position(|t| t.contains(needle))
+            .unwrap_or_else(|| panic!("no segment contains {needle}"));
+        paths[i].clone()
+    };
+    // Plain text: 一、 > （三） > list item.
+    assert_eq!(
+        find("相机权限"),
+        ["一、我们如何收集和使用您的个人信息", "（三）设备权限"]
+    );
+    // A short list item keeps its own segment under the rights section.
+    let p = find("注销您的账号");
+    assert_eq!(p.last().map(String::as_str), Some("五、您的权利"));
+    // Markdown headings.
+    assert_eq!(
+        find("物流服务商").last().map(String::as_str),
+        Some("第二部分 信息的共享与对外提供")
+    );
+    // HTML headings; script and nav text never become segments.
+    assert_eq!(
+        find("网络信标").last().map(String::as_str),
+        Some("二、Cookie与同类技术")
+    );
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("不要把脚本当成正文") || t.contains("footer script"))
+    );
+    assert!(!texts.iter().any(|t| t.contains("帮助中心")));
+    // The table of contents is not the heading path of the body.
+    let toc_free = find("我们将通过发送短信验证码");
+    assert_eq!(
+        toc_free,
+        ["一、我们如何收集和使用您的个人信息", "（一）注册与登录"]
+    );
+}
+
+#[test]
+fn clear_cut_segments_get_their_labels() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &[]);
+    let seg = table(out.path(), "segments");
+    let texts = strs(&seg, "text");
+    let labels = lists(&seg, "labels");
+    let has = |needle: &str, label: &str| {
+        let i = texts.iter().position(|t| t.contains(needle)).unwrap();
+        assert!(
+            labels[i].iter().any(|l| l == label),
+            "`{}` should be {label}, got {:?}",
+            texts[i],
+            labels[i]
+        );
+    };
+    has("存储名为Cookie的小数据文件", "cookie");
+    has("物流服务商", "sharing");
+    has("需要向我们提供手机号码", "collection");
+    has("未满十四周岁的儿童", "minors");
+    has("不会向境外传输", "cross_border");
+    has("注销账号", "rights");
+}
+
+#[test]
+fn csv_and_jsonl_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &["--format", "csv"]);
+    let csv = std::fs::read(out.path().join("segments.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}policy_id,segment,heading_path".as_bytes()));
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.contains("[\"\"一、我们如何收集和使用您的个人信息\"\""),
+        "list columns are JSON arrays"
+    );
+    for t in ["entities", "policies", "errors"] {
+        assert!(out.path().join(format!("{t}.csv")).exists());
+    }
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &["--format", "jsonl"]);
+    let j = std::fs::read_to_string(out.path().join("policies.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = j
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0]["controller"].is_array());
+    // errors.jsonl exists even though empty.
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("errors.jsonl")).unwrap(),
+        ""
+    );
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], a.path(), &["--threads", "1", "--chunk", "2"]);
+    scan_ok(&[&samples()], b.path(), &["--threads", "2", "--chunk", "2"]);
+    for t in ["segments", "entities", "policies", "errors"] {
+        assert!(
+            table(a.path(), t).equals_missing(&table(b.path(), t)),
+            "table {t} differs"
+        );
+    }
+}
