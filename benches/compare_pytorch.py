@@ -67,7 +67,7 @@ def main():
         return j if len(j) <= k else j[len(j) - k:]
 
     enc = tok([head(r.get("heading_path", [])) for r in rows], [r["text"] for r in rows],
-              truncation="longest_first", max_length=a.max_tokens)
+              truncation="longest_first", max_length=a.max_tokens, return_token_type_ids=True)
     order = sorted(range(len(rows)), key=lambda i: (len(enc["input_ids"][i]), i))
     batches = [order[i:i + a.batch_size] for i in range(0, len(order), a.batch_size)]
     pad = tok.convert_tokens_to_ids("[PAD]") or 0

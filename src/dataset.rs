@@ -280,10 +280,20 @@ impl DevSet {
     pub fn score_lines(
         &self,
         opts: &SegmentOptions,
-        mut predict: impl FnMut(&[Segment]) -> Vec<LabelSet>,
+        predict: impl FnMut(&[Segment]) -> Vec<LabelSet>,
     ) -> Report {
+        self.score_lines_detailed(opts, predict).0
+    }
+
+    /// [`DevSet::score_lines`] plus every scored line (for error analysis).
+    pub fn score_lines_detailed(
+        &self,
+        opts: &SegmentOptions,
+        mut predict: impl FnMut(&[Segment]) -> Vec<LabelSet>,
+    ) -> (Report, Vec<LineResult>) {
         let mut gold = Vec::new();
         let mut pred = Vec::new();
+        let mut lines = Vec::new();
         for p in &self.policies {
             let segs = segment(&p.text, opts);
             let labels = predict(&segs);
@@ -302,10 +312,25 @@ impl DevSet {
                 }
                 gold.push(*g);
                 pred.push(set);
+                lines.push(LineResult {
+                    policy: p.id.clone(),
+                    line: line + 1,
+                    gold: label_names(g),
+                    pred: label_names(&set),
+                });
             }
         }
-        metrics::report(&gold, &pred)
+        (metrics::report(&gold, &pred), lines)
     }
+}
+
+/// One scored dev line: 1-based line number, human and predicted labels.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineResult {
+    pub policy: String,
+    pub line: usize,
+    pub gold: Vec<String>,
+    pub pred: Vec<String>,
 }
 
 /// `(start, end)` char offsets of every `\n`-separated line.

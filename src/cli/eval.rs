@@ -24,9 +24,17 @@ pub struct EvalArgs {
     /// lines of the shared folder, model and keyword baseline side by side.
     #[arg(long)]
     dev_lines: bool,
-    /// Shared data folder (default ../shared), for --dev-lines.
+    /// Score the extractors: data types against the CA4P spans, fields
+    /// against the human fields of the dev policies.
+    #[arg(long, conflicts_with_all = ["data", "dev_lines"])]
+    extract: bool,
+    /// Shared data folder (default ../shared), for --dev-lines and --extract.
     #[arg(long)]
     shared: Option<PathBuf>,
+    /// With --dev-lines: write every scored line (gold and predicted labels,
+    /// model and baseline) as JSONL here, for error analysis.
+    #[arg(long)]
+    dump: Option<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -37,13 +45,34 @@ pub struct EvalArgs {
 }
 
 pub fn run(a: EvalArgs) -> Result<()> {
+    if a.extract {
+        let shared = shared_dir(a.shared.as_deref())?;
+        let ex = policyscan::extract::Extractor::new()?;
+        let opts = SegmentOptions::default();
+        let spans = policyscan::extract::eval::data_type_spans(&shared, &ex, &opts)?;
+        let fields = policyscan::extract::eval::fields(&shared, &ex, &opts)?;
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({"data_type_spans": spans, "fields": fields})
+            );
+        } else {
+            println!(
+                "data types vs CA4P `data` spans (403 policies; predictions scored on annotated lines):"
+            );
+            print!("{}", policyscan::extract::eval::format(&spans));
+            println!("\nfields vs the human fields of the 12 dev policies:");
+            print!("{}", policyscan::extract::eval::format(&fields));
+        }
+        return Ok(());
+    }
     let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
     if a.dev_lines {
         let shared = shared_dir(a.shared.as_deref())?;
         let dev = DevSet::load(&shared)?;
         let opts = SegmentOptions::default();
         let mut failure = None;
-        let model = dev.score_lines(&opts, |segs| {
+        let (model, model_lines) = dev.score_lines_detailed(&opts, |segs| {
             let inputs: Vec<Input> = segs
                 .iter()
                 .map(|s| Input {
@@ -62,11 +91,19 @@ pub fn run(a: EvalArgs) -> Result<()> {
         if let Some(e) = failure {
             return Err(e.into());
         }
-        let base = dev.score_lines(&opts, |segs| {
+        let (base, base_lines) = dev.score_lines_detailed(&opts, |segs| {
             segs.iter()
                 .map(|s| policyscan::baseline::predict(&s.heading_path, &s.text))
                 .collect::<Vec<LabelSet>>()
         });
+        if let Some(path) = &a.dump {
+            let mut out = String::new();
+            for (m, b) in model_lines.iter().zip(&base_lines) {
+                out.push_str(&serde_json::json!({"policy": m.policy, "line": m.line, "gold": m.gold, "model": m.pred, "baseline": b.pred}).to_string());
+                out.push('\n');
+            }
+            std::fs::write(path, out)?;
+        }
         if a.json {
             println!("{}", serde_json::json!({"model": model, "baseline": base}));
         } else {

@@ -1,15 +1,104 @@
-//! TEMPORARY stub of the extraction API (replaced by the real extractors).
+//! Field extraction: every segment goes through the extractors below and
+//! each hit becomes a row of the `entities` table (text as written, a
+//! normalised value, char offsets); [`summarize`] folds a policy's entities
+//! into the per-policy columns of the `policies` table — what a compliance
+//! checker reads for PIPL Art. 17 (who, contact, what data, how long, how to
+//! exercise rights), Art. 31 (minors) and Art. 38–39 (cross-border).
+//!
+//! One file per extractor:
+//! - [`data_type`] — personal-data types from a lexicon (Aho–Corasick);
+//! - [`retention`] — retention periods and reply deadlines, in days;
+//! - [`contact`] — phones, emails, URLs, postal addresses, postcodes;
+//! - [`controller`] — the operator's legal name;
+//! - [`venue`] — litigation venue and arbitration bodies;
+//! - [`minors`] — minors' age thresholds;
+//! - [`location`] — storage location and cross-border transfer;
+//! - [`date`] — update / effective dates;
+//! - [`numerals`] — Chinese numerals, shared by the others.
+//!
+//! Extractors work on byte offsets internally (regex); this module converts
+//! them to char offsets once per segment.
+
+pub mod contact;
+pub mod controller;
+pub mod data_type;
+pub mod date;
+pub mod eval;
+pub mod location;
+pub mod minors;
+pub mod numerals;
+pub mod retention;
+pub mod venue;
+
+use std::path::Path;
+
 use serde::Serialize;
+
+/// What an entity is. Serialised as the snake_case `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     DataType,
+    Retention,
+    ResponseTime,
+    Phone,
+    Email,
+    Url,
+    Address,
+    Postcode,
+    Controller,
+    Court,
+    Arbitration,
+    MinorAge,
+    StorageLocation,
+    CrossBorder,
+    Date,
 }
+
 impl Kind {
+    /// Every kind, in column order of the docs.
+    pub const ALL: [Kind; 15] = [
+        Kind::DataType,
+        Kind::Retention,
+        Kind::ResponseTime,
+        Kind::Phone,
+        Kind::Email,
+        Kind::Url,
+        Kind::Address,
+        Kind::Postcode,
+        Kind::Controller,
+        Kind::Court,
+        Kind::Arbitration,
+        Kind::MinorAge,
+        Kind::StorageLocation,
+        Kind::CrossBorder,
+        Kind::Date,
+    ];
+
+    /// The `kind` column value.
     pub fn as_str(&self) -> &'static str {
-        "data_type"
+        match self {
+            Kind::DataType => "data_type",
+            Kind::Retention => "retention",
+            Kind::ResponseTime => "response_time",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+            Kind::Url => "url",
+            Kind::Address => "address",
+            Kind::Postcode => "postcode",
+            Kind::Controller => "controller",
+            Kind::Court => "court",
+            Kind::Arbitration => "arbitration",
+            Kind::MinorAge => "minor_age",
+            Kind::StorageLocation => "storage_location",
+            Kind::CrossBorder => "cross_border",
+            Kind::Date => "date",
+        }
     }
 }
+
+/// One extracted mention. Offsets are chars in the text given to
+/// [`Extractor::extract`], end exclusive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entity {
     pub kind: Kind,
@@ -21,23 +110,135 @@ pub struct Entity {
     pub days_min: Option<i32>,
     pub days_max: Option<i32>,
 }
+
+/// A hit in byte offsets, before conversion (what extractors produce).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Hit {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+    pub value: String,
+    pub category: Option<String>,
+    pub days_min: Option<i32>,
+    pub days_max: Option<i32>,
+}
+
+impl Hit {
+    pub(crate) fn new(kind: Kind, start: usize, end: usize, value: impl Into<String>) -> Self {
+        Self {
+            kind,
+            start,
+            end,
+            value: value.into(),
+            category: None,
+            days_min: None,
+            days_max: None,
+        }
+    }
+}
+
+/// Why an extractor could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error("x")]
-    X,
+    /// The lexicon file cannot be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// A lexicon line is malformed.
+    #[error("lexicon line {line}: {reason}: `{text}`")]
+    Lexicon {
+        line: usize,
+        text: String,
+        reason: String,
+    },
 }
-pub struct Extractor;
+
+/// All extractors, compiled once and shared by every thread.
+pub struct Extractor {
+    data_types: data_type::Lexicon,
+}
+
 impl Extractor {
+    /// Extractors with the built-in data-type lexicon.
     pub fn new() -> Result<Self, ExtractError> {
-        Ok(Extractor)
+        Ok(Self {
+            data_types: data_type::Lexicon::builtin()?,
+        })
     }
-    pub fn with_lexicon(_p: &std::path::Path) -> Result<Self, ExtractError> {
-        Ok(Extractor)
+
+    /// Extractors with a data-type lexicon read from `path` (TSV: surface,
+    /// canonical, category).
+    pub fn with_lexicon(path: &Path) -> Result<Self, ExtractError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExtractError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            data_types: data_type::Lexicon::parse(&text)?,
+        })
     }
-    pub fn extract(&self, _text: &str, _h: &[String]) -> Vec<Entity> {
-        Vec::new()
+
+    /// All entities in one segment, sorted by offset. `heading_path` gives
+    /// the section context (e.g. controller names are taken with more
+    /// confidence in intro, definition and contact sections).
+    pub fn extract(&self, text: &str, heading_path: &[String]) -> Vec<Entity> {
+        let mut hits = Vec::new();
+        self.data_types.find(text, &mut hits);
+        retention::find(text, heading_path, &mut hits);
+        contact::find(text, &mut hits);
+        controller::find(text, heading_path, &mut hits);
+        venue::find(text, &mut hits);
+        minors::find(text, &mut hits);
+        location::find(text, &mut hits);
+        date::find(text, &mut hits);
+        hits.sort_by_key(|h| (h.start, h.end, h.kind));
+        hits.dedup_by(|a, b| a.kind == b.kind && a.start == b.start && a.end == b.end);
+        to_entities(text, hits)
     }
 }
+
+/// Convert byte-offset hits to char-offset entities.
+fn to_entities(text: &str, hits: Vec<Hit>) -> Vec<Entity> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    // byte offset → char offset for every char boundary (and the end).
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let mut ci = 0u32;
+    for (b, _) in text.char_indices() {
+        while map.len() < b {
+            map.push(ci); // inside a char: never a hit boundary
+        }
+        map.push(ci);
+        ci += 1;
+    }
+    while map.len() <= text.len() {
+        map.push(ci);
+    }
+    hits.into_iter()
+        .filter(|h| {
+            h.start < h.end
+                && h.end <= text.len()
+                && text.is_char_boundary(h.start)
+                && text.is_char_boundary(h.end)
+        })
+        .map(|h| Entity {
+            kind: h.kind,
+            text: text[h.start..h.end].to_string(),
+            value: h.value,
+            category: h.category,
+            char_start: map[h.start],
+            char_end: map[h.end],
+            days_min: h.days_min,
+            days_max: h.days_max,
+        })
+        .collect()
+}
+
+/// Per-policy summary: the field columns of the `policies` table. Lists are
+/// deduplicated in order of first appearance.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub controller: Vec<String>,
@@ -46,17 +247,205 @@ pub struct Summary {
     pub addresses: Vec<String>,
     pub data_types: Vec<String>,
     pub data_categories: Vec<String>,
+    /// Smallest stated retention bound, in days.
     pub retention_days_min: Option<i32>,
+    /// Largest stated retention bound, in days.
     pub retention_days_max: Option<i32>,
+    /// Some retention statement gives no number ("the shortest time needed").
     pub retention_qualitative: bool,
     pub response_days: Option<i32>,
     pub minor_age: Vec<i32>,
     pub court: Vec<String>,
     pub arbitration: Vec<String>,
+    /// `None` when the policy is silent.
     pub stored_in_china: Option<bool>,
+    /// `None` when silent; `Some(false)` when it says PI will not leave China.
     pub transfers_abroad: Option<bool>,
+    /// Latest update / effective date (ISO when parseable).
     pub updated: Option<String>,
 }
-pub fn summarize<'a>(_e: impl IntoIterator<Item = &'a Entity>) -> Summary {
-    Summary::default()
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// Fold a policy's entities (in document order) into its summary.
+pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary {
+    let mut s = Summary::default();
+    let mut china_yes = false;
+    let mut china_no = false;
+    let mut abroad_yes = false;
+    let mut abroad_no = false;
+    for e in entities {
+        match e.kind {
+            Kind::Controller => push_unique(&mut s.controller, &e.value),
+            Kind::Phone => push_unique(&mut s.phones, &e.value),
+            Kind::Email => push_unique(&mut s.emails, &e.value),
+            Kind::Address => push_unique(&mut s.addresses, &e.value),
+            Kind::DataType => {
+                // Generic mentions ("个人信息") say nothing about *which* data.
+                if e.category.as_deref() != Some("generic") {
+                    push_unique(&mut s.data_types, &e.value);
+                    if let Some(c) = &e.category {
+                        push_unique(&mut s.data_categories, c);
+                    }
+                }
+            }
+            Kind::Retention => {
+                if e.days_min.is_none() && e.days_max.is_none() {
+                    s.retention_qualitative = true;
+                }
+                for d in [e.days_min, e.days_max].into_iter().flatten() {
+                    s.retention_days_min = Some(s.retention_days_min.map_or(d, |m| m.min(d)));
+                    s.retention_days_max = Some(s.retention_days_max.map_or(d, |m| m.max(d)));
+                }
+            }
+            Kind::ResponseTime => {
+                if let Some(d) = e.days_max.or(e.days_min) {
+                    s.response_days = Some(s.response_days.map_or(d, |m| m.min(d)));
+                }
+            }
+            Kind::MinorAge => {
+                if let Ok(a) = e.value.parse::<i32>()
+                    && !s.minor_age.contains(&a)
+                {
+                    s.minor_age.push(a);
+                }
+            }
+            Kind::Court => push_unique(&mut s.court, &e.value),
+            Kind::Arbitration => push_unique(&mut s.arbitration, &e.value),
+            Kind::StorageLocation => match e.value.as_str() {
+                "china" => china_yes = true,
+                "abroad" => china_no = true,
+                _ => {}
+            },
+            Kind::CrossBorder => {
+                if e.value.starts_with("yes") {
+                    abroad_yes = true;
+                } else if e.value == "no" {
+                    abroad_no = true;
+                }
+            }
+            Kind::Date => {
+                let newer = match &s.updated {
+                    None => true,
+                    Some(u) => e.value.as_str() > u.as_str(),
+                };
+                if newer {
+                    s.updated = Some(e.value.clone());
+                }
+            }
+            Kind::Url | Kind::Postcode => {}
+        }
+    }
+    s.minor_age.sort_unstable();
+    // A full legal name (…有限公司, …Ltd.) makes short forms and brands
+    // (…公司, …集团) redundant.
+    let legal = |c: &String| {
+        [
+            "有限公司",
+            "有限责任公司",
+            "Ltd.",
+            "Inc.",
+            "LLC",
+            "Limited",
+            "GmbH",
+            "Oy",
+            "Corporation",
+        ]
+        .iter()
+        .any(|x| c.ends_with(x))
+    };
+    if s.controller.iter().any(legal) {
+        s.controller.retain(legal);
+    }
+    s.stored_in_china = if china_yes {
+        Some(true)
+    } else if china_no {
+        Some(false)
+    } else {
+        None
+    };
+    // An explicit "will not transfer abroad" outweighs a conditional
+    // "if a transfer is needed we will ask you first".
+    s.transfers_abroad = if abroad_no {
+        Some(false)
+    } else if abroad_yes {
+        Some(true)
+    } else {
+        None
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex() -> Extractor {
+        Extractor::new().unwrap()
+    }
+
+    #[test]
+    fn offsets_are_chars_and_slice_back() {
+        let t = "我们会收集您的手机号码，客服电话：400-820-1234。";
+        for e in ex().extract(t, &[]) {
+            let s: String = t
+                .chars()
+                .skip(e.char_start as usize)
+                .take((e.char_end - e.char_start) as usize)
+                .collect();
+            assert_eq!(s, e.text);
+        }
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let x = ex();
+        let long = "数".repeat(100_000);
+        for t in [
+            "",
+            "0123456789",
+            long.as_str(),
+            "𝕏𝕐ℤ ∑∫ 🙂 \u{200b}\u{0}",
+            "电话：",
+            "年月日",
+            "保存期限为个月",
+            "@@@ ..@.. http:// www.",
+            "十十十十十十十十十十十十十十十十十十十十年",
+            "第9999999999999999999999条 99999999999999999999年",
+        ] {
+            let _ = x.extract(t, &[]);
+        }
+    }
+
+    #[test]
+    fn summary_folds_entities() {
+        let x = ex();
+        let mut all = Vec::new();
+        for t in [
+            "本应用由杭州示例科技有限公司运营。",
+            "我们会收集您的手机号码和位置信息。",
+            "您的个人信息将存储于中华人民共和国境内，不会向境外传输。",
+            "日志信息保存不少于六个月。交易信息自交易完成之日起保存不少于三年。",
+            "我们将在十五个工作日内答复。",
+            "如您是未满十四周岁的儿童，请在监护人陪同下阅读。",
+            "更新日期：2024年1月2日",
+        ] {
+            all.extend(x.extract(t, &[]));
+        }
+        let s = summarize(&all);
+        assert_eq!(s.controller, ["杭州示例科技有限公司"]);
+        assert!(s.data_types.contains(&"手机号码".to_string()));
+        assert!(s.data_types.contains(&"位置信息".to_string()));
+        assert_eq!(s.retention_days_min, Some(180));
+        assert_eq!(s.retention_days_max, Some(1095));
+        assert_eq!(s.response_days, Some(15));
+        assert_eq!(s.minor_age, [14]);
+        assert_eq!(s.stored_in_china, Some(true));
+        assert_eq!(s.transfers_abroad, Some(false));
+        assert_eq!(s.updated.as_deref(), Some("2024-01-02"));
+    }
 }

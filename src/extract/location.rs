@@ -1,0 +1,139 @@
+//! Where personal information is stored and whether it leaves China
+//! (PIPL Art. 38–39): `storage_location` hits (`china` / `abroad`) and
+//! `cross_border` hits (`yes`, `yes:<destination>` or `no` for an explicit
+//! promise not to transfer abroad). A conditional transfer ("如需向境外提供，
+//! 我们会单独征得您的同意") counts as `yes`: the policy reserves it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Hit, Kind};
+
+static STORED_CN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:存储|储存|存放|保存|留存|存储于|存储在)[^。；]{0,25}?(?:中华人民共和国|中国|我国|国内)?(?:大陆)?(?:境内|大陆地区|内地)")
+        .expect("stored regex")
+});
+static STORED_CN_REV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:中华人民共和国|中国|我国)(?:大陆)?境内[^。；]{0,20}?(?:存储|储存|存放|保存)")
+        .expect("stored regex")
+});
+static STORED_ABROAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:存储|储存|存放|保存)(?:于|在)(?:位于)?(?:境外|海外|国外|新加坡|美国|日本|韩国|欧洲|欧盟|香港|德国|爱尔兰|荷兰)")
+        .expect("abroad regex")
+});
+static ABROAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；]{0,12}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
+        .expect("abroad regex")
+});
+static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"不会|不得|不向|不在|不进行|不涉及|不存在|禁止|并未|未向|没有")
+        .expect("negation regex")
+});
+static DEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"新加坡|美国|日本|韩国|欧盟|欧洲|英国|德国|法国|爱尔兰|荷兰|加拿大|澳大利亚|印度|俄罗斯|中国香港|香港|澳门|台湾")
+        .expect("destination regex")
+});
+
+fn clauses(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '。' | '；' | ';' | '！' | '!' | '\n') {
+            out.push((start, &text[start..i]));
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
+pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
+    for (off, clause) in clauses(text) {
+        let mut cn = STORED_CN
+            .find(clause)
+            .or_else(|| STORED_CN_REV.find(clause));
+        if let Some(m) = STORED_ABROAD.find(clause) {
+            out.push(Hit::new(
+                Kind::StorageLocation,
+                off + m.start(),
+                off + m.end(),
+                "abroad",
+            ));
+            cn = None;
+        }
+        if let Some(m) = cn {
+            out.push(Hit::new(
+                Kind::StorageLocation,
+                off + m.start(),
+                off + m.end(),
+                "china",
+            ));
+        }
+        if let Some(m) = ABROAD.find(clause) {
+            // A negation before the transfer phrase in the same clause.
+            let before = &clause[..m.start()];
+            let negated = NEGATION
+                .find_iter(before)
+                .any(|n| m.start() - n.end() <= 30)
+                || NEGATION.is_match(m.as_str());
+            let value = if negated {
+                "no".to_string()
+            } else {
+                match DEST.find(clause) {
+                    Some(d) => format!("yes:{}", d.as_str()),
+                    None => "yes".to_string(),
+                }
+            };
+            out.push(Hit::new(
+                Kind::CrossBorder,
+                off + m.start(),
+                off + m.end(),
+                value,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(t: &str) -> Vec<(Kind, String)> {
+        let mut v = Vec::new();
+        find(t, &mut v);
+        v.into_iter().map(|h| (h.kind, h.value)).collect()
+    }
+
+    #[test]
+    fn stored_in_china_and_no_transfer() {
+        let h = hits(
+            "我们在中华人民共和国境内收集和产生的个人信息，将存储在中华人民共和国境内，不会向境外传输。",
+        );
+        assert!(
+            h.contains(&(Kind::StorageLocation, "china".into())),
+            "{h:?}"
+        );
+        assert!(h.contains(&(Kind::CrossBorder, "no".into())), "{h:?}");
+    }
+
+    #[test]
+    fn transfers_and_destinations() {
+        let h = hits("为处理跨境订单，我们需要将您的个人信息传输至位于新加坡的服务器。");
+        assert!(
+            h.contains(&(Kind::CrossBorder, "yes:新加坡".into())),
+            "{h:?}"
+        );
+        let h = hits("如需向境外提供您的个人信息，我们会单独征得您的同意。");
+        assert_eq!(h, [(Kind::CrossBorder, "yes".into())]);
+        let h = hits("您的信息将存储于美国的数据中心。");
+        assert_eq!(h, [(Kind::StorageLocation, "abroad".into())]);
+    }
+
+    #[test]
+    fn silence_gives_nothing() {
+        assert!(hits("我们采用加密技术保护您的个人信息。").is_empty());
+    }
+}

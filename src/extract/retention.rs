@@ -1,0 +1,241 @@
+//! Retention periods ("保存不少于三年" → days_min 1095) and promised reply
+//! deadlines ("十五个工作日内答复" → response_time 15 days).
+//!
+//! The text is cut into clauses at `。；！？`; a clause about keeping data
+//! (保存/保留/存储/留存…) yields retention hits, a clause about answering
+//! requests (答复/回复/反馈/处理…) yields response-time hits. Notice periods
+//! ("提前三十日公告") are neither. Units: year 365, month 30, week 7 days,
+//! working days as days. `不少于/至少/以上` give a minimum, `不超过/最长/以内`
+//! a maximum, a bare period both. A retention clause without a number but
+//! with "the shortest time necessary" / "the period required by law" is a
+//! qualitative hit (both days null, value `qualitative`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::numerals;
+use super::{Hit, Kind};
+
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(不少于|至少|不低于|不短于|不超过|不超出|不多于|最长不超过|最长|最多|最短|长达)?\s*([{n}]+|半)\s*(个)?\s*(个工作日|工作日|自然日|日|天|周|星期|个月|月|年度|年)(以上|以内|之内|内)?",
+        n = numerals::NUMERAL_CHARS
+    ))
+    .expect("duration regex")
+});
+
+static KEEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("保存|保留|存储|储存|留存|存放|保管|删除|匿名化").expect("keep regex")
+});
+static REPLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("答复|回复|反馈|响应|回应|予以处理|处理完毕|完成处理|作出处理|处理您的|受理|核实并处理|给予处理")
+        .expect("reply regex")
+});
+static NOTICE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("提前|公告|公示|生效|届满前|到期前").expect("notice regex"));
+static QUALITATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        "(所|为)?(必需|必要|需要)的最短(时间|期限|期间)|最短(时间|期限)内|法律法规(所)?(规定|要求|允许)的(最短)?(期限|时间|期间|时限)|法定(的)?(保存|存储)?(期限|时限)|(规定|要求)的(保存|存储)期限",
+    )
+    .expect("qualitative regex")
+});
+
+/// Days of `n` units; `None` when the unit is not a duration.
+fn days(n: u64, unit: &str) -> Option<i64> {
+    let d = match unit {
+        "年" | "年度" => 365,
+        "个月" | "月" => 30,
+        "周" | "星期" => 7,
+        _ => 1,
+    };
+    (n as i64).checked_mul(d)
+}
+
+/// Clauses of `text` with their byte offsets.
+fn clauses(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    let mut out = Vec::new();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n') {
+            out.push((start, &text[start..i]));
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out.into_iter()
+}
+
+/// Find retention and response-time hits in one segment.
+pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
+    for (off, clause) in clauses(text) {
+        let reply = REPLY.is_match(clause);
+        let keep = KEEP.is_match(clause);
+        if !reply && !keep {
+            continue;
+        }
+        let notice = NOTICE.is_match(clause);
+        let mut found_number = false;
+        for m in DURATION.captures_iter(clause) {
+            let whole = m.get(0).expect("match");
+            let num = &m[2];
+            let unit = &m[4];
+            let after = &clause[whole.end()..];
+            // "2023年" / "12月31日" are dates, not durations.
+            let n = if num == "半" {
+                None
+            } else {
+                match numerals::parse(num) {
+                    Some(n) => Some(n),
+                    None => continue,
+                }
+            };
+            let before = &clause[..whole.start()];
+            if (unit == "年" && n.is_some_and(|n| n >= 1900))
+                || (matches!(unit, "日" | "天") && before.ends_with('月'))
+                || (unit == "月"
+                    && m.get(3).is_none()
+                    && after.starts_with(|c: char| {
+                        c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
+                    }))
+            {
+                continue;
+            }
+            let d = match n {
+                Some(n) => days(n, unit),
+                None => match unit {
+                    "年" | "年度" => Some(180),
+                    "个月" | "月" => Some(15),
+                    _ => None,
+                },
+            };
+            let Some(d) = d.filter(|d| *d > 0 && *d < 100_000) else {
+                continue;
+            };
+            let d = d as i32;
+            found_number = true;
+            let prefix = m.get(1).map(|x| x.as_str()).unwrap_or("");
+            let suffix = m.get(5).map(|x| x.as_str()).unwrap_or("");
+            let start = off + whole.start();
+            let end = off + whole.end();
+            if reply && !keep {
+                if notice {
+                    continue;
+                }
+                let mut h = Hit::new(Kind::ResponseTime, start, end, d.to_string());
+                h.days_max = Some(d);
+                out.push(h);
+                continue;
+            }
+            if notice {
+                continue;
+            }
+            // A qualifier may sit a few words before the number
+            // ("最长保存180天", "保存期限不少于三年").
+            let near: String = before
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let is_min = matches!(prefix, "不少于" | "至少" | "不低于" | "不短于")
+                || suffix == "以上"
+                || (prefix.is_empty()
+                    && ["不少于", "至少", "不低于", "不短于"]
+                        .iter()
+                        .any(|q| near.contains(q)));
+            let is_max = matches!(
+                prefix,
+                "不超过" | "不超出" | "不多于" | "最长不超过" | "最长" | "最多"
+            ) || matches!(suffix, "以内" | "之内" | "内")
+                || (prefix.is_empty()
+                    && ["不超过", "最长", "最多", "不超出"]
+                        .iter()
+                        .any(|q| near.contains(q)));
+            let mut h = Hit::new(Kind::Retention, start, end, d.to_string());
+            match (is_min, is_max) {
+                (true, false) => h.days_min = Some(d),
+                (false, true) => h.days_max = Some(d),
+                _ => {
+                    h.days_min = Some(d);
+                    h.days_max = Some(d);
+                }
+            }
+            out.push(h);
+        }
+        if keep
+            && !found_number
+            && let Some(q) = QUALITATIVE.find(clause)
+        {
+            out.push(Hit::new(
+                Kind::Retention,
+                off + q.start(),
+                off + q.end(),
+                "qualitative",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(t: &str) -> Vec<Hit> {
+        let mut v = Vec::new();
+        find(t, &[], &mut v);
+        v
+    }
+
+    #[test]
+    fn minimum_maximum_and_exact_periods() {
+        let h = run("根据《电子商务法》，自交易完成之日起保存不少于三年。");
+        assert_eq!(
+            (h[0].kind, h[0].days_min, h[0].days_max),
+            (Kind::Retention, Some(1095), None)
+        );
+        let h = run("您的日志信息最长保存180天。");
+        assert_eq!((h[0].days_min, h[0].days_max), (None, Some(180)));
+        let h = run("网络日志将保存六个月。");
+        assert_eq!((h[0].days_min, h[0].days_max), (Some(180), Some(180)));
+        let h = run("我们将在30日内删除您的信息。");
+        assert_eq!(h[0].days_max, Some(30));
+        let h = run("您的账号信息保存期限为半年。");
+        assert_eq!(h[0].days_min, Some(180));
+        let h = run("订单信息保留两周。");
+        assert_eq!(h[0].days_min, Some(14));
+    }
+
+    #[test]
+    fn qualitative_retention() {
+        let h = run("我们仅在实现本政策所述目的所必需的最短时间内保留您的个人信息。");
+        assert_eq!(h.len(), 1);
+        assert_eq!(
+            (h[0].value.as_str(), h[0].days_min, h[0].days_max),
+            ("qualitative", None, None)
+        );
+        let h = run("超出法律法规规定的期限后，我们会删除您的信息。");
+        assert_eq!(h[0].value, "qualitative");
+    }
+
+    #[test]
+    fn reply_deadlines_are_not_retention() {
+        let h = run("我们将在十五个工作日内答复您的请求。");
+        assert_eq!(h.len(), 1);
+        assert_eq!((h[0].kind, h[0].value.as_str()), (Kind::ResponseTime, "15"));
+        let h = run("一般情况下，我们将在15天内回复。");
+        assert_eq!(h[0].kind, Kind::ResponseTime);
+    }
+
+    #[test]
+    fn notices_and_dates_are_not_retention() {
+        assert!(run("我们会提前三十日以公告形式通知您。").is_empty());
+        assert!(run("本政策于2023年11月1日更新，我们会妥善保存。").is_empty());
+        assert!(run("我们重视您的隐私。").is_empty());
+        assert!(run("信息存储于2022年12月31日前的备份中。").is_empty());
+    }
+}

@@ -1,0 +1,139 @@
+//! Litigation venue and arbitration: named courts (`上海市宝山区人民法院`),
+//! venue clauses (`被告住所地有管辖权的人民法院`, `本协议签订地有管辖权的
+//! 人民法院`) and named arbitration bodies (`中国国际经济贸易仲裁委员会`).
+//! Only in sentences about disputes (诉讼/起诉/管辖/争议/仲裁), so "依据法院
+//! 判决" is not a venue.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Hit, Kind};
+
+static DISPUTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("诉讼|起诉|管辖|争议|纠纷|仲裁|提交").expect("dispute regex"));
+static CLAUSE_COURT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:被告|原告|甲方|乙方|本协议|本合同|本政策|协议|合同)?(?:签订地|签约地|住所地|所在地|注册地|经营地)[^。；，,]{0,12}?(?:有管辖权的)?(?:人民)?法院")
+        .expect("venue regex")
+});
+static GENERIC_COURT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"有管辖权的\p{Han}{0,14}?法院").expect("generic court regex"));
+static NAMED_COURT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Han}{2,20}?(?:中级|高级|基层|互联网)?人民法院").expect("court regex")
+});
+static ARBITRATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Han}{2,20}?(?:仲裁委员会|仲裁院|仲裁中心)|(?:[A-Z][A-Za-z]+ )+(?:Arbitration Centre|Arbitration Center|Court of Arbitration)")
+        .expect("arbitration regex")
+});
+
+const CUT_AFTER: &[&str] = &[
+    "向", "至", "于", "由", "在", "提交", "交由", "递交", "提请", "的", "均可", "可", "应", "诉",
+    "交", "到", "给", "方",
+];
+
+fn trim_front(s: &str) -> &str {
+    let mut best = 0;
+    for w in CUT_AFTER {
+        if let Some(i) = s.rfind(w) {
+            best = best.max(i + w.len());
+        }
+    }
+    &s[best..]
+}
+
+pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
+    if !DISPUTE.is_match(text) {
+        return;
+    }
+    let mut clause_spans = Vec::new();
+    for m in CLAUSE_COURT.find_iter(text) {
+        clause_spans.push((m.start(), m.end()));
+        out.push(Hit::new(Kind::Court, m.start(), m.end(), m.as_str()));
+    }
+    for m in GENERIC_COURT.find_iter(text) {
+        if clause_spans
+            .iter()
+            .any(|&(s, e)| m.start() < e && m.end() > s)
+        {
+            continue;
+        }
+        clause_spans.push((m.start(), m.end()));
+        out.push(Hit::new(Kind::Court, m.start(), m.end(), m.as_str()));
+    }
+    for m in NAMED_COURT.find_iter(text) {
+        if clause_spans
+            .iter()
+            .any(|&(s, e)| m.start() < e && m.end() > s)
+        {
+            continue;
+        }
+        let name = trim_front(m.as_str());
+        // "人民法院" alone names no court.
+        if name.chars().count() < 6 || name.contains("管辖权") {
+            continue;
+        }
+        let start = m.end() - name.len();
+        out.push(Hit::new(Kind::Court, start, m.end(), name));
+    }
+    for m in ARBITRATION.find_iter(text) {
+        let name = trim_front(m.as_str());
+        if name.chars().count() < 6 {
+            continue;
+        }
+        let start = m.end() - name.len();
+        out.push(Hit::new(Kind::Arbitration, start, m.end(), name));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(t: &str) -> Vec<(Kind, String)> {
+        let mut v = Vec::new();
+        find(t, &mut v);
+        v.into_iter().map(|h| (h.kind, h.value)).collect()
+    }
+
+    #[test]
+    fn named_courts_and_clauses() {
+        assert_eq!(
+            hits("因本政策引起的争议，任何一方均可向上海市宝山区人民法院提起诉讼。"),
+            [(Kind::Court, "上海市宝山区人民法院".to_string())]
+        );
+        assert_eq!(
+            hits("协商不成的，应向被告住所地有管辖权的人民法院提起诉讼。"),
+            [(Kind::Court, "被告住所地有管辖权的人民法院".to_string())]
+        );
+        assert_eq!(
+            hits("双方同意将争议提交本协议签订地有管辖权的人民法院管辖。"),
+            [(Kind::Court, "本协议签订地有管辖权的人民法院".to_string())]
+        );
+    }
+
+    #[test]
+    fn arbitration_bodies() {
+        assert_eq!(
+            hits("争议应提交中国国际经济贸易仲裁委员会仲裁。"),
+            [(Kind::Arbitration, "中国国际经济贸易仲裁委员会".to_string())]
+        );
+        assert_eq!(
+            hits("提交成都仲裁委员会仲裁。"),
+            [(Kind::Arbitration, "成都仲裁委员会".to_string())]
+        );
+    }
+
+    #[test]
+    fn generic_competent_court() {
+        assert_eq!(
+            hits("如协商不成，任何一方可向有管辖权的人民法院提起诉讼。"),
+            [(Kind::Court, "有管辖权的人民法院".to_string())]
+        );
+    }
+
+    #[test]
+    fn court_orders_are_not_venues() {
+        assert!(hits("根据人民法院的判决，我们可能披露您的信息。").is_empty());
+        assert!(hits("我们重视您的隐私。").is_empty());
+    }
+}
