@@ -93,7 +93,12 @@ pub fn run(a: TrainArgs) -> Result<()> {
         s.best_step,
         a.out.display()
     );
-    println!("thresholds {:?}", s.thresholds);
+    let th: Vec<String> = policyscan::labels::LABELS
+        .iter()
+        .zip(s.thresholds)
+        .map(|(l, t)| format!("{l} {t:.2}"))
+        .collect();
+    println!("thresholds: {}", th.join(", "));
     print!("{}", format_table(&s.dev));
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod commands;
 mod fuzz;
 mod hostile;
 mod inputs;

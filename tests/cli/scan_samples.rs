@@ -195,3 +195,85 @@ fn output_is_identical_for_any_thread_count() {
         );
     }
 }
+
+#[test]
+fn samples_fill_the_compliance_fields() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &[]);
+    let pol = table(out.path(), "policies");
+    let ids = strs(&pol, "policy_id");
+    let row = |id: &str| ids.iter().position(|i| i == id).unwrap();
+    let list = |col: &str, id: &str| lists(&pol, col)[row(id)].clone();
+    let int = |col: &str, id: &str| pol.column(col).unwrap().i32().unwrap().get(row(id));
+    let boolean = |col: &str, id: &str| pol.column(col).unwrap().bool().unwrap().get(row(id));
+
+    let q = "qingniao-notes";
+    assert_eq!(list("controller", q), ["杭州青鸟云笔记科技有限公司"]);
+    assert_eq!(list("phones", q), ["4008201234"]);
+    assert_eq!(list("emails", q), ["privacy@qingniao-notes.example.cn"]);
+    assert_eq!(
+        list("addresses", q),
+        ["浙江省杭州市西湖区文三路88号青鸟大厦12层"]
+    );
+    assert_eq!(list("court", q), ["杭州市西湖区人民法院"]);
+    assert_eq!(int("retention_days_min", q), Some(180));
+    assert_eq!(boolean("retention_qualitative", q), Some(true));
+    assert_eq!(int("response_days", q), Some(15));
+    assert_eq!(boolean("stored_in_china", q), Some(true));
+    assert_eq!(boolean("transfers_abroad", q), Some(false));
+    assert_eq!(strs(&pol, "updated")[row(q)], "2025-03-25");
+    let ages = pol
+        .column("minor_age")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(row(q))
+        .unwrap();
+    assert_eq!(ages.i32().unwrap().get(0), Some(14));
+    for t in ["手机号码", "设备标识符", "IP地址", "设备信息", "照片"] {
+        assert!(list("data_types", q).iter().any(|x| x == t), "missing {t}");
+    }
+
+    let h = "hongshan-mall";
+    assert_eq!(list("controller", h), ["成都红山优选电子商务有限公司"]);
+    assert_eq!(list("phones", h), ["02887654321"]);
+    assert_eq!(list("emails", h), ["service@hongshan-mall.example.cn"]);
+    assert_eq!(list("arbitration", h), ["成都仲裁委员会"]);
+    assert_eq!(int("retention_days_min", h), Some(1095));
+    assert_eq!(int("response_days", h), Some(15));
+    assert_eq!(boolean("transfers_abroad", h), Some(true));
+    assert_eq!(strs(&pol, "updated")[row(h)], "2024-11-01");
+
+    let l = "lanjing-weather";
+    assert_eq!(list("phones", l), ["075523456789"]);
+    assert_eq!(list("emails", l), ["privacy@lanjing-weather.example.cn"]);
+    assert_eq!(int("retention_days_max", l), Some(180));
+    assert_eq!(boolean("stored_in_china", l), Some(true));
+
+    // Entity rows: kinds, normalised values and offsets.
+    let ent = table(out.path(), "entities");
+    let kinds = strs(&ent, "kind");
+    let values = strs(&ent, "value");
+    assert!(
+        kinds
+            .iter()
+            .zip(&values)
+            .any(|(k, v)| k == "retention" && v == "1095")
+    );
+    assert!(
+        kinds
+            .iter()
+            .zip(&values)
+            .any(|(k, v)| k == "retention" && v == "qualitative")
+    );
+    let cats = ent.column("category").unwrap().str().unwrap().clone();
+    for (i, k) in kinds.iter().enumerate() {
+        assert_eq!(
+            k == "data_type",
+            cats.get(i).is_some(),
+            "category only on data types"
+        );
+    }
+    let dmin = ent.column("days_min").unwrap().i32().unwrap().clone();
+    assert!(dmin.iter().flatten().all(|d| d > 0));
+}
