@@ -303,7 +303,7 @@ pub fn classify_parallel(
     let results: Vec<(Vec<usize>, Vec<Vec<f32>>)> = batches
         .par_iter()
         .map(|b| {
-            let t = b.tensors(&candle_core::Device::Cpu)?;
+            let t = b.tensors(clf.device())?;
             Ok((b.index.clone(), clf.logits(&t)?))
         })
         .collect::<Result<_, crate::classify::ClassifyError>>()

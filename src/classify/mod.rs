@@ -180,22 +180,29 @@ pub fn tensor_shapes(
 }
 
 impl Classifier {
-    /// Load the model in `dir` (Hugging Face layout).
+    /// Load the model in `dir` (Hugging Face layout) on the CPU.
     pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
         let files = ModelFiles::read_dir(dir)?;
-        Self::from_files(files, &dir.display().to_string(), max_tokens)
+        Self::from_files(files, &dir.display().to_string(), max_tokens, &Device::Cpu)
     }
 
-    /// Load the default model compiled into the binary.
+    /// Load the default model compiled into the binary, on the CPU.
     pub fn embedded(max_tokens: usize) -> Result<Self, ModelError> {
-        Self::from_files(ModelFiles::embedded(), "embedded model", max_tokens)
+        Self::from_files(
+            ModelFiles::embedded(),
+            "embedded model",
+            max_tokens,
+            &Device::Cpu,
+        )
     }
 
-    /// Load from the three files' bytes; `source_name` names them in errors.
+    /// Load from the three files' bytes onto `device` (CPU, or CUDA when
+    /// built with the `cuda` feature); `source_name` names them in errors.
     pub fn from_files(
         files: ModelFiles,
         source_name: &str,
         max_tokens: usize,
+        device: &Device,
     ) -> Result<Self, ModelError> {
         let config = parse_config(&files.config, source_name)?;
         let tokenizer = parse_tokenizer(&files.tokenizer, source_name)?;
@@ -241,7 +248,7 @@ impl Classifier {
         for i in 0..N_LABELS {
             thresholds[i] = tv[head_index[i]];
         }
-        let device = Device::Cpu;
+        let device = device.clone();
         let vb =
             VarBuilder::from_buffered_safetensors(files.weights, DTYPE, &device).map_err(|e| {
                 ModelError::Weights {
@@ -277,6 +284,11 @@ impl Classifier {
     /// Per-label decision thresholds in [`LABELS`] order.
     pub fn thresholds(&self) -> &[f32; N_LABELS] {
         &self.thresholds
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// The batcher (tokeniser + length bucketing) this model uses.

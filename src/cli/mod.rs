@@ -72,13 +72,44 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Where `--model` points, or the embedded default.
+/// Where `--model` points, or the embedded default, on the CPU.
 pub fn load_classifier(
     model: Option<&PathBuf>,
     max_tokens: usize,
 ) -> Result<policyscan::classify::Classifier> {
+    load_classifier_on(model, max_tokens, "cpu")
+}
+
+/// Like [`load_classifier`] on a named device: `cpu`, or `cuda` / `cuda:N`
+/// (needs a binary built with `--features cuda`).
+pub fn load_classifier_on(
+    model: Option<&PathBuf>,
+    max_tokens: usize,
+    device: &str,
+) -> Result<policyscan::classify::Classifier> {
+    use policyscan::classify::{Classifier, ModelFiles};
+    let dev = match device {
+        "cpu" => candle_core::Device::Cpu,
+        d if d.starts_with("cuda") => {
+            let ord: usize = d
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            candle_core::Device::new_cuda(ord).map_err(|e| {
+                anyhow::anyhow!(
+                    "--device {d}: {e} (CUDA needs a binary built with `cargo build --release --features cuda`)"
+                )
+            })?
+        }
+        other => anyhow::bail!("unknown --device `{other}` (expected cpu, cuda or cuda:N)"),
+    };
     Ok(match model {
-        Some(dir) => policyscan::classify::Classifier::from_dir(dir, max_tokens)?,
-        None => policyscan::classify::Classifier::embedded(max_tokens)?,
+        Some(dir) => Classifier::from_files(
+            ModelFiles::read_dir(dir)?,
+            &dir.display().to_string(),
+            max_tokens,
+            &dev,
+        )?,
+        None => Classifier::from_files(ModelFiles::embedded(), "embedded model", max_tokens, &dev)?,
     })
 }

@@ -33,6 +33,9 @@ pub struct ScanArgs {
     /// Classifier model directory (Hugging Face layout). Default: the model built into the binary.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Where the classifier runs: cpu, or cuda / cuda:N (binary built with `--features cuda`).
+    #[arg(long, default_value = "cpu")]
+    device: String,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -69,7 +72,7 @@ pub fn run(a: ScanArgs) -> Result<()> {
             .build_global()
             .context("cannot set up the thread pool")?;
     }
-    let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
+    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
     let extractor = match &a.lexicon {
         Some(p) => Extractor::with_lexicon(p)?,
         None => Extractor::new()?,

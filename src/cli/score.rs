@@ -30,6 +30,9 @@ pub struct ScoreArgs {
     batch_size: usize,
     #[arg(long, default_value_t = 128)]
     max_tokens: usize,
+    /// Where the classifier runs: cpu, or cuda / cuda:N (binary built with `--features cuda`).
+    #[arg(long, default_value = "cpu")]
+    device: String,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -45,7 +48,7 @@ pub fn run(a: ScoreArgs) -> Result<()> {
             .build_global()
             .context("cannot set up the thread pool")?;
     }
-    let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
+    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
     let ex = read_examples(&a.data)?;
     let inputs: Vec<Input> = ex
         .iter()
