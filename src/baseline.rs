@@ -1,6 +1,6 @@
 //! The keyword/heading baseline: what a careful regex writer gets without a
-//! model. It labels a segment from keywords in its innermost matching heading
-//! and a few unambiguous keywords in its own text. Two jobs:
+//! model. It labels a segment from keywords in the headings above it and a
+//! few unambiguous keywords in its own text. Two jobs:
 //! - the yardstick the BERT classifier must beat (`policyscan eval-dev
 //!   --baseline`), and
 //! - the weak labeller of the corpus in [`crate::dataset`] (heading-derived
@@ -53,9 +53,12 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
     }
 });
 
-/// Labels of the innermost heading in `path` that matches any heading rule.
+/// Labels of the sections a segment sits in: the union of the heading rules
+/// over its whole heading path (a `（三）第三方SDK` item under
+/// `二、我们如何收集和使用…` is about both collection and sharing).
 pub fn heading_labels(path: &[String]) -> LabelSet {
-    for h in path.iter().rev() {
+    let mut all = [false; N_LABELS];
+    for h in path {
         let mut set = [false; N_LABELS];
         for (l, re) in RULES.heading.iter().enumerate() {
             set[l] = re.is_match(h);
@@ -64,11 +67,11 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
         if set[1] {
             set[0] = false;
         }
-        if set.iter().any(|&b| b) {
-            return set;
+        for (a, s) in all.iter_mut().zip(set) {
+            *a |= s;
         }
     }
-    [false; N_LABELS]
+    all
 }
 
 /// Labels from unambiguous keywords in the segment text itself.
@@ -94,13 +97,13 @@ mod tests {
     }
 
     #[test]
-    fn innermost_matching_heading_wins() {
+    fn every_heading_of_the_path_counts() {
         assert_eq!(
             names(
                 &["二、我们如何收集和使用您的个人信息", "（三）第三方SDK"],
                 "我们接入了支付服务。"
             ),
-            vec!["sharing"]
+            vec!["collection", "sharing"]
         );
         assert_eq!(
             names(
