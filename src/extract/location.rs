@@ -1,8 +1,10 @@
 //! Where personal information is stored and whether it leaves China
 //! (PIPL Art. 38–39): `storage_location` hits (`china` / `abroad`) and
-//! `cross_border` hits (`yes`, `yes:<destination>` or `no` for an explicit
-//! promise not to transfer abroad). A conditional transfer ("如需向境外提供，
-//! 我们会单独征得您的同意") counts as `yes`: the policy reserves it.
+//! `cross_border` hits (`yes`, `yes:<destination>`, `no` for an explicit
+//! promise not to transfer abroad, `conditional` for "如需向境外提供，我们会
+//! 单独征得您的同意"). As careful readers do, a conditional transfer in a
+//! policy that stores data in China does not make it a transferring policy;
+//! see [`super::summarize`].
 
 use std::sync::LazyLock;
 
@@ -23,12 +25,15 @@ static STORED_ABROAD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("abroad regex")
 });
 static ABROAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；]{0,12}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
+    Regex::new(r"传输到世界|全球范围内(?:传输|处理|存储)|其他国家(?:或|/)?地区|跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；]{0,12}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
         .expect("abroad regex")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"不会|不得|不向|不在|不进行|不涉及|不存在|禁止|并未|未向|没有")
         .expect("negation regex")
+});
+static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|需要时|如有必要|如").expect("condition regex")
 });
 static DEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"新加坡|美国|日本|韩国|欧盟|欧洲|英国|德国|法国|爱尔兰|荷兰|加拿大|澳大利亚|印度|俄罗斯|中国香港|香港|澳门|台湾")
@@ -73,14 +78,24 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             ));
         }
         if let Some(m) = ABROAD.find(clause) {
+            // "数据出境安全评估" is a procedure, not a transfer.
+            if clause[m.end()..].starts_with("安全评估") || clause[m.end()..].starts_with("评估") {
+                continue;
+            }
             // A negation before the transfer phrase in the same clause.
             let before = &clause[..m.start()];
             let negated = NEGATION
                 .find_iter(before)
                 .any(|n| m.start() - n.end() <= 30)
                 || NEGATION.is_match(m.as_str());
+            let before_m = &clause[..m.start()];
+            let after_m: String = clause[m.end()..].chars().take(8).collect();
+            let conditional = CONDITION.find_iter(before_m).any(|c| m.start() - c.end() <= 30)
+                || after_m.contains('时');
             let value = if negated {
                 "no".to_string()
+            } else if conditional {
+                "conditional".to_string()
             } else {
                 match DEST.find(clause) {
                     Some(d) => format!("yes:{}", d.as_str()),
@@ -127,7 +142,10 @@ mod tests {
             "{h:?}"
         );
         let h = hits("如需向境外提供您的个人信息，我们会单独征得您的同意。");
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+        let h = hits("我们的服务具有全球性，您的数据可能会传输到世界任何地方。");
         assert_eq!(h, [(Kind::CrossBorder, "yes".into())]);
+        assert!(hits("我们将开展数据出境安全评估。").is_empty());
         let h = hits("您的信息将存储于美国的数据中心。");
         assert_eq!(h, [(Kind::StorageLocation, "abroad".into())]);
     }

@@ -374,6 +374,9 @@ pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary 
         Some(false)
     } else if abroad_yes {
         Some(true)
+    } else if s.stored_in_china == Some(true) {
+        // Stored in China and at most a conditional transfer.
+        Some(false)
     } else {
         None
     };
