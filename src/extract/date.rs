@@ -22,11 +22,14 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
-    if !CONTEXT.is_match(text) {
-        return;
-    }
+    let context = CONTEXT.is_match(text);
     for c in DATE.captures_iter(text) {
         let m = c.get(0).expect("match");
+        // Without an update/effective word, only a line that is nothing but
+        // a date (the signature line closing many policies) counts.
+        if !context && m.as_str().trim() != text.trim() {
+            continue;
+        }
         let (y, mo, d) = match (c.get(1), c.get(4)) {
             (Some(y), _) => (y, c.get(2).expect("month"), c.get(3).expect("day")),
             (None, Some(y)) => (y, c.get(5).expect("month"), c.get(6).expect("day")),
@@ -77,6 +80,11 @@ mod tests {
             ["2023-11-01", "2023-12-15"]
         );
         assert_eq!(dates("本政策自二〇二三年十一月一日起施行"), ["2023-11-01"]);
+    }
+
+    #[test]
+    fn a_closing_date_line() {
+        assert_eq!(dates("2018年9月18日"), ["2018-09-18"]);
     }
 
     #[test]

@@ -33,7 +33,8 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("negation regex")
 });
 static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|需要时|如有必要|如").expect("condition regex")
+    Regex::new(r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|需要时|如有必要|如")
+        .expect("condition regex")
 });
 static DEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"新加坡|美国|日本|韩国|欧盟|欧洲|英国|德国|法国|爱尔兰|荷兰|加拿大|澳大利亚|印度|俄罗斯|中国香港|香港|澳门|台湾")
@@ -79,7 +80,8 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         }
         if let Some(m) = ABROAD.find(clause) {
             // "数据出境安全评估" is a procedure, not a transfer.
-            if clause[m.end()..].starts_with("安全评估") || clause[m.end()..].starts_with("评估") {
+            if clause[m.end()..].starts_with("安全评估") || clause[m.end()..].starts_with("评估")
+            {
                 continue;
             }
             // A negation before the transfer phrase in the same clause.
@@ -90,7 +92,9 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
                 || NEGATION.is_match(m.as_str());
             let before_m = &clause[..m.start()];
             let after_m: String = clause[m.end()..].chars().take(8).collect();
-            let conditional = CONDITION.find_iter(before_m).any(|c| m.start() - c.end() <= 30)
+            let conditional = CONDITION
+                .find_iter(before_m)
+                .any(|c| m.start() - c.end() <= 30)
                 || after_m.contains('时');
             let value = if negated {
                 "no".to_string()

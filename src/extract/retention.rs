@@ -19,7 +19,7 @@ use super::{Hit, Kind};
 
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(不少于|至少|不低于|不短于|不超过|不超出|不多于|最长不超过|最长|最多|最短|长达)?\s*([{n}]+|半)\s*(个)?\s*(个工作日|工作日|自然日|日|天|周|星期|个月|月|年度|年)(以上|以内|之内|内)?",
+        r"(不少于|至少|不低于|不短于|不超过|不超出|不多于|最长不超过|最长|最多|最短|长达)?[\s*＊]*([{n}]+|半)[\s*＊]*(个)?[\s*＊]*(个工作日|工作日|自然日|日|天|周|星期|个月|月|年度|年)(以上|以内|之内|内)?",
         n = numerals::NUMERAL_CHARS
     ))
     .expect("duration regex")
@@ -208,6 +208,12 @@ mod tests {
         assert_eq!(h[0].days_min, Some(180));
         let h = run("订单信息保留两周。");
         assert_eq!(h[0].days_min, Some(14));
+    }
+
+    #[test]
+    fn markdown_emphasis_inside_a_period() {
+        let h = run("存储期限严格按照法律规定，最低期限不少于** **6** **个月。");
+        assert_eq!((h[0].days_min, h[0].days_max), (Some(180), None));
     }
 
     #[test]
