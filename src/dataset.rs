@@ -185,19 +185,18 @@ fn weak_labels(seg: &Segment, spans: &[Span]) -> LabelSet {
     set
 }
 
-/// Ids of the human-labelled dev policies (never trained on).
-pub fn dev_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
-    let dir = shared.join("labeled/segments_dev");
-    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+/// Sorted names of the files in `dir` ending in `suffix`, without it.
+pub fn file_stems(dir: &Path, suffix: &str) -> Result<Vec<String>, DatasetError> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
         .map_err(|source| DatasetError::Io {
-            path: dir.clone(),
+            path: dir.to_path_buf(),
             source,
         })?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             e.file_name()
                 .to_str()
-                .and_then(|n| n.strip_suffix(".labels.tsv"))
+                .and_then(|n| n.strip_suffix(suffix))
                 .map(str::to_string)
         })
         .collect();
@@ -205,23 +204,14 @@ pub fn dev_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
     Ok(ids)
 }
 
-fn corpus_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
-    let dir = shared.join("corpus/ca4p/texts");
-    let mut ids: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|source| DatasetError::Io {
-            path: dir.clone(),
-            source,
-        })?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix(".txt"))
-                .map(str::to_string)
-        })
-        .collect();
-    ids.sort();
-    Ok(ids)
+/// Ids of the human-labelled dev policies (never trained on).
+pub fn dev_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
+    file_stems(&shared.join("labeled/segments_dev"), ".labels.tsv")
+}
+
+/// Ids of all corpus policies.
+pub fn corpus_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
+    file_stems(&shared.join("corpus/ca4p/texts"), ".txt")
 }
 
 /// One dev policy: its text and the human label of every body line.

@@ -124,20 +124,7 @@ pub fn data_type_spans(
 ) -> Result<Vec<Prf>, DatasetError> {
     let texts = shared.join("corpus/ca4p/texts");
     let spans_dir = shared.join("corpus/ca4p/spans");
-    let mut ids: Vec<String> = std::fs::read_dir(&texts)
-        .map_err(|source| DatasetError::Io {
-            path: texts.clone(),
-            source,
-        })?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix(".txt"))
-                .map(str::to_string)
-        })
-        .collect();
-    ids.sort();
+    let ids = crate::dataset::corpus_ids(shared)?;
     let (mut gold, mut pred, mut gold_m, mut pred_m) = (0usize, 0usize, 0usize, 0usize);
     let mut acc = [[0usize; 4]; 4];
     for id in ids {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Hit, Kind};
+use super::{Hit, Kind, clauses};
 
 static STORED_CN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:存储|储存|存放|保存|留存|存储于|存储在)[^。；]{0,25}?(?:中华人民共和国|中国|我国|国内)?(?:大陆)?(?:境内|大陆地区|内地)")
@@ -40,21 +40,6 @@ static DEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"新加坡|美国|日本|韩国|欧盟|欧洲|英国|德国|法国|爱尔兰|荷兰|加拿大|澳大利亚|印度|俄罗斯|中国香港|香港|澳门|台湾")
         .expect("destination regex")
 });
-
-fn clauses(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | ';' | '！' | '!' | '\n') {
-            out.push((start, &text[start..i]));
-            start = i + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        out.push((start, &text[start..]));
-    }
-    out
-}
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
     for (off, clause) in clauses(text) {

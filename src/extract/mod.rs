@@ -199,6 +199,24 @@ impl Extractor {
     }
 }
 
+/// Clauses of `text` (cut at `。；！？` and line ends) with their byte offsets:
+/// the unit in which the retention and cross-border extractors look for a
+/// verb and its period or place.
+pub(crate) fn clauses(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n') {
+            out.push((start, &text[start..i]));
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
 /// Convert byte-offset hits to char-offset entities.
 fn to_entities(text: &str, hits: Vec<Hit>) -> Vec<Entity> {
     if hits.is_empty() {

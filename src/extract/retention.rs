@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::numerals;
-use super::{Hit, Kind};
+use super::{Hit, Kind, clauses};
 
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -50,22 +50,6 @@ fn days(n: u64, unit: &str) -> Option<i64> {
         _ => 1,
     };
     (n as i64).checked_mul(d)
-}
-
-/// Clauses of `text` with their byte offsets.
-fn clauses(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = 0;
-    let mut out = Vec::new();
-    for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n') {
-            out.push((start, &text[start..i]));
-            start = i + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        out.push((start, &text[start..]));
-    }
-    out.into_iter()
 }
 
 /// Find retention and response-time hits in one segment.
