@@ -74,6 +74,19 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
     all
 }
 
+/// Labels of the innermost heading in `path` that matches any heading rule
+/// (the older, narrower reading of the section; the weak labeller of the
+/// shipped model uses it — see [`crate::dataset::HeadingRule`]).
+pub fn innermost_heading_labels(path: &[String]) -> LabelSet {
+    for h in path.iter().rev() {
+        let set = heading_labels(std::slice::from_ref(h));
+        if set.iter().any(|&b| b) {
+            return set;
+        }
+    }
+    [false; N_LABELS]
+}
+
 /// Labels from unambiguous keywords in the segment text itself.
 pub fn text_labels(text: &str) -> LabelSet {
     std::array::from_fn(|l| RULES.text[l].as_ref().is_some_and(|re| re.is_match(text)))

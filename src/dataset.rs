@@ -168,10 +168,24 @@ fn read_spans(path: &Path) -> Result<Vec<Span>, DatasetError> {
         .collect()
 }
 
+/// Which headings of a segment's path give its weak section labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadingRule {
+    /// The innermost heading that matches a rule (the shipped model's data).
+    Innermost,
+    /// Every heading of the path (what the keyword baseline uses).
+    Union,
+}
+
 /// Weak labels of one corpus segment: heading-derived section labels, human
 /// collect/share spans inside it, and unambiguous text keywords.
-fn weak_labels(seg: &Segment, spans: &[Span]) -> LabelSet {
-    let mut set = baseline::predict(&seg.heading_path, &seg.text);
+fn weak_labels(seg: &Segment, spans: &[Span], rule: HeadingRule) -> LabelSet {
+    let h = match rule {
+        HeadingRule::Innermost => baseline::innermost_heading_labels(&seg.heading_path),
+        HeadingRule::Union => baseline::heading_labels(&seg.heading_path),
+    };
+    let t = baseline::text_labels(&seg.text);
+    let mut set: LabelSet = std::array::from_fn(|l| h[l] || t[l]);
     let (s, e) = (seg.char_start as usize, seg.char_end as usize);
     for sp in spans {
         if sp.start < e && sp.end > s {
@@ -350,7 +364,12 @@ pub struct BuildStats {
 }
 
 /// Build `train.jsonl` and `dev.jsonl` in `out` from the shared folder.
-pub fn build(shared: &Path, out: &Path, opts: &SegmentOptions) -> Result<BuildStats, DatasetError> {
+pub fn build(
+    shared: &Path,
+    out: &Path,
+    opts: &SegmentOptions,
+    rule: HeadingRule,
+) -> Result<BuildStats, DatasetError> {
     let dev_set = dev_ids(shared)?;
     let mut stats = BuildStats::default();
     let mut train = viodroid_examples(shared)?;
@@ -368,7 +387,7 @@ pub fn build(shared: &Path, out: &Path, opts: &SegmentOptions) -> Result<BuildSt
             train.push(Example {
                 text: s.text.clone(),
                 heading_path: s.heading_path.clone(),
-                labels: label_names(&weak_labels(s, &spans)),
+                labels: label_names(&weak_labels(s, &spans, rule)),
                 source: Some(id.clone()),
             });
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use policyscan::dataset::{build, shared_dir};
+use policyscan::dataset::{HeadingRule, build, shared_dir};
 use policyscan::segment::SegmentOptions;
 
 /// Flags of `policyscan dataset`.
@@ -16,11 +16,21 @@ pub struct DatasetArgs {
     /// Where to write train.jsonl and dev.jsonl.
     #[arg(long)]
     out: PathBuf,
+    /// Which headings give a corpus segment its weak section labels:
+    /// `innermost` (the innermost matching heading; the shipped model) or
+    /// `union` (every heading of the path, as the keyword baseline does).
+    #[arg(long, default_value = "innermost")]
+    heading_labels: String,
 }
 
 pub fn run(a: DatasetArgs) -> Result<()> {
     let shared = shared_dir(a.shared.as_deref())?;
-    let s = build(&shared, &a.out, &SegmentOptions::default())?;
+    let rule = match a.heading_labels.as_str() {
+        "innermost" => HeadingRule::Innermost,
+        "union" => HeadingRule::Union,
+        other => anyhow::bail!("unknown --heading-labels `{other}` (expected innermost or union)"),
+    };
+    let s = build(&shared, &a.out, &SegmentOptions::default(), rule)?;
     println!(
         "train: {} examples ({} VioDroid sentences + segments of {} corpus policies); dev: {} segments of the human-labelled policies",
         s.train, s.viodroid, s.corpus_policies, s.dev
