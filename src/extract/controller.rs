@@ -21,7 +21,7 @@ static EN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("company regex")
 });
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|“我们”|\x22我们\x22|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|版权所有|著作权|Copyright|©")
+    Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|“我们”|\x22我们\x22|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|名称|制定|解释权|版权所有|著作权|Copyright|©")
         .expect("cue regex")
 });
 static SECTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -114,14 +114,24 @@ fn clean_cn(name: &str) -> Option<&str> {
 pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     let section = heading_path.is_empty() || heading_path.iter().any(|h| SECTION.is_match(h));
     let cue = CUE.is_match(text);
-    if !section && !cue {
+    let names: Vec<(usize, usize, &str)> = CN
+        .find_iter(text)
+        .filter_map(|m| clean_cn(m.as_str()).map(|n| (m.end() - n.len(), m.end(), n)))
+        .collect();
+    // A line that is nothing but a company name (the signature closing a
+    // policy) names the operator.
+    let alone = names.len() == 1 && names[0].2 == text.trim();
+    if !section && !cue && !alone {
         return;
     }
-    for m in CN.find_iter(text) {
-        if let Some(name) = clean_cn(m.as_str()) {
-            let start = m.end() - name.len();
-            out.push(Hit::new(Kind::Controller, start, m.end(), name));
-        }
+    // Three or more companies in one segment are a list of affiliates or
+    // partners, not the operator.
+    let distinct: std::collections::BTreeSet<&str> = names.iter().map(|n| n.2).collect();
+    if distinct.len() > 2 {
+        return;
+    }
+    for (start, end, name) in names {
+        out.push(Hit::new(Kind::Controller, start, end, name));
     }
     for m in GROUP.find_iter(text) {
         // "上海外服（集团）有限公司" is a company name, found above.
@@ -189,6 +199,19 @@ mod tests {
         assert!(names("我们可能与关联公司共享信息，但不会提供给第三方公司。", &[]).is_empty());
         assert!(names("本公司将严格保密。", &[]).is_empty());
         assert!(names("欢迎使用青鸟笔记。", &[]).is_empty());
+    }
+
+    #[test]
+    fn lists_of_affiliates_and_signature_lines() {
+        assert!(names("关联公司包括甲地示例保险有限公司、乙地示例资产管理有限公司、丙地示例健康有限公司等。", &[]).is_empty());
+        assert_eq!(
+            names("武汉示例地铁科技有限公司", &["八、其他"]),
+            ["武汉示例地铁科技有限公司"]
+        );
+        assert_eq!(
+            names("公司名称：青岛示例文化传播有限公司", &["联系我们"]),
+            ["青岛示例文化传播有限公司"]
+        );
     }
 
     #[test]
