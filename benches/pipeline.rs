@@ -93,6 +93,12 @@ fn peak_gflops() -> (f64, String) {
 }
 
 fn main() {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // As `policyscan scan` does: batches run in parallel on rayon, so
+        // candle's element-wise pool stays at one thread.
+        // SAFETY: first statement of main, no other thread exists yet.
+        unsafe { std::env::set_var("CANDLE_NUM_THREADS", "1") };
+    }
     let secs: f64 = std::env::var("BENCH_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
