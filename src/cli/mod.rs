@@ -85,6 +85,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Size rayon's global pool (`--threads`); `None` keeps one thread per core.
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot set up the thread pool: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Where `--model` points, or the embedded default, on the CPU.
 pub fn load_classifier(
     model: Option<&PathBuf>,

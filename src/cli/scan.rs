@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use policyscan::extract::Extractor;
 use policyscan::pipeline::{ScanOptions, scan};
@@ -66,12 +66,7 @@ pub struct ScanArgs {
 }
 
 pub fn run(a: ScanArgs) -> Result<()> {
-    if let Some(n) = a.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("cannot set up the thread pool")?;
-    }
+    super::set_threads(a.threads)?;
     let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
     let extractor = match &a.lexicon {
         Some(p) => Extractor::with_lexicon(p)?,

@@ -42,12 +42,7 @@ pub struct ScoreArgs {
 }
 
 pub fn run(a: ScoreArgs) -> Result<()> {
-    if let Some(n) = a.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("cannot set up the thread pool")?;
-    }
+    super::set_threads(a.threads)?;
     let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
     let ex = read_examples(&a.data)?;
     let inputs: Vec<Input> = ex
