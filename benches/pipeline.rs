@@ -14,7 +14,6 @@ use policyscan::classify::{Classifier, Input};
 use policyscan::decode::decode;
 use policyscan::extract::Extractor;
 use policyscan::html::{html_to_text, looks_like_html};
-use policyscan::pipeline::classify_parallel;
 use policyscan::segment::{Segment, SegmentOptions, segment};
 
 /// Run `f` repeatedly for about `secs`; return (iterations, seconds).
@@ -221,7 +220,7 @@ fn main() {
             .unwrap();
         let (n, s) = pool.install(|| {
             time(secs, || {
-                std::hint::black_box(classify_parallel(&clf, &sub_inputs, 32).unwrap());
+                std::hint::black_box(clf.score(&sub_inputs, 32).unwrap());
             })
         });
         let r = sub_inputs.len() as f64 * n as f64 / s;
@@ -251,7 +250,7 @@ fn main() {
                     text: &x.text,
                 })
                 .collect();
-            total += classify_parallel(&clf, &inp, 32).unwrap().len();
+            total += clf.score(&inp, 32).unwrap().len();
         }
         std::hint::black_box(total);
     });

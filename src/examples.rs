@@ -49,6 +49,16 @@ pub struct Labelled {
     pub gold: LabelSet,
 }
 
+impl Labelled {
+    /// The example as classifier input (heading path + text).
+    pub fn input(&self) -> crate::classify::Input<'_> {
+        crate::classify::Input {
+            heading_path: &self.example.heading_path,
+            text: &self.example.text,
+        }
+    }
+}
+
 /// Read a JSONL examples file; blank lines are skipped, anything else that is
 /// not a valid example (or names an unknown label) is an error with its line.
 pub fn read_examples(path: &Path) -> Result<Vec<Labelled>, ExamplesError> {

@@ -214,7 +214,7 @@ fn run_batch(
             })
         })
         .collect();
-    let scores = classify_parallel(clf, &flat, opts.batch_size);
+    let scores = clf.score(&flat, opts.batch_size).map_err(|e| e.to_string());
 
     let mut rows = Rows::default();
     let mut offset = 0;
@@ -284,37 +284,6 @@ fn run_batch(
         });
     }
     rows
-}
-
-/// Score inputs with length-bucketed batches run in parallel; returns
-/// scores in input order.
-pub fn classify_parallel(
-    clf: &Classifier,
-    inputs: &[ClfInput<'_>],
-    batch_size: usize,
-) -> Result<Vec<[f32; N_LABELS]>, String> {
-    let batcher = clf.batcher();
-    let encoded = inputs
-        .par_iter()
-        .map(|i| batcher.encode_one(i))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let batches = batcher.batches(&encoded, batch_size);
-    let results: Vec<(Vec<usize>, Vec<Vec<f32>>)> = batches
-        .par_iter()
-        .map(|b| {
-            let t = b.tensors(clf.device())?;
-            Ok((b.index.clone(), clf.logits(&t)?))
-        })
-        .collect::<Result<_, crate::classify::ClassifyError>>()
-        .map_err(|e| e.to_string())?;
-    let mut out = vec![[0f32; N_LABELS]; inputs.len()];
-    for (index, logits) in results {
-        for (i, row) in index.into_iter().zip(logits) {
-            out[i] = clf.head_scores(&row);
-        }
-    }
-    Ok(out)
 }
 
 /// Lower-case hex of a digest.

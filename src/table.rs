@@ -331,8 +331,7 @@ impl Rows {
                 r.iter().map(|x| x.n_labels[i]).collect::<Vec<u32>>(),
             ));
         }
-        let s = |x: &PolicyRow| x.summary.clone();
-        let sums: Vec<Summary> = r.iter().map(s).collect();
+        let sums: Vec<&Summary> = r.iter().map(|x| &x.summary).collect();
         cols.extend([
             list_str("controller", sums.iter().map(|x| &x.controller)),
             list_str("phones", sums.iter().map(|x| &x.phones)),

@@ -25,7 +25,7 @@ use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, Tokenizer};
 
-use crate::classify::batch::{Batcher, Encoded, Input};
+use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertClassifier, DTYPE, Dropout, bce_with_logits};
 use crate::classify::config::ModelConfig;
 use crate::classify::{ModelFiles, parse_config, parse_tokenizer, sigmoid};
@@ -52,6 +52,9 @@ pub enum TrainError {
     /// A tensor operation failed.
     #[error("training step failed: {0}")]
     Candle(#[from] candle_core::Error),
+    /// Tokenising or batching an example failed.
+    #[error(transparent)]
+    Classify(#[from] crate::classify::ClassifyError),
     /// Writing the model directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -286,9 +289,7 @@ impl Trainee {
     ) -> Result<Vec<[f32; N_LABELS]>, TrainError> {
         let mut out = vec![[0f32; N_LABELS]; encoded.len()];
         for b in self.batcher.batches(encoded, batch_size) {
-            let t = b
-                .tensors(&Device::Cpu)
-                .map_err(|e| TrainError::Tokenizer(e.0))?;
+            let t = b.tensors(&Device::Cpu)?;
             let logits = self
                 .model
                 .forward(&t.ids, &t.type_ids, &t.mask, false, None)?
@@ -326,14 +327,7 @@ impl Trainee {
 
 fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, TrainError> {
     data.iter()
-        .map(|l| {
-            batcher
-                .encode_one(&Input {
-                    heading_path: &l.example.heading_path,
-                    text: &l.example.text,
-                })
-                .map_err(|e| TrainError::Tokenizer(e.0))
-        })
+        .map(|l| batcher.encode_one(&l.input()).map_err(TrainError::from))
         .collect()
 }
 
@@ -458,9 +452,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
             };
             opt.set_learning_rate(lr);
             let b = trainee.batcher.pad(&train_enc, &idx);
-            let t = b
-                .tensors(&Device::Cpu)
-                .map_err(|e| TrainError::Tokenizer(e.0))?;
+            let t = b.tensors(&Device::Cpu)?;
             let targets: Vec<f32> = idx
                 .iter()
                 .flat_map(|&i| train[i].gold.iter().map(|&g| g as u8 as f32))

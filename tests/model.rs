@@ -148,13 +148,7 @@ fn logits_survive_save_and_reload() {
     // Scores on the dev (= fixture) set reproduce the training summary.
     let clf = Classifier::from_dir(dir.path(), 64).unwrap();
     let ex = read_examples(&fixture()).unwrap();
-    let inputs: Vec<Input> = ex
-        .iter()
-        .map(|l| Input {
-            heading_path: &l.example.heading_path,
-            text: &l.example.text,
-        })
-        .collect();
+    let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
     let scores = clf.score(&inputs, 8).unwrap();
     let pred = policyscan::metrics::decide(&scores, clf.thresholds());
     let gold: Vec<_> = ex.iter().map(|l| l.gold).collect();

@@ -15,8 +15,9 @@ pub mod config;
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{Device, Tensor};
+use candle_core::Device;
 use candle_nn::VarBuilder;
+use rayon::prelude::*;
 use tokenizers::Tokenizer;
 
 use crate::labels::{LABELS, N_LABELS};
@@ -296,18 +297,27 @@ impl Classifier {
         &self.batcher
     }
 
-    /// Sigmoid scores in [`LABELS`] order for each input, computed in
-    /// length-sorted batches of at most `batch_size`; output order = input order.
+    /// Sigmoid scores in [`LABELS`] order for each input; output order =
+    /// input order. Inputs are tokenised in parallel, grouped into
+    /// length-sorted batches of at most `batch_size`, and the batches run in
+    /// parallel on rayon's pool (what `scan` does across policies).
     pub fn score(
         &self,
         inputs: &[Input<'_>],
         batch_size: usize,
     ) -> Result<Vec<[f32; N_LABELS]>, ClassifyError> {
-        let encoded = self.batcher.encode(inputs)?;
+        let encoded = inputs
+            .par_iter()
+            .map(|i| self.batcher.encode_one(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let batches = self.batcher.batches(&encoded, batch_size);
+        let results = batches
+            .par_iter()
+            .map(|b| Ok((&b.index, self.logits(&b.tensors(&self.device)?)?)))
+            .collect::<Result<Vec<_>, ClassifyError>>()?;
         let mut out = vec![[0f32; N_LABELS]; inputs.len()];
-        for batch in self.batcher.batches(&encoded, batch_size) {
-            let logits = self.logits(&batch.tensors(&self.device)?)?;
-            for (row, &i) in logits.iter().zip(&batch.index) {
+        for (index, logits) in results {
+            for (&i, row) in index.iter().zip(&logits) {
                 out[i] = self.head_scores(row);
             }
         }
@@ -340,15 +350,4 @@ impl Classifier {
 /// Logistic function.
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
-}
-
-/// Build tensors on `device` directly from already-padded rows (used by
-/// training, which owns its own model instance).
-pub fn to_tensor(
-    rows: Vec<u32>,
-    b: usize,
-    t: usize,
-    device: &Device,
-) -> candle_core::Result<Tensor> {
-    Tensor::from_vec(rows, (b, t), device)
 }

@@ -119,13 +119,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         anyhow::bail!("give --data FILE or --dev-lines");
     };
     let ex = read_examples(&data)?;
-    let inputs: Vec<Input> = ex
-        .iter()
-        .map(|l| Input {
-            heading_path: &l.example.heading_path,
-            text: &l.example.text,
-        })
-        .collect();
+    let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
     let scores = clf.score(&inputs, a.batch_size)?;
     let pred = metrics::decide(&scores, clf.thresholds());
     let gold: Vec<LabelSet> = ex.iter().map(|l| l.gold).collect();

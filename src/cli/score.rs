@@ -12,7 +12,6 @@ use clap::Args;
 use policyscan::classify::Input;
 use policyscan::examples::read_examples;
 use policyscan::labels::LABELS;
-use policyscan::pipeline::classify_parallel;
 
 /// Flags of `policyscan score`.
 #[derive(Args)]
@@ -45,18 +44,12 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     super::set_threads(a.threads)?;
     let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
     let ex = read_examples(&a.data)?;
-    let inputs: Vec<Input> = ex
-        .iter()
-        .map(|l| Input {
-            heading_path: &l.example.heading_path,
-            text: &l.example.text,
-        })
-        .collect();
+    let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
     let mut best = f64::INFINITY;
     let mut scores = Vec::new();
     for _ in 0..a.repeat.max(1) {
         let t = Instant::now();
-        scores = classify_parallel(&clf, &inputs, a.batch_size).map_err(anyhow::Error::msg)?;
+        scores = clf.score(&inputs, a.batch_size)?;
         best = best.min(t.elapsed().as_secs_f64());
     }
     let mut w = std::io::BufWriter::new(
