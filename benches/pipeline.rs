@@ -102,7 +102,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3.0);
-    let clf = match std::env::var("BENCH_MODEL") {
+    let mut clf = match std::env::var("BENCH_MODEL") {
         Ok(dir) => Classifier::from_dir(Path::new(&dir), 128).expect("BENCH_MODEL loads"),
         Err(_) => Classifier::embedded(128).expect("embedded model"),
     };
@@ -160,18 +160,17 @@ fn main() {
             text: &s.text,
         })
         .collect();
-    let batcher = clf.batcher();
     let (n, s) = time(secs, || {
-        std::hint::black_box(batcher.encode(&inputs).unwrap());
+        std::hint::black_box(clf.batcher().encode(&inputs).unwrap());
     });
     println!(
         "tokenisation    {:>10.0} segments/s (1 thread)",
         inputs.len() as f64 * n as f64 / s
     );
 
-    let cfg = clf.config();
+    let cfg = clf.config().clone();
     let (peak, how) = peak_gflops();
-    let encoded = batcher.encode(&inputs).unwrap();
+    let encoded = clf.batcher().encode(&inputs).unwrap();
     let sample: Vec<usize> = (0..encoded.len())
         .step_by((encoded.len() / 2048).max(1))
         .collect();
@@ -183,8 +182,10 @@ fn main() {
         sub.len(),
         peak
     );
+    // Each measurement runs candle's stock ops and then the fused kernels
+    // (the default), back to back, so their ratio is a same-run figure.
     for bs in [1usize, 8, 32, 64] {
-        let batches = batcher.batches(&sub, bs);
+        let batches = clf.batcher().batches(&sub, bs);
         let flops: f64 = batches
             .iter()
             .map(|b| {
@@ -197,37 +198,53 @@ fn main() {
                 )
             })
             .sum();
-        let (n, s) = time(secs, || {
-            for b in &batches {
-                let t = b.tensors(&candle_core::Device::Cpu).unwrap();
-                std::hint::black_box(clf.logits(&t).unwrap());
-            }
-        });
+        let mut rates = Vec::new();
+        for (path, on) in [("stock", false), ("fused", true)] {
+            clf.set_fused_kernels(on);
+            let (n, s) = time(secs, || {
+                for b in &batches {
+                    let t = b.tensors(&candle_core::Device::Cpu).unwrap();
+                    std::hint::black_box(clf.logits(&t).unwrap());
+                }
+            });
+            let r = sub.len() as f64 * n as f64 / s;
+            rates.push(r);
+            println!(
+                "  batch {bs:>3} {path} (length-bucketed, sequential) {r:>8.0} segments/s  {:>6.1} GFLOP/s ({:.1}% of peak)",
+                flops * n as f64 / s / 1e9,
+                100.0 * flops * n as f64 / s / 1e9 / peak
+            );
+        }
         println!(
-            "  batch {bs:>3} (length-bucketed, sequential) {:>8.0} segments/s  {:>6.1} GFLOP/s ({:.1}% of peak)",
-            sub.len() as f64 * n as f64 / s,
-            flops * n as f64 / s / 1e9,
-            100.0 * flops * n as f64 / s / 1e9 / peak
+            "  batch {bs:>3} fused vs stock: {:.2}x",
+            rates[1] / rates[0]
         );
     }
     // Thread scaling of the parallel classifier path (what `scan` runs).
     let sub_inputs: Vec<Input> = sample.iter().map(|&i| inputs[i]).collect();
-    let mut rates = Vec::new();
-    for threads in [1usize, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (n, s) = pool.install(|| {
-            time(secs, || {
-                std::hint::black_box(clf.score(&sub_inputs, 32).unwrap());
-            })
-        });
-        let r = sub_inputs.len() as f64 * n as f64 / s;
-        rates.push(r);
-        println!("  scan path, batch 32, {threads} thread(s): {r:>8.0} segments/s");
+    for (path, on) in [("stock", false), ("fused", true)] {
+        clf.set_fused_kernels(on);
+        let mut rates = Vec::new();
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (n, s) = pool.install(|| {
+                time(secs, || {
+                    std::hint::black_box(clf.score(&sub_inputs, 32).unwrap());
+                })
+            });
+            let r = sub_inputs.len() as f64 * n as f64 / s;
+            rates.push(r);
+            println!("  scan path {path}, batch 32, {threads} thread(s): {r:>8.0} segments/s");
+        }
+        println!(
+            "  scan path {path}, thread scaling 2 vs 1: {:.2}x",
+            rates[1] / rates[0]
+        );
     }
-    println!("  thread scaling 2 vs 1: {:.2}x", rates[1] / rates[0]);
+    clf.set_fused_kernels(true);
 
     // End to end (no table writing): all stages over all documents.
     let (n, s) = time(secs.max(1.0), || {

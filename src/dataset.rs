@@ -143,14 +143,15 @@ pub fn viodroid_examples(shared: &Path) -> Result<Vec<Example>, DatasetError> {
         .collect())
 }
 
+/// One human span of a CA4P policy (char offsets, end exclusive).
 #[derive(Deserialize)]
-struct Span {
-    start: usize,
-    end: usize,
-    label: String,
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
 }
 
-fn read_spans(path: &Path) -> Result<Vec<Span>, DatasetError> {
+pub fn read_spans(path: &Path) -> Result<Vec<Span>, DatasetError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
@@ -435,6 +436,124 @@ pub fn build(
     w("train.jsonl", &train)?;
     w("dev.jsonl", &dev)?;
     Ok(stats)
+}
+
+/// Whether corpus policy `id` (not a dev policy) is held out as the
+/// tagger's test set: every 8th corpus policy in id order, never trained on
+/// and never used for model selection, so its figures are honest.
+pub fn is_tag_test(position_among_non_dev: usize) -> bool {
+    position_among_non_dev % 8 == 3
+}
+
+/// Corpus policies held out for the tagger's test figures (see
+/// [`is_tag_test`]).
+pub fn tag_test_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
+    let dev = dev_ids(shared)?;
+    Ok(corpus_ids(shared)?
+        .into_iter()
+        .filter(|id| !dev.contains(id))
+        .enumerate()
+        .filter(|(k, _)| is_tag_test(*k))
+        .map(|(_, id)| id)
+        .collect())
+}
+
+/// The tagger's examples of one policy: its segments (our segmenter, as the
+/// scan sees them) that hold any CA4P span — the lines annotators read —
+/// with the `data` spans inside each, clipped to the segment, in segment
+/// char offsets.
+pub fn tag_examples(
+    id: &str,
+    text: &str,
+    spans: &[Span],
+    opts: &SegmentOptions,
+) -> Vec<crate::tag::TagExample> {
+    let mut out = Vec::new();
+    for s in segment(text, opts) {
+        let (a, b) = (s.char_start as usize, s.char_end as usize);
+        if !spans.iter().any(|x| x.start < b && x.end > a) {
+            continue;
+        }
+        let mut data: Vec<(usize, usize)> = spans
+            .iter()
+            .filter(|x| x.label == "data" && x.start < b && x.end > a)
+            .map(|x| (x.start.max(a) - a, x.end.min(b) - a))
+            .filter(|(x, y)| x < y)
+            .collect();
+        data.sort();
+        data.dedup();
+        // Nested or overlapping gold spans cannot all be BIO-tagged: keep
+        // the first of each overlapping run.
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        for d in data {
+            if kept.last().is_none_or(|k| d.0 >= k.1) {
+                kept.push(d);
+            }
+        }
+        out.push(crate::tag::TagExample {
+            text: s.text.clone(),
+            spans: kept,
+            source: Some(id.to_string()),
+        });
+    }
+    out
+}
+
+/// Example counts of the tagger's three files.
+#[derive(Debug, Default)]
+pub struct TagStats {
+    pub train: (usize, usize),
+    pub dev: (usize, usize),
+    pub test: (usize, usize),
+}
+
+/// Build `tag_train.jsonl`, `tag_dev.jsonl` (the 12 dev policies) and
+/// `tag_test.jsonl` (every 8th other corpus policy) in `out`.
+pub fn build_tag(
+    shared: &Path,
+    out: &Path,
+    opts: &SegmentOptions,
+) -> Result<TagStats, DatasetError> {
+    let dev_set = dev_ids(shared)?;
+    let test_set = tag_test_ids(shared)?;
+    let (mut train, mut dev, mut test) = (Vec::new(), Vec::new(), Vec::new());
+    for id in corpus_ids(shared)? {
+        let text = read(&shared.join(format!("corpus/ca4p/texts/{id}.txt")))?;
+        let spans = read_spans(&shared.join(format!("corpus/ca4p/spans/{id}.jsonl")))?;
+        let ex = tag_examples(&id, &text, &spans, opts);
+        if dev_set.contains(&id) {
+            dev.extend(ex);
+        } else if test_set.contains(&id) {
+            test.extend(ex);
+        } else {
+            train.extend(ex);
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|source| DatasetError::Io {
+        path: out.into(),
+        source,
+    })?;
+    let count = |ex: &[crate::tag::TagExample]| (ex.len(), ex.iter().map(|e| e.spans.len()).sum());
+    for (name, ex) in [
+        ("tag_train.jsonl", &train),
+        ("tag_dev.jsonl", &dev),
+        ("tag_test.jsonl", &test),
+    ] {
+        let mut body = String::new();
+        for e in ex.iter() {
+            body.push_str(&serde_json::to_string(e).expect("example serialises"));
+            body.push('\n');
+        }
+        std::fs::write(out.join(name), body).map_err(|source| DatasetError::Io {
+            path: out.join(name),
+            source,
+        })?;
+    }
+    Ok(TagStats {
+        train: count(&train),
+        dev: count(&dev),
+        test: count(&test),
+    })
 }
 
 #[cfg(test)]

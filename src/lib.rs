@@ -8,6 +8,7 @@
 //! 4. [`segment`] — paragraphs / list items with their heading path;
 //! 5. [`classify`] — the BERT multi-label segment classifier (candle);
 //! 6. [`extract`] — data types, retention, contacts, venue, minors, cross-border…;
+//!    [`tag`] — the BERT token tagger for data phrases (`data_mention`);
 //! 7. [`table`] — the four output tables (polars: Parquet, CSV, JSONL);
 //!
 //! [`pipeline`] runs 1–7 over a corpus in parallel with bounded memory.
@@ -28,4 +29,5 @@ pub mod read;
 pub mod rng;
 pub mod segment;
 pub mod table;
+pub mod tag;
 pub mod train;

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::classify::{Classifier, Input as ClfInput};
 use crate::decode::decode;
-use crate::extract::{Entity, Extractor, summarize};
+use crate::extract::{Entity, Extractor, Kind, data_mentions, summarize};
 use crate::html::{html_to_text, looks_like_html};
 use crate::labels::{N_LABELS, label_names};
 use crate::read::{Discovery, Format, Input, Rejected, read_bytes, safe_relative_path};
@@ -30,6 +30,7 @@ use crate::segment::{Segment, SegmentOptions, segment};
 use crate::table::{
     EntityRow, ErrorRow, OutFormat, PolicyRow, Rows, SegmentRow, TABLES, TableWriter,
 };
+use crate::tag::Tagger;
 
 /// Settings of one scan.
 #[derive(Debug, Clone)]
@@ -190,11 +191,25 @@ fn prepare_safe(
     }
 }
 
+/// Whether a segment goes to the data-mention tagger: it states a
+/// collection, sharing, cookie or cross-border practice (by the classifier),
+/// or the lexicon finds a data type in it. The rest (contacts, rights,
+/// definitions…) rarely hold data phrases and would double the model cost.
+fn wants_tagging(on: &[bool; N_LABELS], entities: &[Entity]) -> bool {
+    use crate::labels::label_index;
+    ["collection", "sharing", "cookie", "cross_border"]
+        .iter()
+        .filter_map(|l| label_index(l))
+        .any(|i| on[i])
+        || entities.iter().any(|e| e.kind == Kind::DataType)
+}
+
 /// Process one batch of inputs into rows (in input order).
 fn run_batch(
     inputs: &[Input],
     opts: &ScanOptions,
     clf: &Classifier,
+    tagger: Option<&Tagger>,
     extractor: &Extractor,
 ) -> Rows {
     let prepared: Vec<Result<Prepared, ErrorRow>> = inputs
@@ -215,6 +230,27 @@ fn run_batch(
         })
         .collect();
     let scores = clf.score(&flat, opts.batch_size).map_err(|e| e.to_string());
+    let ents: Vec<&Vec<Entity>> = ok.iter().flat_map(|p| p.entities.iter()).collect();
+    // Data mentions of the segments worth tagging, batched like the classifier.
+    let mentions: Result<Vec<Vec<Entity>>, String> = match (tagger, &scores) {
+        (Some(tagger), Ok(sc)) => {
+            let picked: Vec<usize> = (0..flat.len())
+                .filter(|&i| wants_tagging(&clf.decide(&sc[i]), ents[i]))
+                .collect();
+            let texts: Vec<&str> = picked.iter().map(|&i| flat[i].text).collect();
+            tagger
+                .tag(&texts, opts.batch_size)
+                .map(|spans| {
+                    let mut out = vec![Vec::new(); flat.len()];
+                    for (&i, sp) in picked.iter().zip(&spans) {
+                        out[i] = data_mentions(flat[i].text, sp, ents[i]);
+                    }
+                    out
+                })
+                .map_err(|e| e.to_string())
+        }
+        _ => Ok(vec![Vec::new(); flat.len()]),
+    };
 
     let mut rows = Rows::default();
     let mut offset = 0;
@@ -227,10 +263,15 @@ fn run_batch(
             }
         };
         let n = p.segments.len();
-        let sc = match &scores {
-            Ok(s) => &s[offset..offset + n],
-            Err(e) => {
+        let (sc, mentions) = match (&scores, &mentions) {
+            (Ok(s), Ok(m)) => (&s[offset..offset + n], &m[offset..offset + n]),
+            (Err(e), _) => {
                 rows.errors.push(err_row(&p.input, "classify", e.clone()));
+                offset += n;
+                continue;
+            }
+            (_, Err(e)) => {
+                rows.errors.push(err_row(&p.input, "tag", e.clone()));
                 offset += n;
                 continue;
             }
@@ -257,7 +298,7 @@ fn run_batch(
                 labels: label_names(&on),
                 scores: *score,
             });
-            for e in &p.entities[i] {
+            for e in p.entities[i].iter().chain(&mentions[i]) {
                 rows.entities.push(EntityRow {
                     policy_id: p.input.policy_id.clone(),
                     segment: i as u32,
@@ -442,6 +483,7 @@ pub fn scan(
     discovery: &Discovery,
     opts: &ScanOptions,
     clf: &Classifier,
+    tagger: Option<&Tagger>,
     extractor: &Extractor,
 ) -> Result<ScanSummary, ScanError> {
     let start = Instant::now();
@@ -497,7 +539,7 @@ pub fn scan(
             bar.inc(inputs.len() as u64);
             continue;
         }
-        let rows = run_batch(inputs, opts, clf, extractor);
+        let rows = run_batch(inputs, opts, clf, tagger, extractor);
         let line = commit_batch(&parts, b, &rows)?;
         tracing::debug!(
             batch = b,

@@ -180,7 +180,7 @@ pub fn build_tokenizer<'a>(
 /// N(0, initializer_range) for weights and embeddings, 1 for layer-norm
 /// scales, 0 for biases (as `transformers` initialises BERT). Variables in
 /// `keep` (loaded from `--init`) are left alone.
-fn init_vars(
+pub(crate) fn init_vars(
     varmap: &VarMap,
     keep: &HashSet<String>,
     std: f64,
@@ -333,7 +333,11 @@ fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, Trai
 
 /// Length-bucketed, shuffled batches for one epoch: shuffle, cut into pools
 /// of 50 batches, sort each pool by length, cut into batches, shuffle batches.
-fn epoch_batches(encoded: &[Encoded], batch_size: usize, rng: &mut SplitMix64) -> Vec<Vec<usize>> {
+pub(crate) fn epoch_batches(
+    encoded: &[Encoded],
+    batch_size: usize,
+    rng: &mut SplitMix64,
+) -> Vec<Vec<usize>> {
     let mut idx: Vec<usize> = (0..encoded.len()).collect();
     rng.shuffle(&mut idx);
     let mut batches = Vec::new();

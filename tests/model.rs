@@ -380,3 +380,101 @@ fn shipped_model_labels_clear_cut_segments() {
         assert!(on[idx], "{text} should be {want}; scores {:?}", s[0]);
     }
 }
+
+// ---- data-mention tagger ----
+
+fn tag_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_tag.jsonl")
+}
+
+/// One micro tagger trained from scratch on the fixture, shared by the tests.
+fn trained_tagger() -> &'static (tempfile::TempDir, policyscan::tag::train::TagTrainSummary) {
+    static M: std::sync::OnceLock<(tempfile::TempDir, policyscan::tag::train::TagTrainSummary)> =
+        std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = micro_opts(dir.path());
+        o.train = tag_fixture();
+        o.dev = tag_fixture();
+        o.epochs = 30;
+        o.eval_every = 30;
+        let s = policyscan::tag::train::train_tagger(&o).expect("tagger training runs");
+        (dir, s)
+    })
+}
+
+#[test]
+fn tagger_training_lowers_the_loss_and_learns_the_spans() {
+    let (_, s) = trained_tagger();
+    let n = s.losses.len();
+    assert!(n >= 60, "{n} steps");
+    let head: f32 = s.losses[..5].iter().sum::<f32>() / 5.0;
+    let tail: f32 = s.losses[n - 5..].iter().sum::<f32>() / 5.0;
+    assert!(tail < head * 0.5, "loss {head} -> {tail}");
+    // The fixture's spans are regular: a micro model must find most of them.
+    assert!(s.dev.overlap_f1 > 0.6, "{:?}", s.dev);
+}
+
+#[test]
+fn saved_tagger_is_a_token_classifier_that_reloads_and_tags() {
+    let (dir, s) = trained_tagger();
+    let shapes = policyscan::classify::tensor_shapes(
+        &std::fs::read(dir.path().join("model.safetensors")).unwrap(),
+        "t",
+    )
+    .unwrap();
+    assert_eq!(shapes["classifier.weight"], vec![3, 32]);
+    assert!(shapes.contains_key("bert.encoder.layer.0.attention.self.query.weight"));
+    assert!(!shapes.keys().any(|k| k.starts_with("bert.pooler")));
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["architectures"][0], "BertForTokenClassification");
+    assert_eq!(cfg["id2label"]["1"], "B-data");
+    // Reloaded (frozen, fused kernels) it reproduces the dev figure of training.
+    let tagger = policyscan::tag::Tagger::from_dir(dir.path(), 64).unwrap();
+    let ex = policyscan::tag::train::read_tag_examples(&tag_fixture()).unwrap();
+    let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
+    let gold: Vec<_> = ex.iter().map(|e| e.spans.clone()).collect();
+    let pred = tagger.tag(&texts, 7).unwrap();
+    let again = policyscan::tag::train::span_scores(&gold, &pred);
+    assert!(
+        (again.exact_f1 - s.dev.exact_f1).abs() < 1e-9,
+        "{again:?} vs {:?}",
+        s.dev
+    );
+    // Batch size does not change the tags.
+    assert_eq!(tagger.tag(&texts, 1).unwrap(), pred);
+}
+
+#[test]
+fn a_classifier_is_not_a_tagger() {
+    let (dir, _) = trained();
+    match policyscan::tag::Tagger::from_dir(dir.path(), 64) {
+        Err(ModelError::Labels { reason, .. }) => assert!(reason.contains("B-data"), "{reason}"),
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a 6-label classifier loaded as a tagger"),
+    }
+    let (tdir, _) = trained_tagger();
+    assert!(Classifier::from_dir(tdir.path(), 64).is_err());
+}
+
+#[test]
+fn shipped_tagger_marks_clear_cut_data_phrases() {
+    let tagger = policyscan::tag::Tagger::embedded(256).unwrap();
+    let texts = [
+        "为完成注册，您需要提供您的手机号码、姓名和身份证号码。",
+        "我们会收集您的设备型号、操作系统版本及IP地址，用于安全风控。",
+        "本政策自2024年1月1日起生效。",
+    ];
+    let spans = tagger.tag(&texts, 8).unwrap();
+    let covered = |i: usize, needle: &str| {
+        let start = texts[i].find(needle).unwrap();
+        let a = texts[i][..start].chars().count();
+        let b = a + needle.chars().count();
+        spans[i].iter().any(|&(s, e)| s <= a && e >= b)
+    };
+    assert!(covered(0, "手机号码"), "{:?}", spans[0]);
+    assert!(covered(0, "身份证号码"), "{:?}", spans[0]);
+    assert!(covered(1, "设备型号"), "{:?}", spans[1]);
+    assert!(spans[2].is_empty(), "{:?}", spans[2]);
+}

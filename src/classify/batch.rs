@@ -121,6 +121,28 @@ impl Batcher {
         })
     }
 
+    /// Tokenise a lone text (no heading pair) for token tagging, with each
+    /// token's char span in `text` (`(0, 0)` for `[CLS]`/`[SEP]`).
+    pub fn encode_text(&self, text: &str) -> Result<(Encoded, Vec<(usize, usize)>), ClassifyError> {
+        let enc = self
+            .tokenizer
+            .encode_char_offsets(text, true)
+            .map_err(|e| ClassifyError(format!("tokenizer: {e}")))?;
+        let offsets = enc
+            .get_offsets()
+            .iter()
+            .zip(enc.get_special_tokens_mask())
+            .map(|(&o, &special)| if special == 1 { (0, 0) } else { o })
+            .collect();
+        Ok((
+            Encoded {
+                ids: enc.get_ids().to_vec(),
+                type_ids: enc.get_type_ids().to_vec(),
+            },
+            offsets,
+        ))
+    }
+
     /// Tokenise many inputs (in order).
     pub fn encode(&self, inputs: &[Input<'_>]) -> Result<Vec<Encoded>, ClassifyError> {
         inputs.iter().map(|i| self.encode_one(i)).collect()

@@ -17,6 +17,7 @@ use candle_core::{D, DType, Result, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use super::config::ModelConfig;
+use super::kernels;
 use crate::rng::SplitMix64;
 
 /// Seeded dropout used only in training, so that a training run with a fixed
@@ -234,7 +235,40 @@ impl Layer {
         Ok(())
     }
 
+    /// One encoder layer. Inference on the CPU runs attention and GELU
+    /// through the fused [`kernels`]; training and other devices use
+    /// candle's stock (differentiable, portable) ops.
     fn forward(
+        &self,
+        x: &Tensor,
+        mask: &Masks,
+        train: bool,
+        dropout: Option<&Dropout>,
+        kernels_on: bool,
+    ) -> Result<Tensor> {
+        let fused = match (&self.qkv, train, x.device().is_cpu() && kernels_on) {
+            (Some(qkv), false, true) => Some(qkv),
+            _ => None,
+        };
+        let ctx = if let Some(qkv) = fused {
+            kernels::attention(&qkv.forward(x)?, &mask.keys, self.heads)?
+        } else {
+            self.attention_stock(x, &mask.additive, train, dropout)?
+        };
+        let attn = drop(self.attn_out.forward(&ctx)?, dropout)?;
+        let attn = self.attn_ln.forward(&(attn + x)?, train)?;
+        let inter = self.inter.forward(&attn)?;
+        let inter = if fused.is_some() {
+            kernels::gelu_erf(inter)?
+        } else {
+            inter.gelu_erf()?
+        };
+        let out = drop(self.out.forward(&inter)?, dropout)?;
+        self.out_ln.forward(&(out + attn)?, train)
+    }
+
+    /// Attention with candle's stock ops: differentiable, any device.
+    fn attention_stock(
         &self,
         x: &Tensor,
         mask: &Tensor,
@@ -270,16 +304,99 @@ impl Layer {
             candle_nn::ops::softmax_last_dim(&scores)?
         };
         let probs = drop(probs, dropout)?;
-        let ctx = probs
+        probs
             .matmul(&v)?
             .transpose(1, 2)?
             .contiguous()?
-            .reshape((b, t, h))?;
-        let attn = drop(self.attn_out.forward(&ctx)?, dropout)?;
-        let attn = self.attn_ln.forward(&(attn + x)?, train)?;
-        let inter = self.inter.forward(&attn)?.gelu_erf()?;
-        let out = drop(self.out.forward(&inter)?, dropout)?;
-        self.out_ln.forward(&(out + attn)?, train)
+            .reshape((b, t, h))
+    }
+}
+
+/// The attention mask in the two forms the two attention paths read.
+struct Masks {
+    /// `[b, t]`, 1 = token, 0 = padding (model dtype): the fused kernel's.
+    keys: Tensor,
+    /// `[b, 1, 1, t]`, 0 for tokens and a large negative number for
+    /// padding, broadcast over heads and query positions: the stock path's.
+    additive: Tensor,
+}
+
+impl Masks {
+    fn new(attention_mask: &Tensor, dtype: DType) -> Result<Self> {
+        let keys = attention_mask.to_dtype(dtype)?;
+        let (b, t) = keys.dims2()?;
+        let additive = ((&keys - 1.0)? * 10_000.0)?.reshape((b, 1, 1, t))?;
+        Ok(Self { keys, additive })
+    }
+}
+
+/// The BERT encoder (`BertModel` without its pooler): embeddings and the
+/// layer stack. Shared by the sequence classifier and the token tagger.
+#[derive(Clone)]
+pub struct BertEncoder {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    /// Whether CPU inference uses the fused [`kernels`] (on after
+    /// [`BertEncoder::freeze`]; off only to benchmark against stock ops).
+    fused_kernels: bool,
+}
+
+/// Where the encoder's tensors sit: under `bert.` (task checkpoints, as
+/// `transformers` saves them, and new models) or at the root (a bare
+/// `BertModel` checkpoint).
+fn encoder_root<'a>(vb: &VarBuilder<'a>) -> VarBuilder<'a> {
+    if vb.contains_tensor("bert.embeddings.word_embeddings.weight")
+        || !vb.contains_tensor("embeddings.word_embeddings.weight")
+    {
+        vb.pp("bert")
+    } else {
+        vb.clone()
+    }
+}
+
+impl BertEncoder {
+    /// Build from a var builder rooted at the encoder (`embeddings.…`,
+    /// `encoder.layer.N.…`).
+    pub fn load(enc: VarBuilder, c: &ModelConfig) -> Result<Self> {
+        let embeddings = Embeddings::load(enc.pp("embeddings"), c)?;
+        let layers = (0..c.num_hidden_layers)
+            .map(|i| Layer::load(enc.pp(format!("encoder.layer.{i}")), c))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            embeddings,
+            layers,
+            fused_kernels: false,
+        })
+    }
+
+    /// Prepare for inference: contiguous transposed weights, fused QKV and
+    /// the fused CPU kernels.
+    pub fn freeze(&mut self) -> Result<()> {
+        for l in &mut self.layers {
+            l.freeze()?;
+        }
+        self.fused_kernels = true;
+        Ok(())
+    }
+
+    /// Last hidden states `[batch, seq, hidden]` for token ids `[batch,
+    /// seq]` (u32), segment ids of the same shape and an attention mask (1 =
+    /// token, 0 = padding).
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let dtype = self.embeddings.word.dtype();
+        let mask = Masks::new(attention_mask, dtype)?;
+        let mut x = self.embeddings.forward(ids, type_ids, train, dropout)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &mask, train, dropout, self.fused_kernels)?;
+        }
+        Ok(x)
     }
 }
 
@@ -287,8 +404,7 @@ impl Layer {
 /// and a linear head with one logit per label.
 #[derive(Clone)]
 pub struct BertClassifier {
-    embeddings: Embeddings,
-    layers: Vec<Layer>,
+    encoder: BertEncoder,
     pooler: Linear,
     head: Linear,
     num_labels: usize,
@@ -297,20 +413,10 @@ pub struct BertClassifier {
 impl BertClassifier {
     /// Build from a var builder rooted at the checkpoint root. Accepts both
     /// `bert.`-prefixed (sequence-classification / pre-training) checkpoints
-    /// and bare `BertModel` ones. With `with_head = false` the head is left
-    /// for the caller to create (fine-tuning from an encoder).
+    /// and bare `BertModel` ones.
     pub fn load(vb: VarBuilder, c: &ModelConfig, num_labels: usize) -> Result<Self> {
-        let enc = if vb.contains_tensor("bert.embeddings.word_embeddings.weight")
-            || !vb.contains_tensor("embeddings.word_embeddings.weight")
-        {
-            vb.pp("bert")
-        } else {
-            vb.clone()
-        };
-        let embeddings = Embeddings::load(enc.pp("embeddings"), c)?;
-        let layers = (0..c.num_hidden_layers)
-            .map(|i| Layer::load(enc.pp(format!("encoder.layer.{i}")), c))
-            .collect::<Result<Vec<_>>>()?;
+        let enc = encoder_root(&vb);
+        let encoder = BertEncoder::load(enc.clone(), c)?;
         let pooler = Linear::load(
             enc.pp("pooler").pp("dense"),
             c.hidden_size,
@@ -324,8 +430,7 @@ impl BertClassifier {
             c.initializer_range,
         )?;
         Ok(Self {
-            embeddings,
-            layers,
+            encoder,
             pooler,
             head,
             num_labels,
@@ -335,11 +440,15 @@ impl BertClassifier {
     /// Prepare for inference: contiguous transposed weights and fused QKV.
     /// Call once after loading; training must not call it.
     pub fn freeze(&mut self) -> Result<()> {
-        for l in &mut self.layers {
-            l.freeze()?;
-        }
+        self.encoder.freeze()?;
         self.pooler.freeze()?;
         self.head.freeze()
+    }
+
+    /// Switch the fused CPU kernels off (candle's stock ops) or back on, so
+    /// benchmarks can compare the two paths side by side in one run.
+    pub fn set_fused_kernels(&mut self, on: bool) {
+        self.encoder.fused_kernels = on;
     }
 
     /// Number of logits per input.
@@ -375,16 +484,63 @@ impl BertClassifier {
         train: bool,
         dropout: Option<&Dropout>,
     ) -> Result<Tensor> {
-        let (b, t) = ids.dims2()?;
-        let dtype = self.embeddings.word.dtype();
-        // 0 for tokens, a large negative number for padding, broadcast over
-        // heads and query positions.
-        let mask = ((attention_mask.to_dtype(dtype)? - 1.0)? * 10_000.0)?.reshape((b, 1, 1, t))?;
-        let mut x = self.embeddings.forward(ids, type_ids, train, dropout)?;
-        for layer in &self.layers {
-            x = layer.forward(&x, &mask, train, dropout)?;
-        }
-        Ok(x)
+        self.encoder
+            .forward(ids, type_ids, attention_mask, train, dropout)
+    }
+}
+
+/// `BertForTokenClassification`: the encoder and a linear head giving one
+/// logit per label for every token (no pooler, as `transformers` builds it).
+#[derive(Clone)]
+pub struct BertTagger {
+    encoder: BertEncoder,
+    head: Linear,
+    num_labels: usize,
+}
+
+impl BertTagger {
+    /// Build from a var builder rooted at the checkpoint root (`bert.…` and
+    /// `classifier.…`, or a bare `BertModel` plus `classifier.…`).
+    pub fn load(vb: VarBuilder, c: &ModelConfig, num_labels: usize) -> Result<Self> {
+        let encoder = BertEncoder::load(encoder_root(&vb), c)?;
+        let head = Linear::load(
+            vb.pp("classifier"),
+            c.hidden_size,
+            num_labels,
+            c.initializer_range,
+        )?;
+        Ok(Self {
+            encoder,
+            head,
+            num_labels,
+        })
+    }
+
+    /// Prepare for inference (see [`BertClassifier::freeze`]).
+    pub fn freeze(&mut self) -> Result<()> {
+        self.encoder.freeze()?;
+        self.head.freeze()
+    }
+
+    /// Number of logits per token.
+    pub fn num_labels(&self) -> usize {
+        self.num_labels
+    }
+
+    /// Logits `[batch, seq, num_labels]`; arguments as
+    /// [`BertClassifier::forward`].
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let x = self
+            .encoder
+            .forward(ids, type_ids, attention_mask, train, dropout)?;
+        self.head.forward(&drop(x, dropout)?)
     }
 }
 

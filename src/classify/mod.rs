@@ -12,6 +12,7 @@
 pub mod batch;
 pub mod bert;
 pub mod config;
+pub mod kernels;
 
 use std::path::{Path, PathBuf};
 
@@ -290,6 +291,12 @@ impl Classifier {
     /// The device the model runs on.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// Switch the fused CPU kernels ([`kernels`]) off or on; they are on by
+    /// default. Off runs candle's stock ops, for side-by-side benchmarks.
+    pub fn set_fused_kernels(&mut self, on: bool) {
+        self.model.set_fused_kernels(on);
     }
 
     /// The batcher (tokeniser + length bucketing) this model uses.

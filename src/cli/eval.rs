@@ -28,10 +28,18 @@ pub struct EvalArgs {
     /// against the human fields of the dev policies.
     #[arg(long, conflicts_with_all = ["data", "dev_lines"])]
     extract: bool,
+    /// Score a data-mention tagger (`--tagger DIR`, default the built-in
+    /// one) on tagger examples (`tag_test.jsonl` of `policyscan dataset`):
+    /// exact-span and overlap precision/recall/F1.
+    #[arg(long, conflicts_with_all = ["data", "dev_lines", "extract"])]
+    tag_data: Option<PathBuf>,
+    /// Tagger directory for --tag-data (default: the built-in tagger).
+    #[arg(long)]
+    tagger: Option<PathBuf>,
     /// Shared data folder (default ../shared), for --dev-lines and --extract.
     #[arg(long)]
     shared: Option<PathBuf>,
-    /// With --dev-lines: write every scored line (gold and predicted labels,
+    /// With --dev-lines (or --tag-data): write every scored line (example) (gold and predicted labels,
     /// model and baseline) as JSONL here, for error analysis.
     #[arg(long)]
     dump: Option<PathBuf>,
@@ -45,6 +53,9 @@ pub struct EvalArgs {
 }
 
 pub fn run(a: EvalArgs) -> Result<()> {
+    if let Some(path) = &a.tag_data {
+        return eval_tagger(&a, path);
+    }
     if a.extract {
         let shared = shared_dir(a.shared.as_deref())?;
         let ex = policyscan::extract::Extractor::new()?;
@@ -128,6 +139,92 @@ pub fn run(a: EvalArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         print!("{}", format_table(&r));
+    }
+    Ok(())
+}
+
+fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
+    let tagger = super::load_tagger(a.tagger.as_deref(), 256)?;
+    let ex = policyscan::tag::train::read_tag_examples(path)?;
+    let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
+    let pred = tagger.tag(&texts, a.batch_size)?;
+    let gold: Vec<Vec<(usize, usize)>> = ex.iter().map(|e| e.spans.clone()).collect();
+    let s = policyscan::tag::train::span_scores(&gold, &pred);
+    // The lexicon's `data_type` hits on the same segments, side by side.
+    let extractor = policyscan::extract::Extractor::new()?;
+    let lexicon: Vec<Vec<(usize, usize)>> = ex
+        .iter()
+        .map(|e| {
+            extractor
+                .extract(&e.text, &[])
+                .into_iter()
+                .filter(|x| x.kind == policyscan::extract::Kind::DataType)
+                .map(|x| (x.char_start as usize, x.char_end as usize))
+                .collect()
+        })
+        .collect();
+    let l = policyscan::tag::train::span_scores(&gold, &lexicon);
+    if let Some(dump) = &a.dump {
+        let mut out = String::new();
+        for ((e, g), p) in ex.iter().zip(&gold).zip(&pred) {
+            let show = |v: &[(usize, usize)]| -> Vec<String> {
+                let chars: Vec<char> = e.text.chars().collect();
+                v.iter()
+                    .map(|&(x, y)| {
+                        chars[x.min(chars.len())..y.min(chars.len())]
+                            .iter()
+                            .collect()
+                    })
+                    .collect()
+            };
+            out.push_str(
+                &serde_json::json!({"text": e.text, "gold": show(g), "pred": show(p)}).to_string(),
+            );
+            out.push('\n');
+        }
+        std::fs::write(dump, out)?;
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "examples": ex.len(), "gold": s.gold, "pred": s.pred,
+                "exact": {"precision": s.exact_precision, "recall": s.exact_recall, "f1": s.exact_f1},
+                "overlap": {"precision": s.overlap_precision, "recall": s.overlap_recall, "f1": s.overlap_f1},
+                "lexicon": {"pred": l.pred,
+                    "exact": {"precision": l.exact_precision, "recall": l.exact_recall, "f1": l.exact_f1},
+                    "overlap": {"precision": l.overlap_precision, "recall": l.overlap_recall, "f1": l.overlap_f1}},
+            })
+        );
+    } else {
+        println!(
+            "{} segments, {} gold spans; {} predicted by the tagger, {} by the lexicon",
+            ex.len(),
+            s.gold,
+            s.pred,
+            l.pred
+        );
+        println!("{:<18} {:>9} {:>9} {:>9}", "", "precision", "recall", "f1");
+        for (name, v) in [
+            (
+                "tagger exact",
+                (s.exact_precision, s.exact_recall, s.exact_f1),
+            ),
+            (
+                "tagger overlap",
+                (s.overlap_precision, s.overlap_recall, s.overlap_f1),
+            ),
+            (
+                "lexicon exact",
+                (l.exact_precision, l.exact_recall, l.exact_f1),
+            ),
+            (
+                "lexicon overlap",
+                (l.overlap_precision, l.overlap_recall, l.overlap_f1),
+            ),
+        ] {
+            println!("{name:<18} {:>9.3} {:>9.3} {:>9.3}", v.0, v.1, v.2);
+        }
     }
     Ok(())
 }

@@ -30,6 +30,9 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Train the segment classifier (from scratch, or fine-tune with --init).
     Train(train::TrainArgs),
+    /// Train the data-mention tagger (token classification over CA4P `data`
+    /// spans; fine-tune the classifier's encoder with --init).
+    TrainTagger(train::TrainArgs),
     /// Score a model on a labelled JSONL file, or on the human dev lines.
     Eval(eval::EvalArgs),
     /// Classify the segments of a JSONL file and write their scores.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
     let res: Result<()> = match cli.command {
         Command::Scan(a) => scan::run(a),
         Command::Train(a) => train::run(a),
+        Command::TrainTagger(a) => train::run_tagger(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Dataset(a) => dataset::run(a),
@@ -112,7 +116,50 @@ pub fn load_classifier_on(
     device: &str,
 ) -> Result<policyscan::classify::Classifier> {
     use policyscan::classify::{Classifier, ModelFiles};
-    let dev = match device {
+    let dev = parse_device(device)?;
+    Ok(match model {
+        Some(dir) => Classifier::from_files(
+            ModelFiles::read_dir(dir)?,
+            &dir.display().to_string(),
+            max_tokens,
+            &dev,
+        )?,
+        None => Classifier::from_files(ModelFiles::embedded(), "embedded model", max_tokens, &dev)?,
+    })
+}
+
+/// The data-mention tagger on the CPU: `--tagger DIR`, else the built-in one.
+pub fn load_tagger(
+    dir: Option<&std::path::Path>,
+    max_tokens: usize,
+) -> Result<policyscan::tag::Tagger> {
+    load_tagger_on(dir, max_tokens, "cpu")
+}
+
+/// Like [`load_tagger`] on a named device (see [`parse_device`]).
+pub fn load_tagger_on(
+    dir: Option<&std::path::Path>,
+    max_tokens: usize,
+    device: &str,
+) -> Result<policyscan::tag::Tagger> {
+    use policyscan::classify::ModelFiles;
+    use policyscan::tag::{Tagger, embedded_files};
+    let dev = parse_device(device)?;
+    Ok(match dir {
+        Some(d) => Tagger::from_files(
+            ModelFiles::read_dir(d)?,
+            &d.display().to_string(),
+            max_tokens,
+            &dev,
+        )?,
+        None => Tagger::from_files(embedded_files(), "built-in tagger", max_tokens, &dev)?,
+    })
+}
+
+/// `--device`: `cpu`, or `cuda` / `cuda:N` (needs a binary built with
+/// `--features cuda`).
+pub fn parse_device(device: &str) -> Result<candle_core::Device> {
+    Ok(match device {
         "cpu" => candle_core::Device::Cpu,
         d if d.starts_with("cuda") => {
             let ord: usize = d
@@ -126,14 +173,5 @@ pub fn load_classifier_on(
             })?
         }
         other => anyhow::bail!("unknown --device `{other}` (expected cpu, cuda or cuda:N)"),
-    };
-    Ok(match model {
-        Some(dir) => Classifier::from_files(
-            ModelFiles::read_dir(dir)?,
-            &dir.display().to_string(),
-            max_tokens,
-            &dev,
-        )?,
-        None => Classifier::from_files(ModelFiles::embedded(), "embedded model", max_tokens, &dev)?,
     })
 }

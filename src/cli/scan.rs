@@ -33,7 +33,14 @@ pub struct ScanArgs {
     /// Classifier model directory (Hugging Face layout). Default: the model built into the binary.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Where the classifier runs: cpu, or cuda / cuda:N (binary built with `--features cuda`).
+    /// Data-mention tagger directory (Hugging Face `BertForTokenClassification`
+    /// layout). Default: the tagger built into the binary.
+    #[arg(long, conflicts_with = "no_tagger")]
+    tagger: Option<PathBuf>,
+    /// Skip the data-mention tagger (no `data_mention` rows; a faster scan).
+    #[arg(long)]
+    no_tagger: bool,
+    /// Where the models run: cpu, or cuda / cuda:N (binary built with `--features cuda`).
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Worker threads (default: all cores).
@@ -68,6 +75,11 @@ pub struct ScanArgs {
 pub fn run(a: ScanArgs) -> Result<()> {
     super::set_threads(a.threads)?;
     let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
+    let tagger = if a.no_tagger {
+        None
+    } else {
+        Some(super::load_tagger_on(a.tagger.as_deref(), 256, &a.device)?)
+    };
     let extractor = match &a.lexicon {
         Some(p) => Extractor::with_lexicon(p)?,
         None => Extractor::new()?,
@@ -100,7 +112,7 @@ pub fn run(a: ScanArgs) -> Result<()> {
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    let s = scan(&discovery, &opts, &clf, &extractor)?;
+    let s = scan(&discovery, &opts, &clf, tagger.as_ref(), &extractor)?;
     let rate = if s.seconds > 0.0 {
         s.policies as f64 / s.seconds
     } else {

@@ -1,10 +1,11 @@
-//! `policyscan train`.
+//! `policyscan train` and `policyscan train-tagger`.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 use policyscan::metrics::format_table;
+use policyscan::tag::train::train_tagger;
 use policyscan::train::{TrainOptions, train};
 
 /// Flags of `policyscan train`.
@@ -40,9 +41,10 @@ pub struct TrainArgs {
     warmup: f64,
     #[arg(long, default_value_t = 0.01)]
     weight_decay: f64,
-    /// Model window in tokens.
-    #[arg(long, default_value_t = 128)]
-    max_tokens: usize,
+    /// Model window in tokens (default 128 for `train`, 256 for
+    /// `train-tagger`, which reads whole segments).
+    #[arg(long)]
+    max_tokens: Option<usize>,
     #[arg(long, default_value_t = 17)]
     seed: u64,
     /// Evaluations without dev improvement before stopping.
@@ -56,18 +58,18 @@ pub struct TrainArgs {
     max_steps: Option<usize>,
 }
 
-pub fn run(a: TrainArgs) -> Result<()> {
+fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
     let (hidden, layers, heads) = match a.config.as_str() {
         "small" => (256, 4, 4),
         "tiny" => (128, 2, 2),
         "micro" => (32, 1, 2),
         other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
     };
-    let opts = TrainOptions {
-        train: a.train,
-        dev: a.dev,
+    Ok(TrainOptions {
+        train: a.train.clone(),
+        dev: a.dev.clone(),
         out: a.out.clone(),
-        init: a.init,
+        init: a.init.clone(),
         hidden,
         layers,
         heads,
@@ -77,14 +79,17 @@ pub fn run(a: TrainArgs) -> Result<()> {
         lr: a.lr,
         warmup: a.warmup,
         weight_decay: a.weight_decay,
-        max_tokens: a.max_tokens,
+        max_tokens: a.max_tokens.unwrap_or(default_window),
         seed: a.seed,
         patience: a.patience,
         eval_every: a.eval_every,
         max_steps: a.max_steps,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-    };
-    let s = train(&opts)?;
+    })
+}
+
+pub fn run(a: TrainArgs) -> Result<()> {
+    let s = train(&options(&a, 128)?)?;
     println!(
         "trained {} steps in {:.0} s; best dev macro-F1 {:.3} at step {}; model in {}",
         s.steps,
@@ -100,5 +105,32 @@ pub fn run(a: TrainArgs) -> Result<()> {
         .collect();
     println!("thresholds: {}", th.join(", "));
     print!("{}", format_table(&s.dev));
+    Ok(())
+}
+
+/// `policyscan train-tagger`: same flags, tagger examples
+/// (`{"text": …, "spans": [[start, end], …]}`), early stopping on dev
+/// exact-span F1.
+pub fn run_tagger(a: TrainArgs) -> Result<()> {
+    let s = train_tagger(&options(&a, 256)?)?;
+    println!(
+        "trained {} steps in {:.0} s; best dev exact-span F1 {:.3} at step {}; model in {}",
+        s.steps,
+        s.seconds,
+        s.dev.exact_f1,
+        s.best_step,
+        a.out.display()
+    );
+    println!(
+        "dev: {} gold spans, {} predicted; exact P {:.3} R {:.3} F1 {:.3}; overlap P {:.3} R {:.3} F1 {:.3}",
+        s.dev.gold,
+        s.dev.pred,
+        s.dev.exact_precision,
+        s.dev.exact_recall,
+        s.dev.exact_f1,
+        s.dev.overlap_precision,
+        s.dev.overlap_recall,
+        s.dev.overlap_f1
+    );
     Ok(())
 }

@@ -39,6 +39,9 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     DataType,
+    /// A personal-data phrase as annotators mark it, found by the tagger
+    /// model ([`crate::tag`]), not by the lexicon.
+    DataMention,
     Retention,
     ResponseTime,
     Phone,
@@ -57,8 +60,9 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in column order of the docs.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::DataType,
+        Kind::DataMention,
         Kind::Retention,
         Kind::ResponseTime,
         Kind::Phone,
@@ -79,6 +83,7 @@ impl Kind {
     pub fn as_str(&self) -> &'static str {
         match self {
             Kind::DataType => "data_type",
+            Kind::DataMention => "data_mention",
             Kind::Retention => "retention",
             Kind::ResponseTime => "response_time",
             Kind::Phone => "phone",
@@ -355,7 +360,9 @@ pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary 
                     s.updated = Some(e.value.clone());
                 }
             }
-            Kind::Url | Kind::Postcode => {}
+            // Mentions are phrases, not canonical types: the summary's
+            // `data_types` comes from the lexicon rows.
+            Kind::Url | Kind::Postcode | Kind::DataMention => {}
         }
     }
     s.minor_age.sort_unstable();
@@ -401,8 +408,57 @@ pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary 
     s
 }
 
+/// `data_mention` entities from tagger spans (char offsets in `text`), each
+/// valued with the canonical data types the lexicon finds inside it
+/// (`、`-joined, in order; empty when it names none, as with `这些信息`).
+/// `lexicon_hits` are the segment's entities from [`Extractor::extract`].
+pub fn data_mentions(text: &str, spans: &[(usize, usize)], lexicon_hits: &[Entity]) -> Vec<Entity> {
+    let chars: Vec<char> = text.chars().collect();
+    spans
+        .iter()
+        .filter(|&&(a, b)| a < b && b <= chars.len())
+        .map(|&(a, b)| {
+            let mut values: Vec<&str> = Vec::new();
+            for e in lexicon_hits {
+                if e.kind == Kind::DataType
+                    && e.char_start as usize >= a
+                    && e.char_end as usize <= b
+                    && !values.contains(&e.value.as_str())
+                {
+                    values.push(&e.value);
+                }
+            }
+            Entity {
+                kind: Kind::DataMention,
+                text: chars[a..b].iter().collect(),
+                value: values.join("、"),
+                category: None,
+                char_start: a as u32,
+                char_end: b as u32,
+                days_min: None,
+                days_max: None,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mentions_are_valued_with_the_lexicon_types_inside_them() {
+        let ex = Extractor::new().unwrap();
+        let text = "您需要提供姓名、手机号码及上述信息。";
+        let hits = ex.extract(text, &[]);
+        let m = data_mentions(text, &[(5, 12), (13, 17), (16, 99)], &hits);
+        assert_eq!(m.len(), 2, "out-of-range span dropped");
+        assert_eq!(m[0].text, "姓名、手机号码");
+        assert_eq!(m[0].value, "姓名、手机号码");
+        assert_eq!(m[0].kind, Kind::DataMention);
+        assert_eq!(m[0].category, None);
+        assert_eq!(m[1].text, "上述信息");
+        assert_eq!(m[1].value, "", "a reference names no type");
+    }
+
     use super::*;
 
     fn ex() -> Extractor {

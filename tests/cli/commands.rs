@@ -115,3 +115,62 @@ fn bad_training_file_names_the_line() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("bad.jsonl:2") && e.contains("privacy"), "{e}");
 }
+
+#[test]
+fn train_tagger_then_eval_then_scan_with_it() {
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_tag.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let tagger = dir.path().join("tagger");
+    let o = bin()
+        .args([
+            "train-tagger",
+            "--config",
+            "micro",
+            "--vocab-size",
+            "300",
+            "--max-steps",
+            "10",
+            "--batch-size",
+            "8",
+        ])
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&tagger)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("best dev exact-span F1"));
+    for f in ["config.json", "model.safetensors", "tokenizer.json"] {
+        assert!(tagger.join(f).is_file(), "{f}");
+    }
+    let o = bin()
+        .arg("eval")
+        .arg("--tag-data")
+        .arg(&fx)
+        .arg("--tagger")
+        .arg(&tagger)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["gold"], 36, "the fixture's spans");
+    assert!(v["lexicon"]["overlap"]["f1"].as_f64().unwrap() > 0.5);
+    // A scan with that tagger runs; a classifier directory is refused as one.
+    let out = dir.path().join("out");
+    scan_ok(&[&samples()], &out, &["--tagger", tagger.to_str().unwrap()]);
+    let o = scan(
+        &[&samples()],
+        &dir.path().join("out2"),
+        &["--tagger", "models/policy-bert-zh"],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("B-data"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -280,3 +280,42 @@ fn samples_fill_the_compliance_fields() {
     let dmin = ent.column("days_min").unwrap().i32().unwrap().clone();
     assert!(dmin.iter().flatten().all(|d| d > 0));
 }
+
+#[test]
+fn data_mentions_come_from_the_tagger_and_can_be_switched_off() {
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], out.path(), &[]);
+    let ent = table(out.path(), "entities");
+    let kinds = strs(&ent, "kind");
+    let texts = strs(&ent, "text");
+    let values = strs(&ent, "value");
+    let mentions: Vec<usize> = (0..kinds.len())
+        .filter(|&i| kinds[i] == "data_mention")
+        .collect();
+    assert!(mentions.len() >= 10, "{} data_mention rows", mentions.len());
+    // Whole phrases, valued with the canonical types inside them.
+    assert!(
+        mentions
+            .iter()
+            .any(|&i| texts[i].contains('、') && values[i].contains('、')),
+        "no enumeration among {:?}",
+        mentions.iter().map(|&i| &texts[i]).collect::<Vec<_>>()
+    );
+    assert!(mentions.iter().all(|&i| texts[i].chars().count() >= 2));
+    // The lexicon's data_type rows are still there, and the summary is theirs.
+    assert!(kinds.iter().any(|k| k == "data_type"));
+
+    let off = tempfile::tempdir().unwrap();
+    scan_ok(&[&samples()], off.path(), &["--no-tagger"]);
+    let ent2 = table(off.path(), "entities");
+    assert!(strs(&ent2, "kind").iter().all(|k| k != "data_mention"));
+    assert_eq!(
+        ent2.height(),
+        ent.height() - mentions.len(),
+        "--no-tagger drops exactly the mentions"
+    );
+    assert_eq!(
+        lists(&table(out.path(), "policies"), "data_types"),
+        lists(&table(off.path(), "policies"), "data_types")
+    );
+}

@@ -1,0 +1,449 @@
+//! Fused CPU kernels for inference, one job each. candle's stock CPU path
+//! spends most of a small BERT's time outside the matmuls: `gelu_erf` calls
+//! scalar `libm::erff` per element, and attention splits heads with three
+//! transposed copies, materialises a broadcast mask, scales, adds and
+//! soft-maxes in separate passes. These kernels do the same arithmetic in
+//! one pass each, straight from the fused QKV activations, and skip padded
+//! keys entirely. They are candle custom ops, so tensors stay candle tensors
+//! and other devices keep the stock ops (see [`super::bert`]).
+//!
+//! Training never uses them: they have no backward pass.
+
+use candle_core::{CpuStorage, CustomOp2, InplaceOp1, Layout, Result, Shape, Tensor, bail};
+
+/// `erf(x)` for f32 as a rational function of `x²` (the minimax
+/// approximation Eigen and XLA use): max abs error ≈ 2e-7 against `libm`,
+/// branch-free, so the loop around it vectorises.
+#[inline(always)]
+pub fn erf_f32(x: f32) -> f32 {
+    let x = x.clamp(-4.0, 4.0);
+    let x2 = x * x;
+    let mut p = x2.mul_add(-2.726_142_3e-10, 2.770_681_4e-8);
+    p = x2.mul_add(p, -2.101_024e-6);
+    p = x2.mul_add(p, -5.692_506_4e-5);
+    p = x2.mul_add(p, -7.349_906_3e-4);
+    p = x2.mul_add(p, -2.954_6e-3);
+    p = x2.mul_add(p, -1.609_603_3e-2);
+    let mut q = x2.mul_add(-1.456_607_2e-5, -2.133_740_6e-4);
+    q = x2.mul_add(q, -1.682_827e-3);
+    q = x2.mul_add(q, -7.373_329e-3);
+    q = x2.mul_add(q, -1.426_474e-2);
+    x * p / q
+}
+
+#[inline(always)]
+fn gelu_slice(xs: &mut [f32]) {
+    for v in xs {
+        *v *= 0.5 * (1.0 + erf_f32(*v * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn gelu_slice_avx2(xs: &mut [f32]) {
+    gelu_slice(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn gelu_slice_avx512(xs: &mut [f32]) {
+    gelu_slice(xs)
+}
+
+/// GELU (the exact, erf form BERT uses) in place, vectorised for the CPU
+/// it runs on.
+pub fn gelu_in_place(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+            // SAFETY: the features were detected at run time.
+            return unsafe { gelu_slice_avx512(xs) };
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: the features were detected at run time.
+            return unsafe { gelu_slice_avx2(xs) };
+        }
+    }
+    gelu_slice(xs)
+}
+
+struct GeluErf;
+
+impl InplaceOp1 for GeluErf {
+    fn name(&self) -> &'static str {
+        "policyscan-gelu-erf"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            bail!("gelu: input must be contiguous")
+        };
+        match storage {
+            CpuStorage::F32(v) => {
+                gelu_in_place(&mut v[start..end]);
+                Ok(())
+            }
+            _ => bail!("gelu: f32 only"),
+        }
+    }
+}
+
+/// GELU of a contiguous f32 CPU tensor, in place (the tensor is consumed
+/// and returned so no other handle can observe the change).
+pub fn gelu_erf(x: Tensor) -> Result<Tensor> {
+    x.inplace_op1(&GeluErf)?;
+    Ok(x)
+}
+
+/// Multi-head self-attention from fused QKV activations.
+struct Attention {
+    heads: usize,
+}
+
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight independent accumulators so the sum vectorises without
+    // `-ffast-math`-style reassociation.
+    let mut acc = [0f32; 8];
+    let (ac, ar) = a.split_at(a.len() / 8 * 8);
+    let (bc, br) = b.split_at(ac.len());
+    for (x, y) in ac.chunks_exact(8).zip(bc.chunks_exact(8)) {
+        for i in 0..8 {
+            acc[i] = x[i].mul_add(y[i], acc[i]);
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ar.iter().zip(br) {
+        s = x.mul_add(*y, s);
+    }
+    s
+}
+
+/// The attention of one sequence: `qkv` is `[t, 3h]`, `out` `[t, h]`,
+/// `keys` the unmasked positions, `scores` scratch of `t` floats.
+#[inline(always)]
+fn attend_one(
+    qkv: &[f32],
+    out: &mut [f32],
+    keys: &[usize],
+    scores: &mut [f32],
+    t: usize,
+    h: usize,
+    heads: usize,
+) {
+    let hd = h / heads;
+    let scale = 1.0 / (hd as f32).sqrt();
+    let row = 3 * h;
+    for head in 0..heads {
+        let (qo, ko, vo) = (head * hd, h + head * hd, 2 * h + head * hd);
+        for i in 0..t {
+            let q = &qkv[i * row + qo..i * row + qo + hd];
+            let mut max = f32::NEG_INFINITY;
+            for (s, &j) in scores.iter_mut().zip(keys) {
+                *s = dot(q, &qkv[j * row + ko..j * row + ko + hd]) * scale;
+                max = max.max(*s);
+            }
+            let mut sum = 0.0;
+            for s in scores[..keys.len()].iter_mut() {
+                *s = (*s - max).exp();
+                sum += *s;
+            }
+            let inv = 1.0 / sum;
+            let o = &mut out[i * h + head * hd..i * h + head * hd + hd];
+            for (s, &j) in scores.iter().zip(keys) {
+                let p = s * inv;
+                let v = &qkv[j * row + vo..j * row + vo + hd];
+                for (oi, vi) in o.iter_mut().zip(v) {
+                    *oi = p.mul_add(*vi, *oi);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn attend_one_avx2(
+    qkv: &[f32],
+    out: &mut [f32],
+    keys: &[usize],
+    scores: &mut [f32],
+    t: usize,
+    h: usize,
+    heads: usize,
+) {
+    attend_one(qkv, out, keys, scores, t, h, heads)
+}
+
+/// The attention of one right-padded sequence (keys `0..len`) through
+/// `gemm` on strided views of `qkv`: `S = Q Kᵀ·scale` per head, soft-max of
+/// each row, `O = P V` written straight into the head's columns of `out`.
+/// No copies of Q, K or V.
+#[allow(clippy::too_many_arguments)]
+fn attend_prefix(
+    qkv: &[f32],
+    out: &mut [f32],
+    len: usize,
+    scores: &mut Vec<f32>,
+    t: usize,
+    h: usize,
+    heads: usize,
+) {
+    let hd = h / heads;
+    let scale = 1.0 / (hd as f32).sqrt();
+    let row = 3 * h;
+    scores.resize(t * len, 0.0);
+    debug_assert!(qkv.len() >= t * row && out.len() >= t * h && len <= t);
+    for head in 0..heads {
+        // SAFETY: every index the strides reach is inside `qkv`
+        // (`t` rows of `3h`), `scores` (`t × len`) or `out` (`t` rows of
+        // `h`), checked above; `dst` does not alias the inputs.
+        unsafe {
+            gemm::gemm(
+                t,
+                len,
+                hd,
+                scores.as_mut_ptr(),
+                1,
+                len as isize,
+                false,
+                qkv.as_ptr().add(head * hd),
+                1,
+                row as isize,
+                qkv.as_ptr().add(h + head * hd),
+                row as isize,
+                1,
+                0.0,
+                scale,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+        for r in scores.chunks_exact_mut(len) {
+            let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0.0;
+            for s in r.iter_mut() {
+                *s = (*s - max).exp();
+                sum += *s;
+            }
+            let inv = 1.0 / sum;
+            for s in r.iter_mut() {
+                *s *= inv;
+            }
+        }
+        // SAFETY: as above.
+        unsafe {
+            gemm::gemm(
+                t,
+                hd,
+                len,
+                out.as_mut_ptr().add(head * hd),
+                1,
+                h as isize,
+                false,
+                scores.as_ptr(),
+                1,
+                len as isize,
+                qkv.as_ptr().add(2 * h + head * hd),
+                1,
+                row as isize,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+    }
+}
+
+fn attend(qkv: &[f32], mask: &[f32], b: usize, t: usize, h: usize, heads: usize) -> Vec<f32> {
+    let mut out = vec![0f32; b * t * h];
+    let mut keys = Vec::with_capacity(t);
+    let mut scores = vec![0f32; t];
+    let mut scratch = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    let simd = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+    for bi in 0..b {
+        keys.clear();
+        keys.extend((0..t).filter(|&j| mask[bi * t + j] > 0.5));
+        if keys.is_empty() {
+            continue; // an all-padding row: nothing to attend to
+        }
+        let qkv = &qkv[bi * t * 3 * h..(bi + 1) * t * 3 * h];
+        let out = &mut out[bi * t * h..(bi + 1) * t * h];
+        // Right padding (what our batcher makes): keys are a prefix.
+        if keys.last() == Some(&(keys.len() - 1)) {
+            attend_prefix(qkv, out, keys.len(), &mut scratch, t, h, heads);
+            continue;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            // SAFETY: the features were detected at run time.
+            unsafe { attend_one_avx2(qkv, out, &keys, &mut scores, t, h, heads) };
+            continue;
+        }
+        attend_one(qkv, out, &keys, &mut scores, t, h, heads);
+    }
+    out
+}
+
+impl CustomOp2 for Attention {
+    fn name(&self) -> &'static str {
+        "policyscan-attention"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (b, t, h3) = l1.shape().dims3()?;
+        let (mb, mt) = l2.shape().dims2()?;
+        if mb != b || mt != t || h3 % 3 != 0 || (h3 / 3) % self.heads != 0 {
+            bail!(
+                "attention: qkv {:?} and mask {:?} disagree",
+                l1.shape(),
+                l2.shape()
+            )
+        }
+        let (Some((a1, e1)), Some((a2, e2))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
+        else {
+            bail!("attention: inputs must be contiguous")
+        };
+        let (CpuStorage::F32(qkv), CpuStorage::F32(mask)) = (s1, s2) else {
+            bail!("attention: f32 only")
+        };
+        let h = h3 / 3;
+        let out = attend(&qkv[a1..e1], &mask[a2..e2], b, t, h, self.heads);
+        Ok((CpuStorage::F32(out), Shape::from((b, t, h))))
+    }
+}
+
+/// Context vectors `[b, t, h]` of multi-head self-attention, from the fused
+/// projections `qkv = [Q | K | V]` (`[b, t, 3h]`, heads contiguous within
+/// each block, as `BertSelfAttention` lays them out) and a key mask `[b, t]`
+/// (1 = token, 0 = padding). Padded keys get exactly zero weight.
+pub fn attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
+    qkv.contiguous()?
+        .apply_op2_no_bwd(&mask.contiguous()?, &Attention { heads })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{D, Device};
+
+    #[test]
+    fn erf_matches_libm() {
+        let mut worst = 0f32;
+        for i in -60_000..=60_000 {
+            let x = i as f32 / 10_000.0;
+            worst = worst.max((erf_f32(x) - libm_erf(x)).abs());
+        }
+        assert!(worst < 1e-6, "max |erf error| {worst}");
+        // Saturates (no NaN, no overshoot) far out.
+        assert!((erf_f32(10.0) - 1.0).abs() < 1e-6 && erf_f32(10.0) <= 1.0);
+        assert!((erf_f32(-10.0) + 1.0).abs() < 1e-6);
+        assert!(erf_f32(f32::INFINITY) <= 1.0 && erf_f32(f32::NEG_INFINITY) >= -1.0);
+    }
+
+    fn libm_erf(x: f32) -> f32 {
+        // erf through candle's own (libm) GELU: gelu(x)/x*2-1 = erf(x/√2).
+        let t = Tensor::new(&[x * std::f32::consts::SQRT_2], &Device::Cpu).unwrap();
+        let g = t.gelu_erf().unwrap().to_vec1::<f32>().unwrap()[0];
+        if x == 0.0 {
+            0.0
+        } else {
+            g / (x * std::f32::consts::SQRT_2) * 2.0 - 1.0
+        }
+    }
+
+    #[test]
+    fn gelu_matches_candle() {
+        let x = Tensor::randn(0f32, 3.0, (7, 129), &Device::Cpu).unwrap();
+        let want = x.gelu_erf().unwrap();
+        let got = gelu_erf(x.copy().unwrap()).unwrap();
+        let diff = (want - got)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "{diff}");
+    }
+
+    /// The stock candle formulation, as `bert::Layer` runs it on other devices.
+    fn reference(qkv: &Tensor, mask: &Tensor, heads: usize) -> Tensor {
+        let (b, t, h3) = qkv.dims3().unwrap();
+        let h = h3 / 3;
+        let hd = h / heads;
+        let split = |y: Tensor| {
+            y.reshape((b, t, heads, hd))
+                .unwrap()
+                .transpose(1, 2)
+                .unwrap()
+                .contiguous()
+                .unwrap()
+        };
+        let q = split(qkv.narrow(2, 0, h).unwrap());
+        let k = split(qkv.narrow(2, h, h).unwrap());
+        let v = split(qkv.narrow(2, 2 * h, h).unwrap());
+        let m = ((mask - 1.0).unwrap() * 1e9)
+            .unwrap()
+            .reshape((b, 1, 1, t))
+            .unwrap();
+        let s = (q.matmul(&k.t().unwrap()).unwrap() / (hd as f64).sqrt())
+            .unwrap()
+            .broadcast_add(&m)
+            .unwrap();
+        let p = candle_nn::ops::softmax(&s, D::Minus1).unwrap();
+        p.matmul(&v)
+            .unwrap()
+            .transpose(1, 2)
+            .unwrap()
+            .contiguous()
+            .unwrap()
+            .reshape((b, t, h))
+            .unwrap()
+    }
+
+    #[test]
+    fn attention_matches_stock_ops_with_padding() {
+        let (b, t, h, heads) = (4, 11, 24, 3);
+        let qkv = Tensor::randn(0f32, 1.0, (b, t, 3 * h), &Device::Cpu).unwrap();
+        let mut m = vec![1f32; b * t];
+        for j in 5..t {
+            m[t + j] = 0.0; // second row: 5 tokens
+        }
+        m[2 * t + t - 1] = 0.0; // third row: one pad
+        m[3 * t] = 0.0; // fourth row: left padding (the non-gemm path)
+        m[3 * t + 1] = 0.0;
+        let mask = Tensor::from_vec(m, (b, t), &Device::Cpu).unwrap();
+        let want = reference(&qkv, &mask, heads);
+        let got = attention(&qkv, &mask, heads).unwrap();
+        let diff = (want - got)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "{diff}");
+    }
+
+    #[test]
+    fn attention_rejects_mismatched_shapes() {
+        let qkv = Tensor::zeros((2, 4, 12), candle_core::DType::F32, &Device::Cpu).unwrap();
+        let mask = Tensor::ones((2, 5), candle_core::DType::F32, &Device::Cpu).unwrap();
+        assert!(attention(&qkv, &mask, 2).is_err());
+    }
+}

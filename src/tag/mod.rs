@@ -1,0 +1,420 @@
+//! Data-mention tagging: a BERT token classifier (`BertForTokenClassification`,
+//! BIO labels `O`, `B-data`, `I-data`) that marks personal-data phrases the
+//! way human annotators mark them — whole enumerations (`头像、昵称、密码`),
+//! descriptive phrases (`在第三方平台注册的公开信息`) and references
+//! (`这些信息`) — which no lexicon can reproduce span for span. Its spans
+//! become `data_mention` entities; the lexicon's canonical `data_type` rows
+//! stay as they are (see [`crate::extract`]).
+//!
+//! The default tagger ships in `models/policy-tagger-zh/` and is compiled in,
+//! like the classifier. It is trained by `policyscan train-tagger` (see
+//! [`train`]) on the CA4P `data` spans built by `policyscan dataset`.
+
+pub mod train;
+
+use std::path::Path;
+
+use candle_core::Device;
+use candle_nn::VarBuilder;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::batch::{Batcher, Encoded};
+use crate::classify::bert::{BertTagger, DTYPE};
+use crate::classify::config::ModelConfig;
+use crate::classify::{
+    ClassifyError, ModelError, ModelFiles, parse_config, parse_tokenizer, tensor_shapes,
+};
+
+/// Tag names in head order.
+pub const TAGS: [&str; 3] = ["O", "B-data", "I-data"];
+const B: usize = 1;
+const I: usize = 2;
+
+/// The default tagger, compiled into the binary.
+pub mod embedded {
+    /// `config.json` of `models/policy-tagger-zh`.
+    pub const CONFIG: &[u8] = include_bytes!("../../models/policy-tagger-zh/config.json");
+    /// `tokenizer.json` of `models/policy-tagger-zh`.
+    pub const TOKENIZER: &[u8] = include_bytes!("../../models/policy-tagger-zh/tokenizer.json");
+    /// `model.safetensors` of `models/policy-tagger-zh`.
+    pub const WEIGHTS: &[u8] = include_bytes!("../../models/policy-tagger-zh/model.safetensors");
+}
+
+/// The built-in tagger's three files.
+pub fn embedded_files() -> ModelFiles {
+    ModelFiles {
+        config: embedded::CONFIG.to_vec(),
+        tokenizer: embedded::TOKENIZER.to_vec(),
+        weights: embedded::WEIGHTS.to_vec(),
+    }
+}
+
+/// One training or evaluation example: a segment and its gold spans (char
+/// offsets into `text`, end exclusive). The JSONL format of the
+/// `tag_*.jsonl` files `policyscan dataset` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagExample {
+    pub text: String,
+    pub spans: Vec<(usize, usize)>,
+    /// Where the segment came from (a policy id), for splits and reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// BIO targets (indices into [`TAGS`]) for tokens with char `offsets`, from
+/// gold `spans`. A token belongs to the span its first char falls in; it
+/// is `B` when it is the first such token.
+pub fn bio_targets(offsets: &[(usize, usize)], spans: &[(usize, usize)]) -> Vec<u32> {
+    let mut last_span = None;
+    offsets
+        .iter()
+        .map(|&(s, e)| {
+            if s == e {
+                last_span = None;
+                return 0;
+            }
+            match spans.iter().position(|&(a, b)| s >= a && s < b) {
+                Some(k) if last_span == Some(k) => I as u32,
+                Some(k) => {
+                    last_span = Some(k);
+                    B as u32
+                }
+                None => {
+                    last_span = None;
+                    0
+                }
+            }
+        })
+        .collect()
+}
+
+/// Char spans from per-token tags: a span opens at `B` (or at an `I` after
+/// `O`, as seqeval does) and runs over the following `I`s.
+pub fn decode_spans(tags: &[usize], offsets: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut open = false;
+    for (&t, &(s, e)) in tags.iter().zip(offsets) {
+        if s == e {
+            open = false;
+            continue;
+        }
+        match t {
+            B => {
+                out.push((s, e));
+                open = true;
+            }
+            I if open => {
+                if let Some(last) = out.last_mut() {
+                    last.1 = e;
+                }
+            }
+            I => {
+                out.push((s, e));
+                open = true;
+            }
+            _ => open = false,
+        }
+    }
+    out
+}
+
+/// The most likely *valid* BIO sequence (no `I` after `O` or at the start)
+/// under per-token log-probabilities `[n][3]`, by Viterbi. Arg-max per token
+/// breaks long enumerations wherever one token's `O` narrowly wins; the
+/// sequence view keeps a span open when closing and reopening it is less
+/// likely overall.
+pub fn viterbi(logp: &[[f32; 3]]) -> Vec<usize> {
+    let n = logp.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let allowed = |from: usize, to: usize| !(to == I && from == 0);
+    let mut score = [logp[0][0], logp[0][B], f32::NEG_INFINITY];
+    let mut back = vec![[0usize; 3]; n];
+    for t in 1..n {
+        let mut next = [f32::NEG_INFINITY; 3];
+        for to in 0..3 {
+            for (from, &prev) in score.iter().enumerate() {
+                if allowed(from, to) && prev + logp[t][to] > next[to] {
+                    next[to] = prev + logp[t][to];
+                    back[t][to] = from;
+                }
+            }
+        }
+        score = next;
+    }
+    let mut best = (0..3)
+        .max_by(|&a, &b| score[a].total_cmp(&score[b]))
+        .unwrap_or(0);
+    let mut out = vec![0; n];
+    for t in (0..n).rev() {
+        out[t] = best;
+        best = back[t][best];
+    }
+    out
+}
+
+/// Drop separators a span can only pick up at its edges (`手机号码、`,
+/// `）、会员信息`): annotators never start or end a data phrase with
+/// enumeration commas, stops or an unmatched bracket. Spans left shorter
+/// than two characters vanish.
+pub fn trim_spans(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    const EDGE: &str = "、，,。；;：: \u{3000}\t";
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    spans
+        .iter()
+        .filter_map(|&(a, b)| {
+            let (mut a, mut b) = (a.min(n), b.min(n));
+            loop {
+                let before = (a, b);
+                while a < b && (EDGE.contains(chars[a]) || "）)".contains(chars[a])) {
+                    a += 1;
+                }
+                while a < b && (EDGE.contains(chars[b - 1]) || "（(".contains(chars[b - 1])) {
+                    b -= 1;
+                }
+                // A closing bracket at the end stays only when it closes one
+                // opened inside the span.
+                if a < b && "）)".contains(chars[b - 1]) {
+                    let inner = &chars[a..b - 1];
+                    if !inner.iter().any(|c| "（(".contains(*c)) {
+                        b -= 1;
+                    }
+                }
+                if (a, b) == before {
+                    break;
+                }
+            }
+            // One character is never a data phrase (`真`, `个`): the
+            // tagger's stray fragments.
+            (b - a >= 2).then_some((a, b))
+        })
+        .collect()
+}
+
+/// A loaded tagger, usable from many threads at once.
+pub struct Tagger {
+    model: BertTagger,
+    batcher: Batcher,
+    device: Device,
+}
+
+impl Tagger {
+    /// Load a tagger directory in the Hugging Face layout.
+    pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
+        let files = ModelFiles::read_dir(dir)?;
+        Self::from_files(files, &dir.display().to_string(), max_tokens, &Device::Cpu)
+    }
+
+    /// The default tagger compiled into the binary, on the CPU.
+    pub fn embedded(max_tokens: usize) -> Result<Self, ModelError> {
+        Self::from_files(
+            embedded_files(),
+            "built-in tagger",
+            max_tokens,
+            &Device::Cpu,
+        )
+    }
+
+    /// Load from the three files' bytes onto `device`.
+    pub fn from_files(
+        files: ModelFiles,
+        source_name: &str,
+        max_tokens: usize,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let config = parse_config(&files.config, source_name)?;
+        check_tags(&config, source_name)?;
+        let tokenizer = parse_tokenizer(&files.tokenizer, source_name)?;
+        let shapes = tensor_shapes(&files.weights, source_name)?;
+        match shapes.get("classifier.weight").map(|s| s[0]) {
+            Some(n) if n == TAGS.len() => {}
+            found => {
+                return Err(ModelError::Labels {
+                    source_name: source_name.into(),
+                    reason: format!(
+                        "a tagger needs a `classifier.weight` with {} rows (one per tag), found {found:?}",
+                        TAGS.len()
+                    ),
+                });
+            }
+        }
+        let vb =
+            VarBuilder::from_buffered_safetensors(files.weights, DTYPE, device).map_err(|e| {
+                ModelError::Weights {
+                    source_name: source_name.into(),
+                    reason: e.to_string(),
+                }
+            })?;
+        let shape = |e: candle_core::Error| ModelError::Shape {
+            source_name: source_name.into(),
+            reason: e.to_string(),
+        };
+        let mut model = BertTagger::load(vb, &config, TAGS.len()).map_err(shape)?;
+        model.freeze().map_err(shape)?;
+        Ok(Self {
+            model,
+            batcher: Batcher::new(tokenizer, max_tokens.min(config.max_position_embeddings)),
+            device: device.clone(),
+        })
+    }
+
+    /// Data-mention spans (char offsets) of each text, in input order.
+    /// Texts are tokenised and batched by length like [`crate::classify`]'s
+    /// inputs, and batches run in parallel on rayon's pool. Text past the
+    /// model window is not tagged.
+    pub fn tag(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<(usize, usize)>>, ClassifyError> {
+        let encoded = texts
+            .par_iter()
+            .map(|t| self.batcher.encode_text(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (enc, offsets): (Vec<Encoded>, Vec<Vec<(usize, usize)>>) = encoded.into_iter().unzip();
+        let tags = self.tags(&enc, batch_size)?;
+        Ok(tags
+            .iter()
+            .zip(&offsets)
+            .zip(texts)
+            .map(|((t, o), text)| trim_spans(text, &decode_spans(t, o)))
+            .collect())
+    }
+
+    /// Best valid tag sequence ([`viterbi`]) of each encoded text.
+    pub fn tags(
+        &self,
+        encoded: &[Encoded],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<usize>>, ClassifyError> {
+        let batches = self.batcher.batches(encoded, batch_size);
+        let results = batches
+            .par_iter()
+            .map(|b| {
+                let t = b.tensors(&self.device)?;
+                let logp = candle_nn::ops::log_softmax(
+                    &self
+                        .model
+                        .forward(&t.ids, &t.type_ids, &t.mask, false, None)?,
+                    candle_core::D::Minus1,
+                )?
+                .to_vec3::<f32>()?;
+                Ok((&b.index, logp))
+            })
+            .collect::<Result<Vec<_>, ClassifyError>>()?;
+        let mut out = vec![Vec::new(); encoded.len()];
+        for (index, rows) in results {
+            for (&i, row) in index.iter().zip(rows) {
+                let n = encoded[i].ids.len();
+                let lp: Vec<[f32; 3]> = row[..n].iter().map(|p| [p[0], p[1], p[2]]).collect();
+                out[i] = viterbi(&lp);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The batcher (tokeniser and window) this tagger uses.
+    pub fn batcher(&self) -> &Batcher {
+        &self.batcher
+    }
+}
+
+/// The config must name our three tags, in order.
+fn check_tags(config: &ModelConfig, source_name: &str) -> Result<(), ModelError> {
+    let labels = config.labels().map_err(|reason| ModelError::Labels {
+        source_name: source_name.into(),
+        reason,
+    })?;
+    if labels != TAGS {
+        return Err(ModelError::Labels {
+            source_name: source_name.into(),
+            reason: format!(
+                "a tagger's id2label must be {TAGS:?} (BIO over `data`), found {labels:?}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The tagger's config: the encoder's, with the three tags.
+pub fn tagger_config(mut config: ModelConfig) -> ModelConfig {
+    config.architectures = vec!["BertForTokenClassification".into()];
+    config.id2label = TAGS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i.to_string(), l.to_string()))
+        .collect();
+    config.label2id = TAGS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), i))
+        .collect();
+    config.problem_type = None;
+    config.thresholds.clear();
+    config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_drops_edge_separators_and_unmatched_brackets() {
+        let text = "手机号码、相册（图片库）、会员信息）";
+        assert_eq!(trim_spans(text, &[(0, 5)]), vec![(0, 4)]);
+        assert_eq!(trim_spans(text, &[(5, 12)]), vec![(5, 12)]); // 相册（图片库）
+        assert_eq!(trim_spans(text, &[(11, 18)]), vec![(13, 17)]); // ）、会员信息）
+        assert_eq!(trim_spans(text, &[(4, 5)]), vec![]);
+        assert_eq!(trim_spans(text, &[(0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn viterbi_keeps_a_span_open_over_a_narrow_o() {
+        let lp = |o: f32, b: f32, i: f32| [o.ln(), b.ln(), i.ln()];
+        // B, then a token where O narrowly beats I, then a confident I.
+        let seq = [lp(0.1, 0.8, 0.1), lp(0.5, 0.05, 0.45), lp(0.05, 0.05, 0.9)];
+        let argmax: Vec<usize> = seq
+            .iter()
+            .map(|p| (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap())
+            .collect();
+        assert_eq!(argmax, vec![1, 0, 2]);
+        assert_eq!(viterbi(&seq), vec![1, 2, 2]);
+        // Never I after O or at the start.
+        assert_eq!(viterbi(&[lp(0.4, 0.1, 0.5)]), vec![0]);
+    }
+
+    #[test]
+    fn bio_round_trip() {
+        // one char per token, [CLS] and [SEP] around
+        let text = "收集您的姓名、手机号码和地址";
+        let n = text.chars().count();
+        let mut offsets = vec![(0, 0)];
+        offsets.extend((0..n).map(|i| (i, i + 1)));
+        offsets.push((0, 0));
+        let spans = vec![(4, 11), (12, 14)];
+        let t = bio_targets(&offsets, &spans);
+        assert_eq!(t[0], 0);
+        assert_eq!(t[5], B as u32); // 姓
+        assert_eq!(t[6], I as u32);
+        assert_eq!(t[12], 0); // 和
+        assert_eq!(t[13], B as u32); // 地
+        let tags: Vec<usize> = t.iter().map(|&x| x as usize).collect();
+        assert_eq!(decode_spans(&tags, &offsets), spans);
+    }
+
+    #[test]
+    fn adjacent_spans_stay_apart_and_stray_i_opens() {
+        let offsets = vec![(0, 0), (0, 2), (2, 3), (3, 5), (5, 6), (0, 0)];
+        let spans = vec![(0, 3), (3, 5)];
+        let t = bio_targets(&offsets, &spans);
+        assert_eq!(t, vec![0, 1, 2, 1, 0, 0]);
+        assert_eq!(decode_spans(&[0, 0, 2, 2, 0, 0], &offsets), vec![(2, 5)]);
+        assert_eq!(
+            decode_spans(&[0, 1, 2, 1, 2, 2], &offsets),
+            vec![(0, 3), (3, 6)]
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! `policyscan train-tagger`: train the data-mention tagger (token
+//! classification, BIO over `data`) and write a Hugging Face
+//! `BertForTokenClassification` directory.
+//!
+//! Same recipe as the segment classifier ([`crate::train`]): AdamW with
+//! linear warm-up and decay, length-bucketed batches, a fixed seed, early
+//! stopping — here on dev exact-span F1. Token cross-entropy is taken over
+//! real tokens only (padding excluded). `--init DIR` starts from an existing
+//! BERT (the shipped classifier's encoder, or any HF BERT); without it a
+//! small BERT and a WordPiece vocabulary are built from the training texts.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{TAGS, TagExample, bio_targets, decode_spans, tagger_config, trim_spans, viterbi};
+use crate::classify::batch::{Batcher, Encoded};
+use crate::classify::bert::{BertTagger, DTYPE, Dropout};
+use crate::classify::config::ModelConfig;
+use crate::classify::{ModelFiles, parse_config, parse_tokenizer};
+use crate::rng::SplitMix64;
+use crate::train::{TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars};
+
+/// Exact-span and overlap precision/recall/F1 of predicted spans.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SpanScores {
+    pub gold: usize,
+    pub pred: usize,
+    pub exact_f1: f64,
+    pub exact_precision: f64,
+    pub exact_recall: f64,
+    pub overlap_f1: f64,
+    pub overlap_precision: f64,
+    pub overlap_recall: f64,
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+/// Score predicted spans against gold spans, example by example.
+pub fn span_scores(gold: &[Vec<(usize, usize)>], pred: &[Vec<(usize, usize)>]) -> SpanScores {
+    let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
+    let (mut ng, mut np, mut ex_p, mut ex_g, mut ov_p, mut ov_g) = (0, 0, 0, 0, 0, 0);
+    for (g, p) in gold.iter().zip(pred) {
+        ng += g.len();
+        np += p.len();
+        ex_p += p.iter().filter(|x| g.contains(x)).count();
+        ex_g += g.iter().filter(|x| p.contains(x)).count();
+        ov_p += p
+            .iter()
+            .filter(|x| g.iter().any(|y| overlaps(x, y)))
+            .count();
+        ov_g += g
+            .iter()
+            .filter(|x| p.iter().any(|y| overlaps(x, y)))
+            .count();
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (ep, er) = (ratio(ex_p, np), ratio(ex_g, ng));
+    let (op, or) = (ratio(ov_p, np), ratio(ov_g, ng));
+    SpanScores {
+        gold: ng,
+        pred: np,
+        exact_f1: f1(ep, er),
+        exact_precision: ep,
+        exact_recall: er,
+        overlap_f1: f1(op, or),
+        overlap_precision: op,
+        overlap_recall: or,
+    }
+}
+
+/// Read `tag_*.jsonl` examples; errors name the file and line.
+pub fn read_tag_examples(path: &Path) -> Result<Vec<TagExample>, TrainError> {
+    let raw = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
+        path: path.into(),
+        source,
+    })?;
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                TrainError::Tokenizer(format!(
+                    "{}:{}: not a tagger example ({{\"text\": …, \"spans\": [[start, end], …]}}): {e}",
+                    path.display(),
+                    i + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Token ids of a text and each token's char span.
+type EncodedText = (Encoded, Vec<(usize, usize)>);
+
+/// A tagger being trained.
+struct TagTrainee {
+    varmap: VarMap,
+    model: BertTagger,
+    config: ModelConfig,
+    batcher: Batcher,
+}
+
+impl TagTrainee {
+    fn new(
+        opts: &TrainOptions,
+        train: &[TagExample],
+        rng: &mut SplitMix64,
+    ) -> Result<Self, TrainError> {
+        let varmap = VarMap::new();
+        let mut keep = HashSet::new();
+        let (config, tokenizer) = match &opts.init {
+            Some(dir) => {
+                let files = ModelFiles::read_dir(dir)?;
+                let name = dir.display().to_string();
+                let config = parse_config(&files.config, &name)?;
+                let tokenizer = parse_tokenizer(&files.tokenizer, &name)?;
+                let loaded = candle_core::safetensors::load_buffer(&files.weights, &Device::Cpu)?;
+                let mut data = varmap.data().lock().expect("varmap lock");
+                for (k, t) in loaded {
+                    let k = if k.starts_with("bert.") {
+                        k
+                    } else {
+                        format!("bert.{k}")
+                    };
+                    // Encoder only: the pooler and any head are not part of
+                    // a token classifier.
+                    if k.starts_with("bert.pooler") || !k.starts_with("bert.") {
+                        continue;
+                    }
+                    if k.starts_with("bert.classifier") || k.starts_with("bert.cls") {
+                        continue;
+                    }
+                    data.insert(k.clone(), Var::from_tensor(&t.to_dtype(DType::F32)?)?);
+                    keep.insert(k);
+                }
+                (config, tokenizer)
+            }
+            None => {
+                let texts = train.iter().map(|e| e.text.as_str());
+                let tokenizer = build_tokenizer(texts, opts.vocab_size)?;
+                let vocab = tokenizer.get_vocab_size(true);
+                let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
+                config.max_position_embeddings =
+                    config.max_position_embeddings.max(opts.max_tokens);
+                (config, tokenizer)
+            }
+        };
+        let config = tagger_config(config);
+        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
+        let model = BertTagger::load(vb, &config, TAGS.len())?;
+        init_vars(&varmap, &keep, config.initializer_range, rng)?;
+        let max_tokens = opts.max_tokens.min(config.max_position_embeddings);
+        Ok(Self {
+            varmap,
+            model,
+            config,
+            batcher: Batcher::new(tokenizer, max_tokens),
+        })
+    }
+
+    fn predict(
+        &self,
+        encoded: &[EncodedText],
+        texts: &[TagExample],
+    ) -> Result<Vec<Vec<(usize, usize)>>, TrainError> {
+        let enc: Vec<Encoded> = encoded.iter().map(|e| e.0.clone()).collect();
+        let mut out = vec![Vec::new(); enc.len()];
+        for b in self.batcher.batches(&enc, 64) {
+            let t = b.tensors(&Device::Cpu)?;
+            let logp = candle_nn::ops::log_softmax(
+                &self
+                    .model
+                    .forward(&t.ids, &t.type_ids, &t.mask, false, None)?,
+                candle_core::D::Minus1,
+            )?
+            .to_vec3::<f32>()?;
+            for (&i, row) in b.index.iter().zip(logp) {
+                let n = enc[i].ids.len();
+                let lp: Vec<[f32; 3]> = row[..n].iter().map(|p| [p[0], p[1], p[2]]).collect();
+                let spans = decode_spans(&viterbi(&lp), &encoded[i].1);
+                out[i] = trim_spans(&texts[i].text, &spans);
+            }
+        }
+        Ok(out)
+    }
+
+    fn save(&self, dir: &Path) -> Result<(), TrainError> {
+        let io = |path: PathBuf| move |source| TrainError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.into()))?;
+        let cfg = serde_json::to_string_pretty(&self.config).expect("config serialises");
+        std::fs::write(dir.join("config.json"), cfg + "\n").map_err(io(dir.join("config.json")))?;
+        self.batcher
+            .tokenizer()
+            .save(dir.join("tokenizer.json"), false)
+            .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
+        self.varmap.save(dir.join("model.safetensors"))?;
+        Ok(())
+    }
+}
+
+/// What a tagger training run achieved.
+#[derive(Debug, Clone)]
+pub struct TagTrainSummary {
+    pub steps: usize,
+    pub best_step: usize,
+    pub seconds: f64,
+    /// Dev span scores at the best step.
+    pub dev: SpanScores,
+    pub losses: Vec<f32>,
+}
+
+/// Train a tagger as `opts` says; the best model (by dev exact-span F1)
+/// ends up in `opts.out`.
+pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> {
+    let start = Instant::now();
+    let train = read_tag_examples(&opts.train)?;
+    if train.is_empty() {
+        return Err(TrainError::Empty(opts.train.clone()));
+    }
+    let dev = read_tag_examples(&opts.dev)?;
+    let mut rng = SplitMix64::new(opts.seed);
+    let trainee = TagTrainee::new(opts, &train, &mut rng)?;
+    tracing::info!(
+        vocab = trainee.config.vocab_size,
+        hidden = trainee.config.hidden_size,
+        layers = trainee.config.num_hidden_layers,
+        train = train.len(),
+        dev = dev.len(),
+        "training tagger"
+    );
+    let encode = |ex: &[TagExample]| -> Result<Vec<EncodedText>, TrainError> {
+        ex.iter()
+            .map(|e| {
+                trainee
+                    .batcher
+                    .encode_text(&e.text)
+                    .map_err(TrainError::from)
+            })
+            .collect()
+    };
+    let train_enc = encode(&train)?;
+    let targets: Vec<Vec<u32>> = train_enc
+        .iter()
+        .zip(&train)
+        .map(|((_, off), ex)| bio_targets(off, &ex.spans))
+        .collect();
+    let ids_only: Vec<Encoded> = train_enc.iter().map(|e| e.0.clone()).collect();
+    let dev_enc = encode(&dev)?;
+    let dev_gold: Vec<Vec<(usize, usize)>> = dev.iter().map(|e| e.spans.clone()).collect();
+
+    let steps_per_epoch = train.len().div_ceil(opts.batch_size.max(1));
+    let total = opts
+        .max_steps
+        .unwrap_or(usize::MAX)
+        .min(steps_per_epoch * opts.epochs.max(1));
+    let warmup = ((total as f64 * opts.warmup) as usize).max(1);
+    let eval_every = if opts.eval_every == 0 {
+        steps_per_epoch
+    } else {
+        opts.eval_every
+    };
+    let mut opt = AdamW::new(
+        trainee.varmap.all_vars(),
+        ParamsAdamW {
+            lr: opts.lr,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?;
+    let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0x7A6);
+    let bar = if opts.progress {
+        ProgressBar::new(total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut step = 0;
+    let mut losses = Vec::with_capacity(total);
+    let mut best: Option<(f64, usize, SpanScores)> = None;
+    let mut since_best = 0;
+    let mut ema = f32::NAN;
+    'outer: for _epoch in 0..opts.epochs.max(1) {
+        for idx in epoch_batches(&ids_only, opts.batch_size.max(1), &mut rng) {
+            if step >= total {
+                break 'outer;
+            }
+            let lr = if step < warmup {
+                opts.lr * (step + 1) as f64 / warmup as f64
+            } else {
+                opts.lr * (total - step) as f64 / (total - warmup).max(1) as f64
+            };
+            opt.set_learning_rate(lr);
+            let b = trainee.batcher.pad(&ids_only, &idx);
+            let t = b.tensors(&Device::Cpu)?;
+            // Real tokens only: their flat positions and targets.
+            let mut rows = Vec::new();
+            let mut gold = Vec::new();
+            for (r, &i) in idx.iter().enumerate() {
+                for (k, &g) in targets[i].iter().enumerate() {
+                    rows.push((r * b.width + k) as u32);
+                    gold.push(g);
+                }
+            }
+            let logits = trainee
+                .model
+                .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?
+                .reshape((b.rows * b.width, TAGS.len()))?;
+            let rows = Tensor::from_vec(rows, gold.len(), &Device::Cpu)?;
+            let picked = logits.index_select(&rows, 0)?;
+            let gold = Tensor::from_vec(gold, picked.dim(0)?, &Device::Cpu)?;
+            let loss = candle_nn::loss::cross_entropy(&picked, &gold)?;
+            opt.backward_step(&loss)?;
+            let l = loss.to_scalar::<f32>()?;
+            losses.push(l);
+            ema = if ema.is_nan() {
+                l
+            } else {
+                0.95 * ema + 0.05 * l
+            };
+            step += 1;
+            bar.inc(1);
+            let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
+            bar.set_message(format!("loss {ema:.4} dev exact-F1 {best_f:.3}"));
+            if step % eval_every == 0 || step == total {
+                let scores = span_scores(&dev_gold, &trainee.predict(&dev_enc, &dev)?);
+                tracing::info!(
+                    step,
+                    loss = ema,
+                    dev_exact_f1 = scores.exact_f1,
+                    dev_overlap_f1 = scores.overlap_f1,
+                    "evaluated"
+                );
+                if dev.is_empty() || best.as_ref().is_none_or(|b| scores.exact_f1 > b.0) {
+                    trainee.save(&opts.out)?;
+                    best = Some((scores.exact_f1, step, scores));
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                    if since_best >= opts.patience {
+                        tracing::info!(step, "early stop: dev exact-span F1 stopped improving");
+                        break 'outer;
+                    }
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let (_, best_step, dev_scores) = match best {
+        Some(b) => b,
+        None => {
+            let s = span_scores(&dev_gold, &trainee.predict(&dev_enc, &dev)?);
+            trainee.save(&opts.out)?;
+            (s.exact_f1, step, s)
+        }
+    };
+    Ok(TagTrainSummary {
+        steps: step,
+        best_step,
+        seconds: start.elapsed().as_secs_f64(),
+        dev: dev_scores,
+        losses,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_scores_count_exact_and_overlap() {
+        let gold = vec![vec![(0, 4), (6, 9)], vec![(2, 5)]];
+        let pred = vec![vec![(0, 4), (6, 8)], vec![]];
+        let s = span_scores(&gold, &pred);
+        assert_eq!((s.gold, s.pred), (3, 2));
+        assert!((s.exact_precision - 0.5).abs() < 1e-9);
+        assert!((s.exact_recall - 1.0 / 3.0).abs() < 1e-9);
+        assert!((s.overlap_precision - 1.0).abs() < 1e-9);
+        assert!((s.overlap_recall - 2.0 / 3.0).abs() < 1e-9);
+    }
+}
