@@ -67,6 +67,8 @@ struct Linear {
     w: Tensor,
     b: Tensor,
     wt: Tensor,
+    /// Host copy of the bias for the fused CPU kernel (set by `freeze`).
+    b_host: Vec<f32>,
 }
 
 impl Linear {
@@ -80,12 +82,23 @@ impl Linear {
             },
         )?;
         let b = vb.get_with_hints(d_out, "bias", Init::Const(0.0))?;
-        Ok(Self { wt: w.t()?, w, b })
+        Ok(Self {
+            wt: w.t()?,
+            w,
+            b,
+            b_host: Vec::new(),
+        })
     }
 
     fn freeze(&mut self) -> Result<()> {
         self.wt = self.w.t()?.contiguous()?;
+        self.b_host = self.b.to_dtype(DType::F32)?.to_vec1()?;
         Ok(())
+    }
+
+    /// The fused CPU path: `x Wᵀ + b (+ residual)` in one kernel.
+    fn forward_fused(&self, x: &Tensor, residual: Option<&Tensor>) -> Result<Tensor> {
+        kernels::linear(x, &self.wt, &self.b_host, residual)
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -231,7 +244,13 @@ impl Layer {
         }
         let wt = Tensor::cat(&[&self.q.wt, &self.k.wt, &self.v.wt], 1)?.contiguous()?;
         let b = Tensor::cat(&[&self.q.b, &self.k.b, &self.v.b], 0)?;
-        self.qkv = Some(Linear { w: wt.t()?, b, wt });
+        let b_host = b.to_dtype(DType::F32)?.to_vec1()?;
+        self.qkv = Some(Linear {
+            w: wt.t()?,
+            b,
+            wt,
+            b_host,
+        });
         Ok(())
     }
 
@@ -250,19 +269,18 @@ impl Layer {
             (Some(qkv), false, true) => Some(qkv),
             _ => None,
         };
-        let ctx = if let Some(qkv) = fused {
-            kernels::attention(&qkv.forward(x)?, &mask.keys, self.heads)?
-        } else {
-            self.attention_stock(x, &mask.additive, train, dropout)?
-        };
+        if let Some(qkv) = fused {
+            let ctx = kernels::attention(&qkv.forward_fused(x, None)?, &mask.keys, self.heads)?;
+            let attn = self.attn_out.forward_fused(&ctx, Some(x))?;
+            let attn = self.attn_ln.forward(&attn, false)?;
+            let inter = kernels::gelu_erf(self.inter.forward_fused(&attn, None)?)?;
+            let out = self.out.forward_fused(&inter, Some(&attn))?;
+            return self.out_ln.forward(&out, false);
+        }
+        let ctx = self.attention_stock(x, &mask.additive, train, dropout)?;
         let attn = drop(self.attn_out.forward(&ctx)?, dropout)?;
         let attn = self.attn_ln.forward(&(attn + x)?, train)?;
-        let inter = self.inter.forward(&attn)?;
-        let inter = if fused.is_some() {
-            kernels::gelu_erf(inter)?
-        } else {
-            inter.gelu_erf()?
-        };
+        let inter = self.inter.forward(&attn)?.gelu_erf()?;
         let out = drop(self.out.forward(&inter)?, dropout)?;
         self.out_ln.forward(&(out + attn)?, train)
     }

@@ -9,7 +9,9 @@
 //!
 //! Training never uses them: they have no backward pass.
 
-use candle_core::{CpuStorage, CustomOp2, InplaceOp1, Layout, Result, Shape, Tensor, bail};
+use candle_core::{
+    CpuStorage, CustomOp2, CustomOp3, InplaceOp1, Layout, Result, Shape, Tensor, bail,
+};
 
 /// `erf(x)` for f32 as a rational function of `x²` (the minimax
 /// approximation Eigen and XLA use): max abs error ≈ 2e-7 against `libm`,
@@ -334,6 +336,159 @@ pub fn attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
         .apply_op2_no_bwd(&mask.contiguous()?, &Attention { heads })
 }
 
+/// `y = x·Wᵀ + b (+ residual)` with `Wᵀ` pre-transposed (`[in, out]`):
+/// the output buffer starts as the bias rows (or residual + bias) and
+/// `gemm` accumulates the product into it, so the bias add and the
+/// residual add of BERT's output blocks cost no pass and no tensor of their
+/// own.
+struct LinearOp<'a> {
+    bias: &'a [f32],
+}
+
+fn f32_slice<'s>(s: &'s CpuStorage, l: &Layout, what: &str) -> Result<&'s [f32]> {
+    let Some((a, b)) = l.contiguous_offsets() else {
+        bail!("linear: {what} must be contiguous")
+    };
+    match s {
+        CpuStorage::F32(v) => Ok(&v[a..b]),
+        _ => bail!("linear: f32 only"),
+    }
+}
+
+impl LinearOp<'_> {
+    fn run(
+        &self,
+        x: &[f32],
+        lx: &Layout,
+        wt: &[f32],
+        lw: &Layout,
+        residual: Option<&[f32]>,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (d_in, d_out) = lw.shape().dims2()?;
+        let dims = lx.shape().dims();
+        if dims.last() != Some(&d_in) || self.bias.len() != d_out {
+            bail!(
+                "linear: input {:?}, weight {:?}, bias {}",
+                dims,
+                lw.shape(),
+                self.bias.len()
+            )
+        }
+        let rows = x.len() / d_in;
+        let mut out = match residual {
+            Some(r) if r.len() == rows * d_out => {
+                let mut o = r.to_vec();
+                for row in o.chunks_exact_mut(d_out) {
+                    for (v, b) in row.iter_mut().zip(self.bias) {
+                        *v += b;
+                    }
+                }
+                o
+            }
+            Some(r) => bail!(
+                "linear: residual has {} values, expected {}",
+                r.len(),
+                rows * d_out
+            ),
+            None => {
+                let mut o = Vec::with_capacity(rows * d_out);
+                for _ in 0..rows {
+                    o.extend_from_slice(self.bias);
+                }
+                o
+            }
+        };
+        let threads = candle_core::utils::get_num_threads();
+        let par = if threads > 1 {
+            gemm::Parallelism::Rayon(threads)
+        } else {
+            gemm::Parallelism::None
+        };
+        if rows > 0 {
+            // SAFETY: `out` is `rows × d_out`, `x` is `rows × d_in` and `wt`
+            // is `d_in × d_out`, all row-major and contiguous (checked above);
+            // `out` aliases neither input.
+            unsafe {
+                gemm::gemm(
+                    rows,
+                    d_out,
+                    d_in,
+                    out.as_mut_ptr(),
+                    1,
+                    d_out as isize,
+                    true,
+                    x.as_ptr(),
+                    1,
+                    d_in as isize,
+                    wt.as_ptr(),
+                    1,
+                    d_out as isize,
+                    1.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    par,
+                );
+            }
+        }
+        let mut shape = dims.to_vec();
+        *shape.last_mut().expect("non-empty dims") = d_out;
+        Ok((CpuStorage::F32(out), Shape::from(shape)))
+    }
+}
+
+impl CustomOp2 for LinearOp<'_> {
+    fn name(&self) -> &'static str {
+        "policyscan-linear"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let x = f32_slice(s1, l1, "input")?;
+        let w = f32_slice(s2, l2, "weight")?;
+        self.run(x, l1, w, l2, None)
+    }
+}
+
+impl CustomOp3 for LinearOp<'_> {
+    fn name(&self) -> &'static str {
+        "policyscan-linear-residual"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let x = f32_slice(s1, l1, "input")?;
+        let w = f32_slice(s2, l2, "weight")?;
+        let r = f32_slice(s3, l3, "residual")?;
+        self.run(x, l1, w, l2, Some(r))
+    }
+}
+
+/// `x·wt + bias`, plus `residual` when given (same shape as the output),
+/// for contiguous f32 CPU tensors; `wt` is the pre-transposed `[in, out]`
+/// weight and `bias` its host copy.
+pub fn linear(x: &Tensor, wt: &Tensor, bias: &[f32], residual: Option<&Tensor>) -> Result<Tensor> {
+    let op = LinearOp { bias };
+    let x = x.contiguous()?;
+    match residual {
+        Some(r) => x.apply_op3_no_bwd(wt, &r.contiguous()?, &op),
+        None => x.apply_op2_no_bwd(wt, &op),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +593,39 @@ mod tests {
             .to_scalar::<f32>()
             .unwrap();
         assert!(diff < 1e-5, "{diff}");
+    }
+
+    #[test]
+    fn linear_matches_matmul_plus_bias_plus_residual() {
+        let d = &Device::Cpu;
+        let x = Tensor::randn(0f32, 1.0, (3, 5, 16), d).unwrap();
+        let wt = Tensor::randn(0f32, 1.0, (16, 24), d).unwrap();
+        let b = Tensor::randn(0f32, 1.0, 24, d).unwrap();
+        let r = Tensor::randn(0f32, 1.0, (3, 5, 24), d).unwrap();
+        let bias = b.to_vec1::<f32>().unwrap();
+        let want = x
+            .reshape((15, 16))
+            .unwrap()
+            .matmul(&wt)
+            .unwrap()
+            .broadcast_add(&b)
+            .unwrap()
+            .reshape((3, 5, 24))
+            .unwrap();
+        let max = |t: Tensor| {
+            t.abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        let got = linear(&x, &wt, &bias, None).unwrap();
+        assert_eq!(got.dims(), &[3, 5, 24]);
+        assert!(max((&want - got).unwrap()) < 1e-4);
+        let got = linear(&x, &wt, &bias, Some(&r)).unwrap();
+        assert!(max(((want + r).unwrap() - got).unwrap()) < 1e-4);
+        assert!(linear(&x, &wt, &bias[..3], None).is_err());
     }
 
     #[test]
