@@ -371,6 +371,69 @@ fn evaluate(
     Ok((metrics::report(dev_gold, &pred), thresholds))
 }
 
+/// Steps, warm-up and evaluation cadence of one run: the same schedule for
+/// the classifier and the tagger.
+pub(crate) struct Schedule {
+    pub total: usize,
+    pub warmup: usize,
+    pub eval_every: usize,
+}
+
+impl Schedule {
+    pub(crate) fn new(n_train: usize, opts: &TrainOptions) -> Self {
+        let steps_per_epoch = n_train.div_ceil(opts.batch_size.max(1));
+        let total = opts
+            .max_steps
+            .unwrap_or(usize::MAX)
+            .min(steps_per_epoch * opts.epochs.max(1));
+        Self {
+            total,
+            warmup: ((total as f64 * opts.warmup) as usize).max(1),
+            eval_every: if opts.eval_every == 0 {
+                steps_per_epoch
+            } else {
+                opts.eval_every
+            },
+        }
+    }
+
+    /// Linear warm-up to `peak`, then linear decay to zero at `total`.
+    pub(crate) fn lr(&self, step: usize, peak: f64) -> f64 {
+        if step < self.warmup {
+            peak * (step + 1) as f64 / self.warmup as f64
+        } else {
+            peak * (self.total - step) as f64 / (self.total - self.warmup).max(1) as f64
+        }
+    }
+}
+
+/// AdamW over every variable of `varmap`.
+pub(crate) fn optimizer(varmap: &VarMap, opts: &TrainOptions) -> Result<AdamW, TrainError> {
+    Ok(AdamW::new(
+        varmap.all_vars(),
+        ParamsAdamW {
+            lr: opts.lr,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?)
+}
+
+/// The training progress bar (hidden when not on a terminal).
+pub(crate) fn progress_bar(total: usize, on: bool) -> ProgressBar {
+    let bar = if on {
+        ProgressBar::new(total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 /// Run training as `opts` says; the best model (by dev macro-F1) ends up in
 /// `opts.out`.
 pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
@@ -408,36 +471,11 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
     let pw = pos_weights(&train);
     let pos_weight = Tensor::from_slice(&pw, N_LABELS, &Device::Cpu)?;
 
-    let steps_per_epoch = train.len().div_ceil(opts.batch_size.max(1));
-    let total = opts
-        .max_steps
-        .unwrap_or(usize::MAX)
-        .min(steps_per_epoch * opts.epochs.max(1));
-    let warmup = ((total as f64 * opts.warmup) as usize).max(1);
-    let eval_every = if opts.eval_every == 0 {
-        steps_per_epoch
-    } else {
-        opts.eval_every
-    };
-    let mut opt = AdamW::new(
-        trainee.varmap.all_vars(),
-        ParamsAdamW {
-            lr: opts.lr,
-            weight_decay: opts.weight_decay,
-            ..Default::default()
-        },
-    )?;
+    let sched = Schedule::new(train.len(), opts);
+    let (total, eval_every) = (sched.total, sched.eval_every);
+    let mut opt = optimizer(&trainee.varmap, opts)?;
     let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0xD20);
-    let bar = if opts.progress {
-        ProgressBar::new(total as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar(total, opts.progress);
 
     let mut step = 0;
     let mut losses = Vec::with_capacity(total);
@@ -449,12 +487,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
             if step >= total {
                 break 'outer;
             }
-            let lr = if step < warmup {
-                opts.lr * (step + 1) as f64 / warmup as f64
-            } else {
-                opts.lr * (total - step) as f64 / (total - warmup).max(1) as f64
-            };
-            opt.set_learning_rate(lr);
+            opt.set_learning_rate(sched.lr(step, opts.lr));
             let b = trainee.batcher.pad(&train_enc, &idx);
             let t = b.tensors(&Device::Cpu)?;
             let targets: Vec<f32> = idx

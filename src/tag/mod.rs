@@ -19,7 +19,7 @@ use candle_nn::VarBuilder;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::classify::batch::{Batcher, Encoded};
+use crate::classify::batch::{Batch, Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE};
 use crate::classify::config::ModelConfig;
 use crate::classify::{
@@ -194,6 +194,36 @@ pub fn trim_spans(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// `(input index, best valid tags)` for each row of one padded batch,
+/// padding cut off: the model's log-probabilities decoded by [`viterbi`].
+pub(crate) fn batch_tags(
+    model: &BertTagger,
+    b: &Batch,
+    device: &Device,
+) -> candle_core::Result<Vec<(usize, Vec<usize>)>> {
+    let t = b
+        .tensors(device)
+        .map_err(|e| candle_core::Error::Msg(e.0))?;
+    let logp = candle_nn::ops::log_softmax(
+        &model.forward(&t.ids, &t.type_ids, &t.mask, false, None)?,
+        candle_core::D::Minus1,
+    )?
+    .to_vec3::<f32>()?;
+    Ok(b.index
+        .iter()
+        .zip(logp)
+        .enumerate()
+        .map(|(r, (&i, row))| {
+            let n = b.mask[r * b.width..(r + 1) * b.width]
+                .iter()
+                .filter(|&&m| m > 0.5)
+                .count();
+            let lp: Vec<[f32; 3]> = row[..n].iter().map(|p| [p[0], p[1], p[2]]).collect();
+            (i, viterbi(&lp))
+        })
+        .collect())
+}
+
 /// A loaded tagger, usable from many threads at once.
 pub struct Tagger {
     model: BertTagger,
@@ -293,25 +323,11 @@ impl Tagger {
         let batches = self.batcher.batches(encoded, batch_size);
         let results = batches
             .par_iter()
-            .map(|b| {
-                let t = b.tensors(&self.device)?;
-                let logp = candle_nn::ops::log_softmax(
-                    &self
-                        .model
-                        .forward(&t.ids, &t.type_ids, &t.mask, false, None)?,
-                    candle_core::D::Minus1,
-                )?
-                .to_vec3::<f32>()?;
-                Ok((&b.index, logp))
-            })
+            .map(|b| Ok(batch_tags(&self.model, b, &self.device)?))
             .collect::<Result<Vec<_>, ClassifyError>>()?;
         let mut out = vec![Vec::new(); encoded.len()];
-        for (index, rows) in results {
-            for (&i, row) in index.iter().zip(rows) {
-                let n = encoded[i].ids.len();
-                let lp: Vec<[f32; 3]> = row[..n].iter().map(|p| [p[0], p[1], p[2]]).collect();
-                out[i] = viterbi(&lp);
-            }
+        for (i, tags) in results.into_iter().flatten() {
+            out[i] = tags;
         }
         Ok(out)
     }

@@ -14,16 +14,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
-use indicatif::{ProgressBar, ProgressStyle};
+use candle_nn::{Optimizer, VarBuilder, VarMap};
 
-use super::{TAGS, TagExample, bio_targets, decode_spans, tagger_config, trim_spans, viterbi};
+use super::{TAGS, TagExample, batch_tags, bio_targets, decode_spans, tagger_config, trim_spans};
 use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
 use crate::classify::{ModelFiles, parse_config, parse_tokenizer};
 use crate::rng::SplitMix64;
-use crate::train::{TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars};
+use crate::train::{
+    Schedule, TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars, optimizer,
+    progress_bar,
+};
 
 /// Exact-span and overlap precision/recall/F1 of predicted spans.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -177,18 +179,8 @@ impl TagTrainee {
         let enc: Vec<Encoded> = encoded.iter().map(|e| e.0.clone()).collect();
         let mut out = vec![Vec::new(); enc.len()];
         for b in self.batcher.batches(&enc, 64) {
-            let t = b.tensors(&Device::Cpu)?;
-            let logp = candle_nn::ops::log_softmax(
-                &self
-                    .model
-                    .forward(&t.ids, &t.type_ids, &t.mask, false, None)?,
-                candle_core::D::Minus1,
-            )?
-            .to_vec3::<f32>()?;
-            for (&i, row) in b.index.iter().zip(logp) {
-                let n = enc[i].ids.len();
-                let lp: Vec<[f32; 3]> = row[..n].iter().map(|p| [p[0], p[1], p[2]]).collect();
-                let spans = decode_spans(&viterbi(&lp), &encoded[i].1);
+            for (i, tags) in batch_tags(&self.model, &b, &Device::Cpu)? {
+                let spans = decode_spans(&tags, &encoded[i].1);
                 out[i] = trim_spans(&texts[i].text, &spans);
             }
         }
@@ -259,36 +251,11 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
     let dev_enc = encode(&dev)?;
     let dev_gold: Vec<Vec<(usize, usize)>> = dev.iter().map(|e| e.spans.clone()).collect();
 
-    let steps_per_epoch = train.len().div_ceil(opts.batch_size.max(1));
-    let total = opts
-        .max_steps
-        .unwrap_or(usize::MAX)
-        .min(steps_per_epoch * opts.epochs.max(1));
-    let warmup = ((total as f64 * opts.warmup) as usize).max(1);
-    let eval_every = if opts.eval_every == 0 {
-        steps_per_epoch
-    } else {
-        opts.eval_every
-    };
-    let mut opt = AdamW::new(
-        trainee.varmap.all_vars(),
-        ParamsAdamW {
-            lr: opts.lr,
-            weight_decay: opts.weight_decay,
-            ..Default::default()
-        },
-    )?;
+    let sched = Schedule::new(train.len(), opts);
+    let (total, eval_every) = (sched.total, sched.eval_every);
+    let mut opt = optimizer(&trainee.varmap, opts)?;
     let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0x7A6);
-    let bar = if opts.progress {
-        ProgressBar::new(total as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar(total, opts.progress);
     let mut step = 0;
     let mut losses = Vec::with_capacity(total);
     let mut best: Option<(f64, usize, SpanScores)> = None;
@@ -299,12 +266,7 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
             if step >= total {
                 break 'outer;
             }
-            let lr = if step < warmup {
-                opts.lr * (step + 1) as f64 / warmup as f64
-            } else {
-                opts.lr * (total - step) as f64 / (total - warmup).max(1) as f64
-            };
-            opt.set_learning_rate(lr);
+            opt.set_learning_rate(sched.lr(step, opts.lr));
             let b = trainee.batcher.pad(&ids_only, &idx);
             let t = b.tensors(&Device::Cpu)?;
             // Real tokens only: their flat positions and targets.
