@@ -438,26 +438,6 @@ pub fn build(
     Ok(stats)
 }
 
-/// Whether corpus policy `id` (not a dev policy) is held out as the
-/// tagger's test set: every 8th corpus policy in id order, never trained on
-/// and never used for model selection, so its figures are honest.
-pub fn is_tag_test(position_among_non_dev: usize) -> bool {
-    position_among_non_dev % 8 == 3
-}
-
-/// Corpus policies held out for the tagger's test figures (see
-/// [`is_tag_test`]).
-pub fn tag_test_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
-    let dev = dev_ids(shared)?;
-    Ok(corpus_ids(shared)?
-        .into_iter()
-        .filter(|id| !dev.contains(id))
-        .enumerate()
-        .filter(|(k, _)| is_tag_test(*k))
-        .map(|(_, id)| id)
-        .collect())
-}
-
 /// The tagger's examples of one policy: its segments (our segmenter, as the
 /// scan sees them) that hold any CA4P span — the lines annotators read —
 /// with the `data` spans inside each, clipped to the segment, in segment
@@ -515,19 +495,24 @@ pub fn build_tag(
     opts: &SegmentOptions,
 ) -> Result<TagStats, DatasetError> {
     let dev_set = dev_ids(shared)?;
-    let test_set = tag_test_ids(shared)?;
     let (mut train, mut dev, mut test) = (Vec::new(), Vec::new(), Vec::new());
+    let mut non_dev = 0;
     for id in corpus_ids(shared)? {
         let text = read(&shared.join(format!("corpus/ca4p/texts/{id}.txt")))?;
         let spans = read_spans(&shared.join(format!("corpus/ca4p/spans/{id}.jsonl")))?;
         let ex = tag_examples(&id, &text, &spans, opts);
         if dev_set.contains(&id) {
             dev.extend(ex);
-        } else if test_set.contains(&id) {
+            continue;
+        }
+        // Every 8th other policy in id order is held out: never trained on,
+        // never used for model selection, so its figures are honest.
+        if non_dev % 8 == 3 {
             test.extend(ex);
         } else {
             train.extend(ex);
         }
+        non_dev += 1;
     }
     std::fs::create_dir_all(out).map_err(|source| DatasetError::Io {
         path: out.into(),

@@ -24,7 +24,7 @@ use crate::classify::{Classifier, Input as ClfInput};
 use crate::decode::decode;
 use crate::extract::{Entity, Extractor, Kind, data_mentions, summarize};
 use crate::html::{html_to_text, looks_like_html};
-use crate::labels::{N_LABELS, label_names};
+use crate::labels::{LabelSet, N_LABELS, label_names, parse_labels};
 use crate::read::{Discovery, Format, Input, Rejected, read_bytes, safe_relative_path};
 use crate::segment::{Segment, SegmentOptions, segment};
 use crate::table::{
@@ -191,18 +191,11 @@ fn prepare_safe(
     }
 }
 
-/// Whether a segment goes to the data-mention tagger: it states a
-/// collection, sharing, cookie or cross-border practice (by the classifier),
-/// or the lexicon finds a data type in it. The rest (contacts, rights,
-/// definitions…) rarely hold data phrases and would double the model cost.
-fn wants_tagging(on: &[bool; N_LABELS], entities: &[Entity]) -> bool {
-    use crate::labels::label_index;
-    ["collection", "sharing", "cookie", "cross_border"]
-        .iter()
-        .filter_map(|l| label_index(l))
-        .any(|i| on[i])
-        || entities.iter().any(|e| e.kind == Kind::DataType)
-}
+/// Labels of the segments that go to the data-mention tagger, besides
+/// those where the lexicon found a data type: practices that name data.
+/// The rest (contacts, rights, definitions…) rarely hold data phrases and
+/// would double the model cost.
+const TAGGED_LABELS: [&str; 4] = ["collection", "sharing", "cookie", "cross_border"];
 
 /// Process one batch of inputs into rows (in input order).
 fn run_batch(
@@ -230,12 +223,20 @@ fn run_batch(
         })
         .collect();
     let scores = clf.score(&flat, opts.batch_size).map_err(|e| e.to_string());
+    let decided: Vec<LabelSet> = match &scores {
+        Ok(sc) => sc.iter().map(|x| clf.decide(x)).collect(),
+        Err(_) => Vec::new(),
+    };
     let ents: Vec<&Vec<Entity>> = ok.iter().flat_map(|p| p.entities.iter()).collect();
     // Data mentions of the segments worth tagging, batched like the classifier.
     let mentions: Result<Vec<Vec<Entity>>, String> = match (tagger, &scores) {
-        (Some(tagger), Ok(sc)) => {
+        (Some(tagger), Ok(_)) => {
+            let gate = parse_labels(&TAGGED_LABELS).expect("known labels");
             let picked: Vec<usize> = (0..flat.len())
-                .filter(|&i| wants_tagging(&clf.decide(&sc[i]), ents[i]))
+                .filter(|&i| {
+                    (0..N_LABELS).any(|l| gate[l] && decided[i][l])
+                        || ents[i].iter().any(|e| e.kind == Kind::DataType)
+                })
                 .collect();
             let texts: Vec<&str> = picked.iter().map(|&i| flat[i].text).collect();
             tagger
@@ -263,8 +264,12 @@ fn run_batch(
             }
         };
         let n = p.segments.len();
-        let (sc, mentions) = match (&scores, &mentions) {
-            (Ok(s), Ok(m)) => (&s[offset..offset + n], &m[offset..offset + n]),
+        let (sc, on, mentions) = match (&scores, &mentions) {
+            (Ok(s), Ok(m)) => (
+                &s[offset..offset + n],
+                &decided[offset..offset + n],
+                &m[offset..offset + n],
+            ),
             (Err(e), _) => {
                 rows.errors.push(err_row(&p.input, "classify", e.clone()));
                 offset += n;
@@ -283,8 +288,7 @@ fn run_batch(
             tracing::warn!(policy = %p.input.policy_id, "cannot keep text: {e}");
         }
         let mut n_labels = [0u32; N_LABELS];
-        for (i, (s, score)) in p.segments.iter().zip(sc).enumerate() {
-            let on = clf.decide(score);
+        for (i, ((s, score), on)) in p.segments.iter().zip(sc).zip(on).enumerate() {
             for l in 0..N_LABELS {
                 n_labels[l] += on[l] as u32;
             }
@@ -295,7 +299,7 @@ fn run_batch(
                 text: s.text.clone(),
                 char_start: s.char_start,
                 char_end: s.char_end,
-                labels: label_names(&on),
+                labels: label_names(on),
                 scores: *score,
             });
             for e in p.entities[i].iter().chain(&mentions[i]) {

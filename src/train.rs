@@ -207,6 +207,40 @@ pub(crate) fn init_vars(
     Ok(())
 }
 
+/// Load the encoder of the HF BERT directory `dir` into `varmap` under
+/// `bert.…` (task heads — `classifier.…`, `cls.…` — dropped, and any tensor
+/// `keep` refuses); returns its config, tokenizer and the names loaded, which
+/// [`init_vars`] must leave alone. Fine-tuning starts here.
+pub(crate) fn load_encoder(
+    dir: &Path,
+    varmap: &VarMap,
+    keep: impl Fn(&str) -> bool,
+) -> Result<(ModelConfig, Tokenizer, HashSet<String>), TrainError> {
+    let files = ModelFiles::read_dir(dir)?;
+    let name = dir.display().to_string();
+    let config = parse_config(&files.config, &name)?;
+    let tokenizer = parse_tokenizer(&files.tokenizer, &name)?;
+    let loaded = candle_core::safetensors::load_buffer(&files.weights, &Device::Cpu)?;
+    let mut names = HashSet::new();
+    let mut data = varmap.data().lock().expect("varmap lock");
+    for (k, t) in loaded {
+        if k.starts_with("classifier.") || k.starts_with("cls.") {
+            continue;
+        }
+        let k = if k.starts_with("bert.") {
+            k
+        } else {
+            format!("bert.{k}")
+        };
+        if !keep(&k) {
+            continue;
+        }
+        data.insert(k.clone(), Var::from_tensor(&t.to_dtype(DType::F32)?)?);
+        names.insert(k);
+    }
+    Ok((config, tokenizer, names))
+}
+
 /// A model being trained: its variables, config and batcher.
 pub struct Trainee {
     pub varmap: VarMap,
@@ -245,30 +279,10 @@ impl Trainee {
         opts: &TrainOptions,
         rng: &mut SplitMix64,
     ) -> Result<Self, TrainError> {
-        let files = ModelFiles::read_dir(dir)?;
-        let name = dir.display().to_string();
-        let mut config = parse_config(&files.config, &name)?;
+        let varmap = VarMap::new();
+        let (mut config, tokenizer, keep) = load_encoder(dir, &varmap, |_| true)?;
         config.set_policyscan_labels();
         config.thresholds.clear();
-        let tokenizer = parse_tokenizer(&files.tokenizer, &name)?;
-        let loaded = candle_core::safetensors::load_buffer(&files.weights, &Device::Cpu)?;
-        let varmap = VarMap::new();
-        let mut keep = HashSet::new();
-        {
-            let mut data = varmap.data().lock().expect("varmap lock");
-            for (k, t) in loaded {
-                if k.starts_with("classifier.") || k.starts_with("cls.") {
-                    continue;
-                }
-                let k = if k.starts_with("bert.") {
-                    k
-                } else {
-                    format!("bert.{k}")
-                };
-                data.insert(k.clone(), Var::from_tensor(&t.to_dtype(DType::F32)?)?);
-                keep.insert(k);
-            }
-        }
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
         let model = BertClassifier::load(vb, &config, N_LABELS)?;
         init_vars(&varmap, &keep, config.initializer_range, rng)?;
@@ -306,23 +320,33 @@ impl Trainee {
     /// Write `config.json` (with thresholds), `tokenizer.json` and
     /// `model.safetensors` into `dir`.
     pub fn save(&self, dir: &Path, thresholds: &[f32; N_LABELS]) -> Result<(), TrainError> {
-        let io = |path: PathBuf| move |source| TrainError::Io { path, source };
-        std::fs::create_dir_all(dir).map_err(io(dir.into()))?;
         let mut config = self.config.clone();
         config.thresholds = LABELS
             .iter()
             .zip(thresholds)
             .map(|(l, t)| (l.to_string(), *t))
             .collect();
-        let cfg = serde_json::to_string_pretty(&config).expect("config serialises");
-        std::fs::write(dir.join("config.json"), cfg + "\n").map_err(io(dir.join("config.json")))?;
-        self.batcher
-            .tokenizer()
-            .save(dir.join("tokenizer.json"), false)
-            .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
-        self.varmap.save(dir.join("model.safetensors"))?;
-        Ok(())
+        save_model_dir(dir, &config, self.batcher.tokenizer(), &self.varmap)
     }
+}
+
+/// Write a Hugging Face model directory: `config.json`, `tokenizer.json`
+/// and `model.safetensors` (the variables of `varmap`).
+pub(crate) fn save_model_dir(
+    dir: &Path,
+    config: &ModelConfig,
+    tokenizer: &Tokenizer,
+    varmap: &VarMap,
+) -> Result<(), TrainError> {
+    let io = |path: PathBuf| move |source| TrainError::Io { path, source };
+    std::fs::create_dir_all(dir).map_err(io(dir.into()))?;
+    let cfg = serde_json::to_string_pretty(config).expect("config serialises");
+    std::fs::write(dir.join("config.json"), cfg + "\n").map_err(io(dir.join("config.json")))?;
+    tokenizer
+        .save(dir.join("tokenizer.json"), false)
+        .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
+    varmap.save(dir.join("model.safetensors"))?;
+    Ok(())
 }
 
 fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, TrainError> {

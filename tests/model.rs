@@ -460,7 +460,7 @@ fn a_classifier_is_not_a_tagger() {
 
 #[test]
 fn shipped_tagger_marks_clear_cut_data_phrases() {
-    let tagger = policyscan::tag::Tagger::embedded(256).unwrap();
+    let tagger = policyscan::tag::Tagger::embedded(policyscan::tag::WINDOW).unwrap();
     let texts = [
         "为完成注册，您需要提供您的手机号码、姓名和身份证号码。",
         "我们会收集您的设备型号、操作系统版本及IP地址，用于安全风控。",

@@ -242,42 +242,42 @@ impl Layer {
         ] {
             l.freeze()?;
         }
-        let wt = Tensor::cat(&[&self.q.wt, &self.k.wt, &self.v.wt], 1)?.contiguous()?;
+        let w = Tensor::cat(&[&self.q.w, &self.k.w, &self.v.w], 0)?;
         let b = Tensor::cat(&[&self.q.b, &self.k.b, &self.v.b], 0)?;
-        let b_host = b.to_dtype(DType::F32)?.to_vec1()?;
-        self.qkv = Some(Linear {
-            w: wt.t()?,
+        let mut qkv = Linear {
+            wt: w.t()?,
+            w,
             b,
-            wt,
-            b_host,
-        });
+            b_host: Vec::new(),
+        };
+        qkv.freeze()?;
+        self.qkv = Some(qkv);
         Ok(())
     }
 
-    /// One encoder layer. Inference on the CPU runs attention and GELU
-    /// through the fused [`kernels`]; training and other devices use
-    /// candle's stock (differentiable, portable) ops.
+    /// One encoder layer. With [`Mask::Keys`] (frozen model, CPU inference)
+    /// attention, GELU and the linear layers run through the fused
+    /// [`kernels`]; otherwise candle's stock (differentiable, portable) ops.
     fn forward(
         &self,
         x: &Tensor,
-        mask: &Masks,
+        mask: &Mask,
         train: bool,
         dropout: Option<&Dropout>,
-        kernels_on: bool,
     ) -> Result<Tensor> {
-        let fused = match (&self.qkv, train, x.device().is_cpu() && kernels_on) {
-            (Some(qkv), false, true) => Some(qkv),
-            _ => None,
+        let additive = match (mask, &self.qkv) {
+            (Mask::Keys(keys), Some(qkv)) => {
+                let ctx = kernels::attention(&qkv.forward_fused(x, None)?, keys, self.heads)?;
+                let attn = self.attn_out.forward_fused(&ctx, Some(x))?;
+                let attn = self.attn_ln.forward(&attn, false)?;
+                let inter = kernels::gelu_erf(self.inter.forward_fused(&attn, None)?)?;
+                let out = self.out.forward_fused(&inter, Some(&attn))?;
+                return self.out_ln.forward(&out, false);
+            }
+            (Mask::Keys(_), None) => candle_core::bail!("fused kernels need a frozen model"),
+            (Mask::Additive(m), _) => m,
         };
-        if let Some(qkv) = fused {
-            let ctx = kernels::attention(&qkv.forward_fused(x, None)?, &mask.keys, self.heads)?;
-            let attn = self.attn_out.forward_fused(&ctx, Some(x))?;
-            let attn = self.attn_ln.forward(&attn, false)?;
-            let inter = kernels::gelu_erf(self.inter.forward_fused(&attn, None)?)?;
-            let out = self.out.forward_fused(&inter, Some(&attn))?;
-            return self.out_ln.forward(&out, false);
-        }
-        let ctx = self.attention_stock(x, &mask.additive, train, dropout)?;
+        let ctx = self.attention_stock(x, additive, train, dropout)?;
         let attn = drop(self.attn_out.forward(&ctx)?, dropout)?;
         let attn = self.attn_ln.forward(&(attn + x)?, train)?;
         let inter = self.inter.forward(&attn)?.gelu_erf()?;
@@ -330,22 +330,13 @@ impl Layer {
     }
 }
 
-/// The attention mask in the two forms the two attention paths read.
-struct Masks {
-    /// `[b, t]`, 1 = token, 0 = padding (model dtype): the fused kernel's.
-    keys: Tensor,
+/// The attention mask in the form the layers' attention path reads.
+enum Mask {
+    /// `[b, t]`, 1 = token, 0 = padding: the fused CPU kernels'.
+    Keys(Tensor),
     /// `[b, 1, 1, t]`, 0 for tokens and a large negative number for
     /// padding, broadcast over heads and query positions: the stock path's.
-    additive: Tensor,
-}
-
-impl Masks {
-    fn new(attention_mask: &Tensor, dtype: DType) -> Result<Self> {
-        let keys = attention_mask.to_dtype(dtype)?;
-        let (b, t) = keys.dims2()?;
-        let additive = ((&keys - 1.0)? * 10_000.0)?.reshape((b, 1, 1, t))?;
-        Ok(Self { keys, additive })
-    }
+    Additive(Tensor),
 }
 
 /// The BERT encoder (`BertModel` without its pooler): embeddings and the
@@ -408,11 +399,16 @@ impl BertEncoder {
         train: bool,
         dropout: Option<&Dropout>,
     ) -> Result<Tensor> {
-        let dtype = self.embeddings.word.dtype();
-        let mask = Masks::new(attention_mask, dtype)?;
+        let keys = attention_mask.to_dtype(self.embeddings.word.dtype())?;
+        let mask = if self.fused_kernels && !train && keys.device().is_cpu() {
+            Mask::Keys(keys)
+        } else {
+            let (b, t) = keys.dims2()?;
+            Mask::Additive(((keys - 1.0)? * 10_000.0)?.reshape((b, 1, 1, t))?)
+        };
         let mut x = self.embeddings.forward(ids, type_ids, train, dropout)?;
         for layer in &self.layers {
-            x = layer.forward(&x, &mask, train, dropout, self.fused_kernels)?;
+            x = layer.forward(&x, &mask, train, dropout)?;
         }
         Ok(x)
     }
@@ -513,7 +509,6 @@ impl BertClassifier {
 pub struct BertTagger {
     encoder: BertEncoder,
     head: Linear,
-    num_labels: usize,
 }
 
 impl BertTagger {
@@ -527,22 +522,13 @@ impl BertTagger {
             num_labels,
             c.initializer_range,
         )?;
-        Ok(Self {
-            encoder,
-            head,
-            num_labels,
-        })
+        Ok(Self { encoder, head })
     }
 
     /// Prepare for inference (see [`BertClassifier::freeze`]).
     pub fn freeze(&mut self) -> Result<()> {
         self.encoder.freeze()?;
         self.head.freeze()
-    }
-
-    /// Number of logits per token.
-    pub fn num_labels(&self) -> usize {
-        self.num_labels
     }
 
     /// Logits `[batch, seq, num_labels]`; arguments as

@@ -3,8 +3,8 @@
 //! scalar `libm::erff` per element, and attention splits heads with three
 //! transposed copies, materialises a broadcast mask, scales, adds and
 //! soft-maxes in separate passes. These kernels do the same arithmetic in
-//! one pass each, straight from the fused QKV activations, and skip padded
-//! keys entirely. They are candle custom ops, so tensors stay candle tensors
+//! one pass each, straight from the fused QKV activations, and skip trailing
+//! padded keys entirely. They are candle custom ops, so tensors stay candle tensors
 //! and other devices keep the stock ops (see [`super::bert`]).
 //!
 //! Training never uses them: they have no backward pass.
@@ -97,133 +97,98 @@ pub fn gelu_erf(x: Tensor) -> Result<Tensor> {
     Ok(x)
 }
 
+/// `dst = beta·lhs·rhs` (or `dst += beta·lhs·rhs` with `accumulate`) on
+/// row-major strided views: `lhs` is `m × k` with row stride `lhs_rs`,
+/// `rhs` is `k × n` with row stride `rhs_rs` and column stride `rhs_cs`,
+/// `dst` is `m × n` with row stride `dst_rs`; unit column strides otherwise.
+///
+/// # Safety
+/// Every element the strides reach must lie inside the allocation behind
+/// its pointer, and `dst` must not overlap `lhs` or `rhs`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_rows(
+    (m, n, k): (usize, usize, usize),
+    dst: *mut f32,
+    dst_rs: usize,
+    accumulate: bool,
+    lhs: *const f32,
+    lhs_rs: usize,
+    rhs: *const f32,
+    (rhs_rs, rhs_cs): (usize, usize),
+    beta: f32,
+    par: gemm::Parallelism,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            accumulate,
+            lhs,
+            1,
+            lhs_rs as isize,
+            rhs,
+            rhs_cs as isize,
+            rhs_rs as isize,
+            1.0,
+            beta,
+            false,
+            false,
+            false,
+            par,
+        )
+    }
+}
+
 /// Multi-head self-attention from fused QKV activations.
 struct Attention {
     heads: usize,
 }
 
-#[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight independent accumulators so the sum vectorises without
-    // `-ffast-math`-style reassociation.
-    let mut acc = [0f32; 8];
-    let (ac, ar) = a.split_at(a.len() / 8 * 8);
-    let (bc, br) = b.split_at(ac.len());
-    for (x, y) in ac.chunks_exact(8).zip(bc.chunks_exact(8)) {
-        for i in 0..8 {
-            acc[i] = x[i].mul_add(y[i], acc[i]);
-        }
+/// The attention of one sequence through `gemm` on strided views of `qkv`
+/// (`[t, 3h]`): `S = Q Kᵀ·scale` per head over the keys `0..len` (`len` =
+/// one past the last unmasked key, so right padding costs nothing), masked
+/// keys set to zero weight, soft-max of each row, and `O = P V` written
+/// straight into the head's columns of `out` (`[t, h]`). No copies of Q, K
+/// or V.
+fn attend_seq(qkv: &[f32], out: &mut [f32], key_mask: &[f32], scores: &mut Vec<f32>, heads: usize) {
+    let len = key_mask.iter().rposition(|&m| m > 0.5).map_or(0, |j| j + 1);
+    let (t, h) = (key_mask.len(), out.len() / key_mask.len());
+    if len == 0 {
+        return; // an all-padding row: nothing to attend to
     }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ar.iter().zip(br) {
-        s = x.mul_add(*y, s);
-    }
-    s
-}
-
-/// The attention of one sequence: `qkv` is `[t, 3h]`, `out` `[t, h]`,
-/// `keys` the unmasked positions, `scores` scratch of `t` floats.
-#[inline(always)]
-fn attend_one(
-    qkv: &[f32],
-    out: &mut [f32],
-    keys: &[usize],
-    scores: &mut [f32],
-    t: usize,
-    h: usize,
-    heads: usize,
-) {
     let hd = h / heads;
-    let scale = 1.0 / (hd as f32).sqrt();
-    let row = 3 * h;
-    for head in 0..heads {
-        let (qo, ko, vo) = (head * hd, h + head * hd, 2 * h + head * hd);
-        for i in 0..t {
-            let q = &qkv[i * row + qo..i * row + qo + hd];
-            let mut max = f32::NEG_INFINITY;
-            for (s, &j) in scores.iter_mut().zip(keys) {
-                *s = dot(q, &qkv[j * row + ko..j * row + ko + hd]) * scale;
-                max = max.max(*s);
-            }
-            let mut sum = 0.0;
-            for s in scores[..keys.len()].iter_mut() {
-                *s = (*s - max).exp();
-                sum += *s;
-            }
-            let inv = 1.0 / sum;
-            let o = &mut out[i * h + head * hd..i * h + head * hd + hd];
-            for (s, &j) in scores.iter().zip(keys) {
-                let p = s * inv;
-                let v = &qkv[j * row + vo..j * row + vo + hd];
-                for (oi, vi) in o.iter_mut().zip(v) {
-                    *oi = p.mul_add(*vi, *oi);
-                }
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn attend_one_avx2(
-    qkv: &[f32],
-    out: &mut [f32],
-    keys: &[usize],
-    scores: &mut [f32],
-    t: usize,
-    h: usize,
-    heads: usize,
-) {
-    attend_one(qkv, out, keys, scores, t, h, heads)
-}
-
-/// The attention of one right-padded sequence (keys `0..len`) through
-/// `gemm` on strided views of `qkv`: `S = Q Kᵀ·scale` per head, soft-max of
-/// each row, `O = P V` written straight into the head's columns of `out`.
-/// No copies of Q, K or V.
-#[allow(clippy::too_many_arguments)]
-fn attend_prefix(
-    qkv: &[f32],
-    out: &mut [f32],
-    len: usize,
-    scores: &mut Vec<f32>,
-    t: usize,
-    h: usize,
-    heads: usize,
-) {
-    let hd = h / heads;
-    let scale = 1.0 / (hd as f32).sqrt();
     let row = 3 * h;
     scores.resize(t * len, 0.0);
-    debug_assert!(qkv.len() >= t * row && out.len() >= t * h && len <= t);
+    assert!(qkv.len() >= t * row && out.len() >= t * h);
     for head in 0..heads {
-        // SAFETY: every index the strides reach is inside `qkv`
-        // (`t` rows of `3h`), `scores` (`t × len`) or `out` (`t` rows of
-        // `h`), checked above; `dst` does not alias the inputs.
+        // SAFETY: Q and K rows are `row` apart inside `qkv` (`t × 3h`, checked
+        // above), the head's `hd` columns stay within a row, `scores` is
+        // `t × len`; `scores` is its own allocation.
         unsafe {
-            gemm::gemm(
-                t,
-                len,
-                hd,
+            gemm_rows(
+                (t, len, hd),
                 scores.as_mut_ptr(),
-                1,
-                len as isize,
+                len,
                 false,
                 qkv.as_ptr().add(head * hd),
-                1,
-                row as isize,
+                row,
                 qkv.as_ptr().add(h + head * hd),
-                row as isize,
-                1,
-                0.0,
-                scale,
-                false,
-                false,
-                false,
+                (1, row), // Kᵀ: down a column of K is along a row of Kᵀ
+                1.0 / (hd as f32).sqrt(),
                 gemm::Parallelism::None,
             );
         }
         for r in scores.chunks_exact_mut(len) {
+            for (s, &m) in r.iter_mut().zip(key_mask) {
+                if m <= 0.5 {
+                    *s = f32::NEG_INFINITY;
+                }
+            }
             let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let mut sum = 0.0;
             for s in r.iter_mut() {
@@ -235,62 +200,23 @@ fn attend_prefix(
                 *s *= inv;
             }
         }
-        // SAFETY: as above.
+        // SAFETY: as above; `out` is `t × h` and the head's columns stay
+        // within a row; `out` does not overlap `qkv` or `scores`.
         unsafe {
-            gemm::gemm(
-                t,
-                hd,
-                len,
+            gemm_rows(
+                (t, hd, len),
                 out.as_mut_ptr().add(head * hd),
-                1,
-                h as isize,
+                h,
                 false,
                 scores.as_ptr(),
-                1,
-                len as isize,
+                len,
                 qkv.as_ptr().add(2 * h + head * hd),
-                1,
-                row as isize,
-                0.0,
+                (row, 1),
                 1.0,
-                false,
-                false,
-                false,
                 gemm::Parallelism::None,
             );
         }
     }
-}
-
-fn attend(qkv: &[f32], mask: &[f32], b: usize, t: usize, h: usize, heads: usize) -> Vec<f32> {
-    let mut out = vec![0f32; b * t * h];
-    let mut keys = Vec::with_capacity(t);
-    let mut scores = vec![0f32; t];
-    let mut scratch = Vec::new();
-    #[cfg(target_arch = "x86_64")]
-    let simd = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
-    for bi in 0..b {
-        keys.clear();
-        keys.extend((0..t).filter(|&j| mask[bi * t + j] > 0.5));
-        if keys.is_empty() {
-            continue; // an all-padding row: nothing to attend to
-        }
-        let qkv = &qkv[bi * t * 3 * h..(bi + 1) * t * 3 * h];
-        let out = &mut out[bi * t * h..(bi + 1) * t * h];
-        // Right padding (what our batcher makes): keys are a prefix.
-        if keys.last() == Some(&(keys.len() - 1)) {
-            attend_prefix(qkv, out, keys.len(), &mut scratch, t, h, heads);
-            continue;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if simd {
-            // SAFETY: the features were detected at run time.
-            unsafe { attend_one_avx2(qkv, out, &keys, &mut scores, t, h, heads) };
-            continue;
-        }
-        attend_one(qkv, out, &keys, &mut scores, t, h, heads);
-    }
-    out
 }
 
 impl CustomOp2 for Attention {
@@ -314,15 +240,18 @@ impl CustomOp2 for Attention {
                 l2.shape()
             )
         }
-        let (Some((a1, e1)), Some((a2, e2))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
-        else {
-            bail!("attention: inputs must be contiguous")
-        };
-        let (CpuStorage::F32(qkv), CpuStorage::F32(mask)) = (s1, s2) else {
-            bail!("attention: f32 only")
-        };
+        let qkv = f32_slice(s1, l1, "attention", "qkv")?;
+        let mask = f32_slice(s2, l2, "attention", "mask")?;
         let h = h3 / 3;
-        let out = attend(&qkv[a1..e1], &mask[a2..e2], b, t, h, self.heads);
+        let mut out = vec![0f32; b * t * h];
+        let mut scores = Vec::new();
+        for ((q, o), m) in qkv
+            .chunks_exact(t * h3)
+            .zip(out.chunks_exact_mut(t * h))
+            .zip(mask.chunks_exact(t))
+        {
+            attend_seq(q, o, m, &mut scores, self.heads);
+        }
         Ok((CpuStorage::F32(out), Shape::from((b, t, h))))
     }
 }
@@ -336,6 +265,18 @@ pub fn attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
         .apply_op2_no_bwd(&mask.contiguous()?, &Attention { heads })
 }
 
+/// The contiguous f32 data of a custom op's input (`op`/`what` name it in
+/// errors).
+fn f32_slice<'s>(s: &'s CpuStorage, l: &Layout, op: &str, what: &str) -> Result<&'s [f32]> {
+    let Some((a, b)) = l.contiguous_offsets() else {
+        bail!("{op}: {what} must be contiguous")
+    };
+    match s {
+        CpuStorage::F32(v) => Ok(&v[a..b]),
+        _ => bail!("{op}: f32 only"),
+    }
+}
+
 /// `y = x·Wᵀ + b (+ residual)` with `Wᵀ` pre-transposed (`[in, out]`):
 /// the output buffer starts as the bias rows (or residual + bias) and
 /// `gemm` accumulates the product into it, so the bias add and the
@@ -343,16 +284,6 @@ pub fn attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
 /// own.
 struct LinearOp<'a> {
     bias: &'a [f32],
-}
-
-fn f32_slice<'s>(s: &'s CpuStorage, l: &Layout, what: &str) -> Result<&'s [f32]> {
-    let Some((a, b)) = l.contiguous_offsets() else {
-        bail!("linear: {what} must be contiguous")
-    };
-    match s {
-        CpuStorage::F32(v) => Ok(&v[a..b]),
-        _ => bail!("linear: f32 only"),
-    }
 }
 
 impl LinearOp<'_> {
@@ -409,25 +340,16 @@ impl LinearOp<'_> {
             // is `d_in × d_out`, all row-major and contiguous (checked above);
             // `out` aliases neither input.
             unsafe {
-                gemm::gemm(
-                    rows,
-                    d_out,
-                    d_in,
+                gemm_rows(
+                    (rows, d_out, d_in),
                     out.as_mut_ptr(),
-                    1,
-                    d_out as isize,
+                    d_out,
                     true,
                     x.as_ptr(),
-                    1,
-                    d_in as isize,
+                    d_in,
                     wt.as_ptr(),
-                    1,
-                    d_out as isize,
+                    (d_out, 1),
                     1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
                     par,
                 );
             }
@@ -450,8 +372,8 @@ impl CustomOp2 for LinearOp<'_> {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let x = f32_slice(s1, l1, "input")?;
-        let w = f32_slice(s2, l2, "weight")?;
+        let x = f32_slice(s1, l1, "linear", "input")?;
+        let w = f32_slice(s2, l2, "linear", "weight")?;
         self.run(x, l1, w, l2, None)
     }
 }
@@ -470,9 +392,9 @@ impl CustomOp3 for LinearOp<'_> {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let x = f32_slice(s1, l1, "input")?;
-        let w = f32_slice(s2, l2, "weight")?;
-        let r = f32_slice(s3, l3, "residual")?;
+        let x = f32_slice(s1, l1, "linear", "input")?;
+        let w = f32_slice(s2, l2, "linear", "weight")?;
+        let r = f32_slice(s3, l3, "linear", "residual")?;
         self.run(x, l1, w, l2, Some(r))
     }
 }

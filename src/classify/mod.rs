@@ -181,6 +181,19 @@ pub fn tensor_shapes(
         .collect())
 }
 
+/// A var builder over `model.safetensors` bytes on `device`, in the model
+/// dtype; a corrupt file is a [`ModelError::Weights`] naming `source_name`.
+pub fn weights_builder(
+    weights: Vec<u8>,
+    device: &Device,
+    source_name: &str,
+) -> Result<VarBuilder<'static>, ModelError> {
+    VarBuilder::from_buffered_safetensors(weights, DTYPE, device).map_err(|e| ModelError::Weights {
+        source_name: source_name.into(),
+        reason: e.to_string(),
+    })
+}
+
 impl Classifier {
     /// Load the model in `dir` (Hugging Face layout) on the CPU.
     pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
@@ -251,13 +264,7 @@ impl Classifier {
             thresholds[i] = tv[head_index[i]];
         }
         let device = device.clone();
-        let vb =
-            VarBuilder::from_buffered_safetensors(files.weights, DTYPE, &device).map_err(|e| {
-                ModelError::Weights {
-                    source_name: source_name.into(),
-                    reason: e.to_string(),
-                }
-            })?;
+        let vb = weights_builder(files.weights, &device, source_name)?;
         let mut model =
             BertClassifier::load(vb, &config, labels.len()).map_err(|e| ModelError::Shape {
                 source_name: source_name.into(),

@@ -39,8 +39,9 @@ pub struct EvalArgs {
     /// Shared data folder (default ../shared), for --dev-lines and --extract.
     #[arg(long)]
     shared: Option<PathBuf>,
-    /// With --dev-lines (or --tag-data): write every scored line (example) (gold and predicted labels,
-    /// model and baseline) as JSONL here, for error analysis.
+    /// Write every scored item as JSONL here, for error analysis: with
+    /// --dev-lines each line (gold, model and baseline labels), with
+    /// --tag-data each segment (gold and predicted spans).
     #[arg(long)]
     dump: Option<PathBuf>,
     /// Print JSON instead of a table.
@@ -144,7 +145,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
 }
 
 fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
-    let tagger = super::load_tagger(a.tagger.as_deref(), 256)?;
+    let tagger = super::load_tagger(a.tagger.as_deref(), policyscan::tag::WINDOW)?;
     let ex = policyscan::tag::train::read_tag_examples(path)?;
     let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
     let pred = tagger.tag(&texts, a.batch_size)?;

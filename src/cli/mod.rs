@@ -116,16 +116,16 @@ pub fn load_classifier_on(
     device: &str,
 ) -> Result<policyscan::classify::Classifier> {
     use policyscan::classify::{Classifier, ModelFiles};
-    let dev = parse_device(device)?;
-    Ok(match model {
-        Some(dir) => Classifier::from_files(
-            ModelFiles::read_dir(dir)?,
-            &dir.display().to_string(),
-            max_tokens,
-            &dev,
-        )?,
-        None => Classifier::from_files(ModelFiles::embedded(), "embedded model", max_tokens, &dev)?,
-    })
+    let (files, name) = match model {
+        Some(dir) => (ModelFiles::read_dir(dir)?, dir.display().to_string()),
+        None => (ModelFiles::embedded(), "embedded model".to_string()),
+    };
+    Ok(Classifier::from_files(
+        files,
+        &name,
+        max_tokens,
+        &parse_device(device)?,
+    )?)
 }
 
 /// The data-mention tagger on the CPU: `--tagger DIR`, else the built-in one.
@@ -144,16 +144,16 @@ pub fn load_tagger_on(
 ) -> Result<policyscan::tag::Tagger> {
     use policyscan::classify::ModelFiles;
     use policyscan::tag::{Tagger, embedded_files};
-    let dev = parse_device(device)?;
-    Ok(match dir {
-        Some(d) => Tagger::from_files(
-            ModelFiles::read_dir(d)?,
-            &d.display().to_string(),
-            max_tokens,
-            &dev,
-        )?,
-        None => Tagger::from_files(embedded_files(), "built-in tagger", max_tokens, &dev)?,
-    })
+    let (files, name) = match dir {
+        Some(d) => (ModelFiles::read_dir(d)?, d.display().to_string()),
+        None => (embedded_files(), "built-in tagger".to_string()),
+    };
+    Ok(Tagger::from_files(
+        files,
+        &name,
+        max_tokens,
+        &parse_device(device)?,
+    )?)
 }
 
 /// `--device`: `cpu`, or `cuda` / `cuda:N` (needs a binary built with

@@ -78,7 +78,11 @@ pub fn run(a: ScanArgs) -> Result<()> {
     let tagger = if a.no_tagger {
         None
     } else {
-        Some(super::load_tagger_on(a.tagger.as_deref(), 256, &a.device)?)
+        Some(super::load_tagger_on(
+            a.tagger.as_deref(),
+            policyscan::tag::WINDOW,
+            &a.device,
+        )?)
     };
     let extractor = match &a.lexicon {
         Some(p) => Extractor::with_lexicon(p)?,

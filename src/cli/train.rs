@@ -112,7 +112,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
 /// (`{"text": …, "spans": [[start, end], …]}`), early stopping on dev
 /// exact-span F1.
 pub fn run_tagger(a: TrainArgs) -> Result<()> {
-    let s = train_tagger(&options(&a, 256)?)?;
+    let s = train_tagger(&options(&a, policyscan::tag::WINDOW)?)?;
     println!(
         "trained {} steps in {:.0} s; best dev exact-span F1 {:.3} at step {}; model in {}",
         s.steps,

@@ -15,16 +15,20 @@ pub mod train;
 use std::path::Path;
 
 use candle_core::Device;
-use candle_nn::VarBuilder;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::batch::{Batch, Batcher, Encoded};
-use crate::classify::bert::{BertTagger, DTYPE};
+use crate::classify::bert::BertTagger;
 use crate::classify::config::ModelConfig;
 use crate::classify::{
     ClassifyError, ModelError, ModelFiles, parse_config, parse_tokenizer, tensor_shapes,
+    weights_builder,
 };
+
+/// The tagger's window in tokens: a whole segment (`scan` cuts segments at
+/// 200 characters) plus `[CLS]` and `[SEP]`.
+pub const WINDOW: usize = 256;
 
 /// Tag names in head order.
 pub const TAGS: [&str; 3] = ["O", "B-data", "I-data"];
@@ -271,13 +275,7 @@ impl Tagger {
                 });
             }
         }
-        let vb =
-            VarBuilder::from_buffered_safetensors(files.weights, DTYPE, device).map_err(|e| {
-                ModelError::Weights {
-                    source_name: source_name.into(),
-                    reason: e.to_string(),
-                }
-            })?;
+        let vb = weights_builder(files.weights, device, source_name)?;
         let shape = |e: candle_core::Error| ModelError::Shape {
             source_name: source_name.into(),
             reason: e.to_string(),

@@ -10,21 +10,20 @@
 //! small BERT and a WordPiece vocabulary are built from the training texts.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor, Var};
+use candle_core::{Device, Tensor};
 use candle_nn::{Optimizer, VarBuilder, VarMap};
 
 use super::{TAGS, TagExample, batch_tags, bio_targets, decode_spans, tagger_config, trim_spans};
 use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
-use crate::classify::{ModelFiles, parse_config, parse_tokenizer};
 use crate::rng::SplitMix64;
 use crate::train::{
-    Schedule, TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars, optimizer,
-    progress_bar,
+    Schedule, TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars, load_encoder,
+    optimizer, progress_bar, save_model_dir,
 };
 
 /// Exact-span and overlap precision/recall/F1 of predicted spans.
@@ -102,8 +101,8 @@ pub fn read_tag_examples(path: &Path) -> Result<Vec<TagExample>, TrainError> {
         .collect()
 }
 
-/// Token ids of a text and each token's char span.
-type EncodedText = (Encoded, Vec<(usize, usize)>);
+/// Token ids of texts, and each token's char span.
+type EncodedTexts = (Vec<Encoded>, Vec<Vec<(usize, usize)>>);
 
 /// A tagger being trained.
 struct TagTrainee {
@@ -123,29 +122,10 @@ impl TagTrainee {
         let mut keep = HashSet::new();
         let (config, tokenizer) = match &opts.init {
             Some(dir) => {
-                let files = ModelFiles::read_dir(dir)?;
-                let name = dir.display().to_string();
-                let config = parse_config(&files.config, &name)?;
-                let tokenizer = parse_tokenizer(&files.tokenizer, &name)?;
-                let loaded = candle_core::safetensors::load_buffer(&files.weights, &Device::Cpu)?;
-                let mut data = varmap.data().lock().expect("varmap lock");
-                for (k, t) in loaded {
-                    let k = if k.starts_with("bert.") {
-                        k
-                    } else {
-                        format!("bert.{k}")
-                    };
-                    // Encoder only: the pooler and any head are not part of
-                    // a token classifier.
-                    if k.starts_with("bert.pooler") || !k.starts_with("bert.") {
-                        continue;
-                    }
-                    if k.starts_with("bert.classifier") || k.starts_with("bert.cls") {
-                        continue;
-                    }
-                    data.insert(k.clone(), Var::from_tensor(&t.to_dtype(DType::F32)?)?);
-                    keep.insert(k);
-                }
+                // The pooler is not part of a token classifier.
+                let (config, tokenizer, names) =
+                    load_encoder(dir, &varmap, |k| !k.starts_with("bert.pooler"))?;
+                keep = names;
                 (config, tokenizer)
             }
             None => {
@@ -173,14 +153,13 @@ impl TagTrainee {
 
     fn predict(
         &self,
-        encoded: &[EncodedText],
+        (enc, offsets): &EncodedTexts,
         texts: &[TagExample],
     ) -> Result<Vec<Vec<(usize, usize)>>, TrainError> {
-        let enc: Vec<Encoded> = encoded.iter().map(|e| e.0.clone()).collect();
         let mut out = vec![Vec::new(); enc.len()];
-        for b in self.batcher.batches(&enc, 64) {
+        for b in self.batcher.batches(enc, 64) {
             for (i, tags) in batch_tags(&self.model, &b, &Device::Cpu)? {
-                let spans = decode_spans(&tags, &encoded[i].1);
+                let spans = decode_spans(&tags, &offsets[i]);
                 out[i] = trim_spans(&texts[i].text, &spans);
             }
         }
@@ -188,16 +167,7 @@ impl TagTrainee {
     }
 
     fn save(&self, dir: &Path) -> Result<(), TrainError> {
-        let io = |path: PathBuf| move |source| TrainError::Io { path, source };
-        std::fs::create_dir_all(dir).map_err(io(dir.into()))?;
-        let cfg = serde_json::to_string_pretty(&self.config).expect("config serialises");
-        std::fs::write(dir.join("config.json"), cfg + "\n").map_err(io(dir.join("config.json")))?;
-        self.batcher
-            .tokenizer()
-            .save(dir.join("tokenizer.json"), false)
-            .map_err(|e| TrainError::Tokenizer(e.to_string()))?;
-        self.varmap.save(dir.join("model.safetensors"))?;
-        Ok(())
+        save_model_dir(dir, &self.config, self.batcher.tokenizer(), &self.varmap)
     }
 }
 
@@ -231,7 +201,7 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
         dev = dev.len(),
         "training tagger"
     );
-    let encode = |ex: &[TagExample]| -> Result<Vec<EncodedText>, TrainError> {
+    let encode = |ex: &[TagExample]| -> Result<EncodedTexts, TrainError> {
         ex.iter()
             .map(|e| {
                 trainee
@@ -239,15 +209,15 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
                     .encode_text(&e.text)
                     .map_err(TrainError::from)
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.into_iter().unzip())
     };
-    let train_enc = encode(&train)?;
-    let targets: Vec<Vec<u32>> = train_enc
+    let (ids_only, train_offsets) = encode(&train)?;
+    let targets: Vec<Vec<u32>> = train_offsets
         .iter()
         .zip(&train)
-        .map(|((_, off), ex)| bio_targets(off, &ex.spans))
+        .map(|(off, ex)| bio_targets(off, &ex.spans))
         .collect();
-    let ids_only: Vec<Encoded> = train_enc.iter().map(|e| e.0.clone()).collect();
     let dev_enc = encode(&dev)?;
     let dev_gold: Vec<Vec<(usize, usize)>> = dev.iter().map(|e| e.spans.clone()).collect();
 
