@@ -12,6 +12,9 @@ use regex::Regex;
 
 use crate::labels::{LabelSet, N_LABELS};
 
+/// Kinds of recipient a sharing statement names.
+const RECIPIENT: &str = "(第三方|合作伙伴|合作方|合作机构|关联公司|关联方|关联企业|服务商|服务提供商|广告商|广告主|合作商|其他公司|其他组织|(?i:sdk)|司法机关|政府部门|行政机关|公安)";
+
 struct Rules {
     heading: [Regex; N_LABELS],
     text: [Option<Regex>; N_LABELS],
@@ -41,9 +44,24 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
         text: [
             None,
             Some(r("(?i)cookie|网络信标|像素标签|web beacon")),
-            None,
+            // sharing: PI going to a named kind of recipient (to/with/given
+            // to third parties, partners, affiliates, SDKs, authorities), a
+            // recipient collecting or using *your* data, entrusted processing.
+            Some(r(&format!(
+                "向[^。；，]{{0,15}}{RECIPIENT}[^。；]{{0,10}}(提供|披露|共享|分享|转让|传输|发送|出售)\
+                 |(与|和)[^。；，]{{0,15}}{RECIPIENT}[^。；]{{0,8}}(共享|分享)\
+                 |(共享|分享|提供|披露|转让|传输|发送|出售)(给|予|至)[^。；]{{0,8}}{RECIPIENT}\
+                 |{RECIPIENT}[^。；]{{0,12}}(收集|获取|获得|访问|使用)[^。；]{{0,3}}(您|你|用户)\
+                 |委托[^。；]{{0,12}}处理|(?i:sdk)"
+            ))),
+            // rights: the user may act on their data or consent (access,
+            // delete, correct, withdraw, switch off, unsubscribe, deregister).
             Some(r(
-                "您有权|您可以[^。；]{0,20}(查阅|访问|更正|修改|删除|注销|撤回|复制|关闭|管理|撤销)|注销[^。；]{0,4}(账号|帐号|账户|帐户)|撤回[^。；]{0,6}(同意|授权)|个人信息副本",
+                "您有权|(您|你|用户)(也|还|均|随时)?(可以|可|有权|能够)[^。；，]{0,20}(查阅|访问|更正|删除|注销|撤回|复制|导出|关闭|退订|取消|退出|撤销)\
+                 |您可以[^。；]{0,20}(查阅|访问|更正|修改|删除|注销|撤回|复制|关闭|管理|撤销)\
+                 |如(您|你)?(不希望|不想)[^。；]{0,30}(可以|可|请)|退订\
+                 |(取消|撤销|撤回)[^。；]{0,4}(授权|同意)|关闭[^。；]{0,8}(权限|个性化|推荐)\
+                 |注销[^。；]{0,4}(账号|帐号|账户|帐户)|撤回[^。；]{0,6}(同意|授权)|个人信息副本",
             )),
             Some(r(
                 "儿童|未成年|监护人|未满\\s*1[48]|未满十[四八]|不满\\s*1[48]|不满十[四八]",
@@ -149,5 +167,33 @@ mod tests {
             vec!["cross_border"]
         );
         assert!(names(&["十、如何联系我们"], "请拨打客服电话。").is_empty());
+    }
+
+    #[test]
+    fn text_keywords_find_sharing_and_rights_statements() {
+        for t in [
+            "我们可能会与广告合作伙伴共享去标识化处理后的信息。",
+            "这些SDK可能会收集和使用您的个人信息。",
+            "为向您派发奖品，我们需要向活动合作方和第三方物流公司提供您的收货地址。",
+            "我们会委托第三方代表我们处理您的个人信息。",
+        ] {
+            assert_eq!(names(&[], t), vec!["sharing"], "{t}");
+        }
+        for t in [
+            "您可以随时访问系统“设置”来管理本应用的权限。",
+            "如需退订，您可以前往系统“设置”中的“通知中心”关闭通知。",
+            "您也可以在设置中关闭个性化推荐。",
+        ] {
+            assert_eq!(names(&[], t), vec!["rights"], "{t}");
+        }
+        // Naming a third party, a provider of a service or a password
+        // change is not a sharing or rights statement.
+        for t in [
+            "当您通过手机号或第三方账号注册、登录时所提供的信息。",
+            "如果您遗失账号，您应当按照提示的途径申请找回账号或修改密码。",
+            "我们的客服电话由第三方服务商提供接听服务。",
+        ] {
+            assert!(names(&[], t).is_empty(), "{t}: {:?}", names(&[], t));
+        }
     }
 }

@@ -361,10 +361,28 @@ pub struct BuildStats {
     pub dev: usize,
     pub viodroid: usize,
     pub corpus_policies: usize,
+    /// Texts in `pretrain.jsonl`.
+    pub pretrain: usize,
     pub label_counts: BTreeMap<String, usize>,
 }
 
-/// Build `train.jsonl` and `dev.jsonl` in `out` from the shared folder.
+/// Ids of the corpus policies held out as the tagger's test set: every 8th
+/// non-dev policy in id order. Nothing trains on them — not the tagger, and
+/// not masked-LM pre-training either (`pretrain.jsonl` leaves them out).
+pub fn tag_test_ids(shared: &Path) -> Result<Vec<String>, DatasetError> {
+    let dev_set = dev_ids(shared)?;
+    Ok(corpus_ids(shared)?
+        .into_iter()
+        .filter(|id| !dev_set.contains(id))
+        .enumerate()
+        .filter(|(i, _)| i % 8 == 3)
+        .map(|(_, id)| id)
+        .collect())
+}
+
+/// Build `train.jsonl` and `dev.jsonl` in `out` from the shared folder, and
+/// `pretrain.jsonl`: the training texts without the tagger's test policies,
+/// for `policyscan pretrain`.
 pub fn build(
     shared: &Path,
     out: &Path,
@@ -435,6 +453,14 @@ pub fn build(
     };
     w("train.jsonl", &train)?;
     w("dev.jsonl", &dev)?;
+    let held_out = tag_test_ids(shared)?;
+    let pretrain: Vec<Example> = train
+        .iter()
+        .filter(|e| e.source.as_ref().is_none_or(|s| !held_out.contains(s)))
+        .cloned()
+        .collect();
+    stats.pretrain = pretrain.len();
+    w("pretrain.jsonl", &pretrain)?;
     Ok(stats)
 }
 
@@ -495,8 +521,8 @@ pub fn build_tag(
     opts: &SegmentOptions,
 ) -> Result<TagStats, DatasetError> {
     let dev_set = dev_ids(shared)?;
+    let test_set = tag_test_ids(shared)?;
     let (mut train, mut dev, mut test) = (Vec::new(), Vec::new(), Vec::new());
-    let mut non_dev = 0;
     for id in corpus_ids(shared)? {
         let text = read(&shared.join(format!("corpus/ca4p/texts/{id}.txt")))?;
         let spans = read_spans(&shared.join(format!("corpus/ca4p/spans/{id}.jsonl")))?;
@@ -505,14 +531,13 @@ pub fn build_tag(
             dev.extend(ex);
             continue;
         }
-        // Every 8th other policy in id order is held out: never trained on,
-        // never used for model selection, so its figures are honest.
-        if non_dev % 8 == 3 {
+        // Held out: never trained on, never used for model selection, so
+        // its figures are honest.
+        if test_set.contains(&id) {
             test.extend(ex);
         } else {
             train.extend(ex);
         }
-        non_dev += 1;
     }
     std::fs::create_dir_all(out).map_err(|source| DatasetError::Io {
         path: out.into(),

@@ -25,6 +25,7 @@ pub mod html;
 pub mod labels;
 pub mod metrics;
 pub mod pipeline;
+pub mod pretrain;
 pub mod read;
 pub mod rng;
 pub mod segment;

@@ -458,6 +458,159 @@ pub(crate) fn progress_bar(total: usize, on: bool) -> ProgressBar {
     bar
 }
 
+/// One task the shared training loop ([`fit`]) can drive: the classifier,
+/// the tagger and masked-language-model pre-training differ only in their
+/// loss, their dev score and how they save themselves.
+pub(crate) trait Fit {
+    /// What an evaluation reports besides its score.
+    type Eval;
+    /// Name of the dev score, for the progress bar and the log.
+    const METRIC: &'static str;
+    /// Training loss of one batch (indices into the encoded training set).
+    fn loss(&mut self, batch: &[usize]) -> Result<Tensor, TrainError>;
+    /// Dev score (higher is better) and the full evaluation.
+    fn evaluate(&mut self) -> Result<(f64, Self::Eval), TrainError>;
+    /// Write the model as it is now, with what its evaluation found
+    /// (the classifier's tuned thresholds).
+    fn save(&self, eval: &Self::Eval) -> Result<(), TrainError>;
+    /// Whether there is a dev set to select on; without one every
+    /// evaluation saves.
+    fn has_dev(&self) -> bool;
+}
+
+/// What [`fit`] ran to: steps, the best evaluation and the losses.
+pub(crate) struct Fitted<E> {
+    pub steps: usize,
+    pub best_step: usize,
+    pub best: E,
+    pub losses: Vec<f32>,
+}
+
+/// The loop every trainer shares: epochs of length-bucketed shuffled
+/// batches, the warm-up/decay schedule, a smoothed loss on the progress bar,
+/// a dev evaluation every `eval_every` steps that saves the best model, and
+/// early stopping after `patience` evaluations without a better score.
+pub(crate) fn fit<F: Fit>(
+    task: &mut F,
+    opts: &TrainOptions,
+    encoded: &[Encoded],
+    varmap: &VarMap,
+    rng: &mut SplitMix64,
+) -> Result<Fitted<F::Eval>, TrainError> {
+    let sched = Schedule::new(encoded.len(), opts);
+    let (total, eval_every) = (sched.total, sched.eval_every);
+    let mut opt = optimizer(varmap, opts)?;
+    let bar = progress_bar(total, opts.progress);
+    let mut step = 0;
+    let mut losses = Vec::with_capacity(total);
+    let mut best: Option<(f64, usize, F::Eval)> = None;
+    let mut since_best = 0;
+    let mut ema = f32::NAN;
+    'outer: for _epoch in 0..opts.epochs.max(1) {
+        for idx in epoch_batches(encoded, opts.batch_size.max(1), rng) {
+            if step >= total {
+                break 'outer;
+            }
+            opt.set_learning_rate(sched.lr(step, opts.lr));
+            let loss = task.loss(&idx)?;
+            opt.backward_step(&loss)?;
+            let l = loss.to_scalar::<f32>()?;
+            losses.push(l);
+            ema = if ema.is_nan() {
+                l
+            } else {
+                0.95 * ema + 0.05 * l
+            };
+            step += 1;
+            bar.inc(1);
+            let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
+            bar.set_message(format!("loss {ema:.4} dev {} {best_f:.3}", F::METRIC));
+            if step % eval_every == 0 || step == total {
+                let (score, eval) = task.evaluate()?;
+                tracing::info!(
+                    step,
+                    loss = ema,
+                    metric = F::METRIC,
+                    dev = score,
+                    "evaluated"
+                );
+                if !task.has_dev() || best.as_ref().is_none_or(|b| score > b.0) {
+                    task.save(&eval)?;
+                    best = Some((score, step, eval));
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                    if since_best >= opts.patience {
+                        tracing::info!(step, "early stop: dev {} stopped improving", F::METRIC);
+                        break 'outer;
+                    }
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let (_, best_step, best) = match best {
+        Some(b) => b,
+        None => {
+            let (score, eval) = task.evaluate()?;
+            task.save(&eval)?;
+            (score, step, eval)
+        }
+    };
+    Ok(Fitted {
+        steps: step,
+        best_step,
+        best,
+        losses,
+    })
+}
+
+/// The classifier as a [`Fit`] task: multi-label BCE with per-label
+/// positive weights; dev macro-F1 with thresholds tuned on dev.
+struct ClassifierFit<'a> {
+    trainee: &'a Trainee,
+    train: &'a [Labelled],
+    train_enc: &'a [Encoded],
+    dev_enc: Vec<Encoded>,
+    dev_gold: Vec<LabelSet>,
+    pos_weight: Tensor,
+    dropout: Dropout,
+    out: &'a Path,
+}
+
+impl Fit for ClassifierFit<'_> {
+    type Eval = (Report, [f32; N_LABELS]);
+    const METRIC: &'static str = "macro-F1";
+
+    fn loss(&mut self, idx: &[usize]) -> Result<Tensor, TrainError> {
+        let b = self.trainee.batcher.pad(self.train_enc, idx);
+        let t = b.tensors(&Device::Cpu)?;
+        let targets: Vec<f32> = idx
+            .iter()
+            .flat_map(|&i| self.train[i].gold.iter().map(|&g| g as u8 as f32))
+            .collect();
+        let targets = Tensor::from_vec(targets, (idx.len(), N_LABELS), &Device::Cpu)?;
+        let logits =
+            self.trainee
+                .model
+                .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&self.dropout))?;
+        Ok(bce_with_logits(&logits, &targets, Some(&self.pos_weight))?)
+    }
+
+    fn evaluate(&mut self) -> Result<(f64, Self::Eval), TrainError> {
+        let (report, thresholds) = evaluate(self.trainee, &self.dev_enc, &self.dev_gold)?;
+        Ok((report.macro_f1, (report, thresholds)))
+    }
+
+    fn save(&self, (_, thresholds): &Self::Eval) -> Result<(), TrainError> {
+        self.trainee.save(self.out, thresholds)
+    }
+
+    fn has_dev(&self) -> bool {
+        !self.dev_gold.is_empty()
+    }
+}
+
 /// Run training as `opts` says; the best model (by dev macro-F1) ends up in
 /// `opts.out`.
 pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
@@ -490,89 +643,25 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
         "training"
     );
     let train_enc = encode_all(&trainee.batcher, &train)?;
-    let dev_enc = encode_all(&trainee.batcher, &dev)?;
-    let dev_gold: Vec<LabelSet> = dev.iter().map(|d| d.gold).collect();
     let pw = pos_weights(&train);
-    let pos_weight = Tensor::from_slice(&pw, N_LABELS, &Device::Cpu)?;
-
-    let sched = Schedule::new(train.len(), opts);
-    let (total, eval_every) = (sched.total, sched.eval_every);
-    let mut opt = optimizer(&trainee.varmap, opts)?;
-    let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0xD20);
-    let bar = progress_bar(total, opts.progress);
-
-    let mut step = 0;
-    let mut losses = Vec::with_capacity(total);
-    let mut best: Option<(f64, usize, Report, [f32; N_LABELS])> = None;
-    let mut since_best = 0;
-    let mut ema = f32::NAN;
-    'outer: for _epoch in 0..opts.epochs.max(1) {
-        for idx in epoch_batches(&train_enc, opts.batch_size.max(1), &mut rng) {
-            if step >= total {
-                break 'outer;
-            }
-            opt.set_learning_rate(sched.lr(step, opts.lr));
-            let b = trainee.batcher.pad(&train_enc, &idx);
-            let t = b.tensors(&Device::Cpu)?;
-            let targets: Vec<f32> = idx
-                .iter()
-                .flat_map(|&i| train[i].gold.iter().map(|&g| g as u8 as f32))
-                .collect();
-            let targets = Tensor::from_vec(targets, (idx.len(), N_LABELS), &Device::Cpu)?;
-            let logits =
-                trainee
-                    .model
-                    .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?;
-            let loss = bce_with_logits(&logits, &targets, Some(&pos_weight))?;
-            opt.backward_step(&loss)?;
-            let l = loss.to_scalar::<f32>()?;
-            losses.push(l);
-            ema = if ema.is_nan() {
-                l
-            } else {
-                0.95 * ema + 0.05 * l
-            };
-            step += 1;
-            bar.inc(1);
-            let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
-            bar.set_message(format!("loss {ema:.4} dev macro-F1 {best_f:.3}"));
-            if step % eval_every == 0 || step == total {
-                let (report, thresholds) = evaluate(&trainee, &dev_enc, &dev_gold)?;
-                tracing::info!(
-                    step,
-                    loss = ema,
-                    dev_macro_f1 = report.macro_f1,
-                    "evaluated"
-                );
-                if dev.is_empty() || best.as_ref().is_none_or(|b| report.macro_f1 > b.0) {
-                    trainee.save(&opts.out, &thresholds)?;
-                    best = Some((report.macro_f1, step, report, thresholds));
-                    since_best = 0;
-                } else {
-                    since_best += 1;
-                    if since_best >= opts.patience {
-                        tracing::info!(step, "early stop: dev macro-F1 stopped improving");
-                        break 'outer;
-                    }
-                }
-            }
-        }
-    }
-    bar.finish_and_clear();
-    let (_, best_step, dev_report, thresholds) = match best {
-        Some(b) => b,
-        None => {
-            let (r, t) = evaluate(&trainee, &dev_enc, &dev_gold)?;
-            trainee.save(&opts.out, &t)?;
-            (r.macro_f1, step, r, t)
-        }
+    let mut task = ClassifierFit {
+        trainee: &trainee,
+        train: &train,
+        train_enc: &train_enc,
+        dev_enc: encode_all(&trainee.batcher, &dev)?,
+        dev_gold: dev.iter().map(|d| d.gold).collect(),
+        pos_weight: Tensor::from_slice(&pw, N_LABELS, &Device::Cpu)?,
+        dropout: Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0xD20),
+        out: &opts.out,
     };
+    let fitted = fit(&mut task, opts, &train_enc, &trainee.varmap, &mut rng)?;
+    let (dev_report, thresholds) = fitted.best;
     Ok(TrainSummary {
-        steps: step,
-        best_step,
+        steps: fitted.steps,
+        best_step: fitted.best_step,
         seconds: start.elapsed().as_secs_f64(),
         dev: dev_report,
         thresholds,
-        losses,
+        losses: fitted.losses,
     })
 }

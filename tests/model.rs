@@ -478,3 +478,68 @@ fn shipped_tagger_marks_clear_cut_data_phrases() {
     assert!(covered(1, "设备型号"), "{:?}", spans[1]);
     assert!(spans[2].is_empty(), "{:?}", spans[2]);
 }
+
+// ---- masked-language-model pre-training ----
+
+#[test]
+fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = micro_opts(dir.path());
+    o.epochs = 100;
+    o.eval_every = 50;
+    let s = policyscan::pretrain::pretrain(&o).expect("pre-training runs");
+    let n = s.losses.len();
+    let head: f32 = s.losses[..10].iter().sum::<f32>() / 10.0;
+    let tail: f32 = s.losses[n - 10..].iter().sum::<f32>() / 10.0;
+    // Down by more than half a nat per masked token.
+    assert!(tail < head - 0.5, "loss {head} -> {tail}");
+    // The fixture is small and repetitive: masked tokens become guessable
+    // (a uniform guess over its vocabulary would be right < 1 % of the time).
+    assert!(s.dev_accuracy > 0.15, "{s:?}");
+
+    // A `BertForMaskedLM` directory: encoder and tied-decoder head, no pooler.
+    let weights = std::fs::read(dir.path().join("model.safetensors")).unwrap();
+    let shapes = policyscan::classify::tensor_shapes(&weights, "p").unwrap();
+    let vocab = shapes["bert.embeddings.word_embeddings.weight"][0];
+    assert_eq!(shapes["cls.predictions.bias"], vec![vocab]);
+    assert_eq!(
+        shapes["cls.predictions.transform.dense.weight"],
+        vec![32, 32]
+    );
+    assert!(shapes.contains_key("cls.predictions.transform.LayerNorm.weight"));
+    assert!(
+        !shapes
+            .keys()
+            .any(|k| k.starts_with("bert.pooler") || k.starts_with("classifier"))
+    );
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["architectures"][0], "BertForMaskedLM");
+
+    // `train --init` starts from exactly these encoder weights, with a new head.
+    let pretrained = candle_core::safetensors::load_buffer(&weights, &Device::Cpu).unwrap();
+    let trainee =
+        Trainee::from_init(dir.path(), &micro_opts(dir.path()), &mut SplitMix64::new(3)).unwrap();
+    let vars = trainee.varmap.data().lock().unwrap();
+    for name in [
+        "bert.embeddings.word_embeddings.weight",
+        "bert.encoder.layer.0.output.dense.weight",
+    ] {
+        let a = vars[name].as_tensor().flatten_all().unwrap();
+        let b = pretrained[name].flatten_all().unwrap();
+        let diff = (a - b).unwrap().abs().unwrap().max(0).unwrap();
+        assert_eq!(diff.to_scalar::<f32>().unwrap(), 0.0, "{name}");
+    }
+    assert!(vars.contains_key("classifier.weight"));
+    drop(vars);
+
+    // And the tagger fine-tunes from it too.
+    let tdir = tempfile::tempdir().unwrap();
+    let mut t = micro_opts(tdir.path());
+    t.train = tag_fixture();
+    t.dev = tag_fixture();
+    t.init = Some(dir.path().to_path_buf());
+    t.max_steps = Some(5);
+    policyscan::tag::train::train_tagger(&t).expect("tagger starts from the pre-trained encoder");
+    policyscan::tag::Tagger::from_dir(tdir.path(), 64).unwrap();
+}

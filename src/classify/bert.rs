@@ -548,6 +548,57 @@ impl BertTagger {
     }
 }
 
+/// `BertForMaskedLM` (encoder and `cls.predictions.…` head, decoder tied to
+/// the word embeddings, as `transformers` ties them): the pre-training model
+/// of `policyscan pretrain`. Only training uses it; the classifier and the
+/// tagger later load its encoder and drop the head.
+#[derive(Clone)]
+pub struct BertMaskedLm {
+    encoder: BertEncoder,
+    transform: Linear,
+    ln: LayerNorm,
+    bias: Tensor,
+}
+
+impl BertMaskedLm {
+    /// Build from a var builder rooted at the checkpoint root.
+    pub fn load(vb: VarBuilder, c: &ModelConfig) -> Result<Self> {
+        let encoder = BertEncoder::load(encoder_root(&vb), c)?;
+        let p = vb.pp("cls").pp("predictions");
+        let h = c.hidden_size;
+        Ok(Self {
+            encoder,
+            transform: Linear::load(p.pp("transform").pp("dense"), h, h, c.initializer_range)?,
+            ln: LayerNorm::load(p.pp("transform").pp("LayerNorm"), h, c.layer_norm_eps)?,
+            bias: p.get_with_hints(c.vocab_size, "bias", Init::Const(0.0))?,
+        })
+    }
+
+    /// Vocabulary logits `[positions, vocab]` at the flat token positions
+    /// `positions` (`row * width + column`, u32) of the batch: the head runs
+    /// only where a token was masked, which keeps the vocabulary-sized
+    /// matmul small.
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        type_ids: &Tensor,
+        attention_mask: &Tensor,
+        positions: &Tensor,
+        train: bool,
+        dropout: Option<&Dropout>,
+    ) -> Result<Tensor> {
+        let x = self
+            .encoder
+            .forward(ids, type_ids, attention_mask, train, dropout)?;
+        let (b, t, h) = x.dims3()?;
+        let x = x.reshape((b * t, h))?.index_select(positions, 0)?;
+        let x = self.transform.forward(&x)?.gelu_erf()?;
+        let x = self.ln.forward(&x, train)?;
+        x.matmul(&self.encoder.embeddings.word.t()?)?
+            .broadcast_add(&self.bias)
+    }
+}
+
 /// Numerically stable mean binary cross-entropy on logits, with an optional
 /// per-label positive weight (`[num_labels]`) to keep rare labels from being
 /// drowned by the common ones.

@@ -13,8 +13,9 @@ pub struct DatasetArgs {
     /// The shared data folder (default ../shared).
     #[arg(long)]
     shared: Option<PathBuf>,
-    /// Where to write train.jsonl and dev.jsonl (the classifier's) and
-    /// tag_train/tag_dev/tag_test.jsonl (the data-mention tagger's).
+    /// Where to write train.jsonl and dev.jsonl (the classifier's),
+    /// pretrain.jsonl (masked-LM texts) and tag_train/tag_dev/tag_test.jsonl
+    /// (the data-mention tagger's).
     #[arg(long)]
     out: PathBuf,
     /// Which headings give a corpus segment its weak section labels:
@@ -37,6 +38,10 @@ pub fn run(a: DatasetArgs) -> Result<()> {
         s.train, s.viodroid, s.corpus_policies, s.dev
     );
     println!("train label counts: {:?}", s.label_counts);
+    println!(
+        "pretrain: {} texts (train without the tagger's test policies)",
+        s.pretrain
+    );
     let t = policyscan::dataset::build_tag(&shared, &a.out, &SegmentOptions::default())?;
     println!(
         "tagger (segments, data spans): train {:?}, dev {:?} (the 12 dev policies), test {:?} (held-out corpus policies)",

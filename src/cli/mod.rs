@@ -30,6 +30,9 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Train the segment classifier (from scratch, or fine-tune with --init).
     Train(train::TrainArgs),
+    /// Pre-train a BERT as a masked language model on policy text (a start
+    /// for `train --init` and `train-tagger --init`).
+    Pretrain(train::TrainArgs),
     /// Train the data-mention tagger (token classification over CA4P `data`
     /// spans; fine-tune the classifier's encoder with --init).
     TrainTagger(train::TrainArgs),
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Scan(a) => scan::run(a),
         Command::Train(a) => train::run(a),
         Command::TrainTagger(a) => train::run_tagger(a),
+        Command::Pretrain(a) => train::run_pretrain(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Dataset(a) => dataset::run(a),

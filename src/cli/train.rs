@@ -1,10 +1,11 @@
-//! `policyscan train` and `policyscan train-tagger`.
+//! `policyscan train`, `policyscan train-tagger` and `policyscan pretrain`.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 use policyscan::metrics::format_table;
+use policyscan::pretrain::pretrain;
 use policyscan::tag::train::train_tagger;
 use policyscan::train::{TrainOptions, train};
 
@@ -131,6 +132,22 @@ pub fn run_tagger(a: TrainArgs) -> Result<()> {
         s.dev.overlap_precision,
         s.dev.overlap_recall,
         s.dev.overlap_f1
+    );
+    Ok(())
+}
+
+/// `policyscan pretrain`: same flags; `--train`/`--dev` are any examples
+/// JSONL (labels ignored); selection on dev masked-token accuracy.
+pub fn run_pretrain(a: TrainArgs) -> Result<()> {
+    let s = pretrain(&options(&a, 128)?)?;
+    println!(
+        "pre-trained {} steps in {:.0} s; best dev masked-token accuracy {:.3} (loss {:.3}) at step {}; model in {}",
+        s.steps,
+        s.seconds,
+        s.dev_accuracy,
+        s.dev_loss,
+        s.best_step,
+        a.out.display()
     );
     Ok(())
 }

@@ -14,16 +14,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
-use candle_nn::{Optimizer, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 
-use super::{TAGS, TagExample, batch_tags, bio_targets, decode_spans, tagger_config, trim_spans};
+use super::{TAGS, TagExample, batch_tags, bio_targets, decode_spans, tagger_config, tidy_spans};
 use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
 use crate::rng::SplitMix64;
 use crate::train::{
-    Schedule, TrainError, TrainOptions, build_tokenizer, epoch_batches, init_vars, load_encoder,
-    optimizer, progress_bar, save_model_dir,
+    Fit, TrainError, TrainOptions, build_tokenizer, fit, init_vars, load_encoder, save_model_dir,
 };
 
 /// Exact-span and overlap precision/recall/F1 of predicted spans.
@@ -160,7 +159,7 @@ impl TagTrainee {
         for b in self.batcher.batches(enc, 64) {
             for (i, tags) in batch_tags(&self.model, &b, &Device::Cpu)? {
                 let spans = decode_spans(&tags, &offsets[i]);
-                out[i] = trim_spans(&texts[i].text, &spans);
+                out[i] = tidy_spans(&texts[i].text, &spans);
             }
         }
         Ok(out)
@@ -180,6 +179,66 @@ pub struct TagTrainSummary {
     /// Dev span scores at the best step.
     pub dev: SpanScores,
     pub losses: Vec<f32>,
+}
+
+/// The tagger as a [`Fit`] task: token cross-entropy over real tokens
+/// (padding excluded); dev exact-span F1 after Viterbi decoding.
+struct TaggerFit<'a> {
+    trainee: &'a TagTrainee,
+    train_enc: &'a [Encoded],
+    targets: &'a [Vec<u32>],
+    dev: &'a [TagExample],
+    dev_enc: EncodedTexts,
+    dev_gold: Vec<Vec<(usize, usize)>>,
+    dropout: Dropout,
+    out: &'a Path,
+}
+
+impl Fit for TaggerFit<'_> {
+    type Eval = SpanScores;
+    const METRIC: &'static str = "exact-span F1";
+
+    fn loss(&mut self, idx: &[usize]) -> Result<Tensor, TrainError> {
+        let b = self.trainee.batcher.pad(self.train_enc, idx);
+        let t = b.tensors(&Device::Cpu)?;
+        // Real tokens only: their flat positions and targets.
+        let mut rows = Vec::new();
+        let mut gold = Vec::new();
+        for (r, &i) in idx.iter().enumerate() {
+            for (k, &g) in self.targets[i].iter().enumerate() {
+                rows.push((r * b.width + k) as u32);
+                gold.push(g);
+            }
+        }
+        let logits = self
+            .trainee
+            .model
+            .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&self.dropout))?
+            .reshape((b.rows * b.width, TAGS.len()))?;
+        let rows = Tensor::from_vec(rows, gold.len(), &Device::Cpu)?;
+        let picked = logits.index_select(&rows, 0)?;
+        let gold = Tensor::from_vec(gold, picked.dim(0)?, &Device::Cpu)?;
+        Ok(candle_nn::loss::cross_entropy(&picked, &gold)?)
+    }
+
+    fn evaluate(&mut self) -> Result<(f64, SpanScores), TrainError> {
+        let pred = self.trainee.predict(&self.dev_enc, self.dev)?;
+        let scores = span_scores(&self.dev_gold, &pred);
+        tracing::info!(
+            exact_f1 = scores.exact_f1,
+            overlap_f1 = scores.overlap_f1,
+            "tagger dev spans"
+        );
+        Ok((scores.exact_f1, scores))
+    }
+
+    fn save(&self, _: &SpanScores) -> Result<(), TrainError> {
+        self.trainee.save(self.out)
+    }
+
+    fn has_dev(&self) -> bool {
+        !self.dev.is_empty()
+    }
 }
 
 /// Train a tagger as `opts` says; the best model (by dev exact-span F1)
@@ -221,91 +280,23 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
     let dev_enc = encode(&dev)?;
     let dev_gold: Vec<Vec<(usize, usize)>> = dev.iter().map(|e| e.spans.clone()).collect();
 
-    let sched = Schedule::new(train.len(), opts);
-    let (total, eval_every) = (sched.total, sched.eval_every);
-    let mut opt = optimizer(&trainee.varmap, opts)?;
-    let dropout = Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0x7A6);
-    let bar = progress_bar(total, opts.progress);
-    let mut step = 0;
-    let mut losses = Vec::with_capacity(total);
-    let mut best: Option<(f64, usize, SpanScores)> = None;
-    let mut since_best = 0;
-    let mut ema = f32::NAN;
-    'outer: for _epoch in 0..opts.epochs.max(1) {
-        for idx in epoch_batches(&ids_only, opts.batch_size.max(1), &mut rng) {
-            if step >= total {
-                break 'outer;
-            }
-            opt.set_learning_rate(sched.lr(step, opts.lr));
-            let b = trainee.batcher.pad(&ids_only, &idx);
-            let t = b.tensors(&Device::Cpu)?;
-            // Real tokens only: their flat positions and targets.
-            let mut rows = Vec::new();
-            let mut gold = Vec::new();
-            for (r, &i) in idx.iter().enumerate() {
-                for (k, &g) in targets[i].iter().enumerate() {
-                    rows.push((r * b.width + k) as u32);
-                    gold.push(g);
-                }
-            }
-            let logits = trainee
-                .model
-                .forward(&t.ids, &t.type_ids, &t.mask, true, Some(&dropout))?
-                .reshape((b.rows * b.width, TAGS.len()))?;
-            let rows = Tensor::from_vec(rows, gold.len(), &Device::Cpu)?;
-            let picked = logits.index_select(&rows, 0)?;
-            let gold = Tensor::from_vec(gold, picked.dim(0)?, &Device::Cpu)?;
-            let loss = candle_nn::loss::cross_entropy(&picked, &gold)?;
-            opt.backward_step(&loss)?;
-            let l = loss.to_scalar::<f32>()?;
-            losses.push(l);
-            ema = if ema.is_nan() {
-                l
-            } else {
-                0.95 * ema + 0.05 * l
-            };
-            step += 1;
-            bar.inc(1);
-            let best_f = best.as_ref().map(|b| b.0).unwrap_or(f64::NAN);
-            bar.set_message(format!("loss {ema:.4} dev exact-F1 {best_f:.3}"));
-            if step % eval_every == 0 || step == total {
-                let scores = span_scores(&dev_gold, &trainee.predict(&dev_enc, &dev)?);
-                tracing::info!(
-                    step,
-                    loss = ema,
-                    dev_exact_f1 = scores.exact_f1,
-                    dev_overlap_f1 = scores.overlap_f1,
-                    "evaluated"
-                );
-                if dev.is_empty() || best.as_ref().is_none_or(|b| scores.exact_f1 > b.0) {
-                    trainee.save(&opts.out)?;
-                    best = Some((scores.exact_f1, step, scores));
-                    since_best = 0;
-                } else {
-                    since_best += 1;
-                    if since_best >= opts.patience {
-                        tracing::info!(step, "early stop: dev exact-span F1 stopped improving");
-                        break 'outer;
-                    }
-                }
-            }
-        }
-    }
-    bar.finish_and_clear();
-    let (_, best_step, dev_scores) = match best {
-        Some(b) => b,
-        None => {
-            let s = span_scores(&dev_gold, &trainee.predict(&dev_enc, &dev)?);
-            trainee.save(&opts.out)?;
-            (s.exact_f1, step, s)
-        }
+    let mut task = TaggerFit {
+        trainee: &trainee,
+        train_enc: &ids_only,
+        targets: &targets,
+        dev: &dev,
+        dev_enc,
+        dev_gold,
+        dropout: Dropout::new(trainee.config.hidden_dropout_prob as f32, opts.seed ^ 0x7A6),
+        out: &opts.out,
     };
+    let fitted = fit(&mut task, opts, &ids_only, &trainee.varmap, &mut rng)?;
     Ok(TagTrainSummary {
-        steps: step,
-        best_step,
+        steps: fitted.steps,
+        best_step: fitted.best_step,
         seconds: start.elapsed().as_secs_f64(),
-        dev: dev_scores,
-        losses,
+        dev: fitted.best,
+        losses: fitted.losses,
     })
 }
 

@@ -174,3 +174,60 @@ fn train_tagger_then_eval_then_scan_with_it() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn pretrain_then_fine_tune_from_it() {
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_train.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mlm = dir.path().join("mlm");
+    let o = bin()
+        .args([
+            "pretrain",
+            "--config",
+            "micro",
+            "--vocab-size",
+            "300",
+            "--max-steps",
+            "10",
+            "--batch-size",
+            "8",
+        ])
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&mlm)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("masked-token accuracy"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let model = dir.path().join("model");
+    let o = bin()
+        .args(["train", "--max-steps", "5", "--batch-size", "8"])
+        .arg("--init")
+        .arg(&mlm)
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The fine-tuned directory is a classifier that `eval` accepts.
+    let o = bin()
+        .arg("eval")
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(&fx)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
