@@ -20,10 +20,10 @@ use candle_nn::{VarBuilder, VarMap};
 use crate::classify::batch::{Batch, Batcher, Encoded};
 use crate::classify::bert::{BertMaskedLm, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
-use crate::examples::read_examples;
 use crate::rng::SplitMix64;
 use crate::train::{
-    Fit, TrainError, TrainOptions, build_tokenizer, fit, init_vars, load_encoder, save_model_dir,
+    Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, read_train_dev, save_model_dir,
+    vocabulary_texts,
 };
 
 /// Share of real tokens chosen for prediction (BERT's 15 %).
@@ -153,23 +153,11 @@ struct MlmTrainee {
 impl MlmTrainee {
     fn new(opts: &TrainOptions, texts: &[&str], rng: &mut SplitMix64) -> Result<Self, TrainError> {
         let varmap = VarMap::new();
-        let mut keep = HashSet::new();
-        let (mut config, tokenizer) = match &opts.init {
-            Some(dir) => {
-                let (config, tokenizer, names) =
-                    load_encoder(dir, &varmap, |k| !k.starts_with("bert.pooler"))?;
-                keep = names;
-                (config, tokenizer)
-            }
-            None => {
-                let tokenizer = build_tokenizer(texts.iter().copied(), opts.vocab_size)?;
-                let vocab = tokenizer.get_vocab_size(true);
-                let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
-                config.max_position_embeddings =
-                    config.max_position_embeddings.max(opts.max_tokens);
-                (config, tokenizer)
-            }
-        };
+        // The pooler is not part of a masked-LM model.
+        let (mut config, tokenizer, keep) =
+            encoder_start(opts, texts.iter().copied(), &varmap, |k| {
+                !k.starts_with("bert.pooler")
+            })?;
         config.architectures = vec!["BertForMaskedLM".into()];
         config.id2label.clear();
         config.label2id.clear();
@@ -248,20 +236,9 @@ impl Fit for MlmFit<'_> {
 /// ignored). The best model ends up in `opts.out`.
 pub fn pretrain(opts: &TrainOptions) -> Result<PretrainSummary, TrainError> {
     let start = Instant::now();
-    let train = read_examples(&opts.train)?;
-    if train.is_empty() {
-        return Err(TrainError::Empty(opts.train.clone()));
-    }
-    let dev = read_examples(&opts.dev)?;
+    let (train, dev) = read_train_dev(opts)?;
     let mut rng = SplitMix64::new(opts.seed);
-    let texts: Vec<&str> = train
-        .iter()
-        .flat_map(|l| {
-            std::iter::once(l.example.text.as_str())
-                .chain(l.example.heading_path.iter().map(|h| h.as_str()))
-        })
-        .collect();
-    let trainee = MlmTrainee::new(opts, &texts, &mut rng)?;
+    let trainee = MlmTrainee::new(opts, &vocabulary_texts(&train), &mut rng)?;
     tracing::info!(
         vocab = trainee.config.vocab_size,
         hidden = trainee.config.hidden_size,

@@ -241,6 +241,49 @@ pub(crate) fn load_encoder(
     Ok((config, tokenizer, names))
 }
 
+/// Where a new model's encoder comes from: `--init DIR` (its config,
+/// tokenizer and encoder tensors, minus those `keep` refuses; returns the
+/// names loaded, which [`init_vars`] must leave alone), or a small BERT
+/// of `opts`' size with a WordPiece vocabulary trained on `texts`.
+pub(crate) fn encoder_start<'a>(
+    opts: &TrainOptions,
+    texts: impl Iterator<Item = &'a str> + Send,
+    varmap: &VarMap,
+    keep: impl Fn(&str) -> bool,
+) -> Result<(ModelConfig, Tokenizer, HashSet<String>), TrainError> {
+    if let Some(dir) = &opts.init {
+        return load_encoder(dir, varmap, keep);
+    }
+    let tokenizer = build_tokenizer(texts, opts.vocab_size)?;
+    let vocab = tokenizer.get_vocab_size(true);
+    let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
+    config.max_position_embeddings = config.max_position_embeddings.max(opts.max_tokens);
+    Ok((config, tokenizer, HashSet::new()))
+}
+
+/// The texts a from-scratch vocabulary is trained on: every example's
+/// text and headings.
+pub(crate) fn vocabulary_texts(data: &[Labelled]) -> Vec<&str> {
+    data.iter()
+        .flat_map(|l| {
+            std::iter::once(l.example.text.as_str())
+                .chain(l.example.heading_path.iter().map(|h| h.as_str()))
+        })
+        .collect()
+}
+
+/// The training and dev examples of `opts` (an empty training file is an
+/// error).
+pub(crate) fn read_train_dev(
+    opts: &TrainOptions,
+) -> Result<(Vec<Labelled>, Vec<Labelled>), TrainError> {
+    let train = read_examples(&opts.train)?;
+    if train.is_empty() {
+        return Err(TrainError::Empty(opts.train.clone()));
+    }
+    Ok((train, read_examples(&opts.dev)?))
+}
+
 /// A model being trained: its variables, config and batcher.
 pub struct Trainee {
     pub varmap: VarMap,
@@ -615,24 +658,11 @@ impl Fit for ClassifierFit<'_> {
 /// `opts.out`.
 pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
     let start = Instant::now();
-    let train = read_examples(&opts.train)?;
-    if train.is_empty() {
-        return Err(TrainError::Empty(opts.train.clone()));
-    }
-    let dev = read_examples(&opts.dev)?;
+    let (train, dev) = read_train_dev(opts)?;
     let mut rng = SplitMix64::new(opts.seed);
     let trainee = match &opts.init {
         Some(dir) => Trainee::from_init(dir, opts, &mut rng)?,
-        None => {
-            let texts: Vec<&str> = train
-                .iter()
-                .flat_map(|l| {
-                    std::iter::once(l.example.text.as_str())
-                        .chain(l.example.heading_path.iter().map(|h| h.as_str()))
-                })
-                .collect();
-            Trainee::scratch(&texts, opts, &mut rng)?
-        }
+        None => Trainee::scratch(&vocabulary_texts(&train), opts, &mut rng)?,
     };
     tracing::info!(
         vocab = trainee.config.vocab_size,

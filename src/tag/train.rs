@@ -9,7 +9,6 @@
 //! BERT (the shipped classifier's encoder, or any HF BERT); without it a
 //! small BERT and a WordPiece vocabulary are built from the training texts.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -21,9 +20,7 @@ use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
 use crate::rng::SplitMix64;
-use crate::train::{
-    Fit, TrainError, TrainOptions, build_tokenizer, fit, init_vars, load_encoder, save_model_dir,
-};
+use crate::train::{Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, save_model_dir};
 
 /// Exact-span and overlap precision/recall/F1 of predicted spans.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -118,25 +115,11 @@ impl TagTrainee {
         rng: &mut SplitMix64,
     ) -> Result<Self, TrainError> {
         let varmap = VarMap::new();
-        let mut keep = HashSet::new();
-        let (config, tokenizer) = match &opts.init {
-            Some(dir) => {
-                // The pooler is not part of a token classifier.
-                let (config, tokenizer, names) =
-                    load_encoder(dir, &varmap, |k| !k.starts_with("bert.pooler"))?;
-                keep = names;
-                (config, tokenizer)
-            }
-            None => {
-                let texts = train.iter().map(|e| e.text.as_str());
-                let tokenizer = build_tokenizer(texts, opts.vocab_size)?;
-                let vocab = tokenizer.get_vocab_size(true);
-                let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
-                config.max_position_embeddings =
-                    config.max_position_embeddings.max(opts.max_tokens);
-                (config, tokenizer)
-            }
-        };
+        // The pooler is not part of a token classifier.
+        let (config, tokenizer, keep) =
+            encoder_start(opts, train.iter().map(|e| e.text.as_str()), &varmap, |k| {
+                !k.starts_with("bert.pooler")
+            })?;
         let config = tagger_config(config);
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
         let model = BertTagger::load(vb, &config, TAGS.len())?;
