@@ -34,7 +34,7 @@ pub enum Command {
     /// for `train --init` and `train-tagger --init`).
     Pretrain(train::TrainArgs),
     /// Train the data-mention tagger (token classification over CA4P `data`
-    /// spans; fine-tune the classifier's encoder with --init).
+    /// spans; fine-tune a pre-trained encoder with --init).
     TrainTagger(train::TrainArgs),
     /// Score a model on a labelled JSONL file, or on the human dev lines.
     Eval(eval::EvalArgs),

@@ -6,7 +6,7 @@
 //! linear warm-up and decay, length-bucketed batches, a fixed seed, early
 //! stopping — here on dev exact-span F1. Token cross-entropy is taken over
 //! real tokens only (padding excluded). `--init DIR` starts from an existing
-//! BERT (the shipped classifier's encoder, or any HF BERT); without it a
+//! BERT (a `policyscan pretrain` output, or any HF BERT); without it a
 //! small BERT and a WordPiece vocabulary are built from the training texts.
 
 use std::path::Path;
