@@ -22,8 +22,8 @@ use crate::classify::bert::{BertMaskedLm, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
 use crate::rng::SplitMix64;
 use crate::train::{
-    Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, read_train_dev, save_model_dir,
-    vocabulary_texts,
+    Fit, TrainError, TrainOptions, encode_all, encoder_start, fit, init_vars, log_start,
+    read_train_dev, save_model_dir, vocabulary_texts,
 };
 
 /// Share of real tokens chosen for prediction (BERT's 15 %).
@@ -239,21 +239,14 @@ pub fn pretrain(opts: &TrainOptions) -> Result<PretrainSummary, TrainError> {
     let (train, dev) = read_train_dev(opts)?;
     let mut rng = SplitMix64::new(opts.seed);
     let trainee = MlmTrainee::new(opts, &vocabulary_texts(&train), &mut rng)?;
-    tracing::info!(
-        vocab = trainee.config.vocab_size,
-        hidden = trainee.config.hidden_size,
-        layers = trainee.config.num_hidden_layers,
-        train = train.len(),
-        dev = dev.len(),
-        "pre-training (masked LM)"
+    log_start(
+        "pre-training (masked LM)",
+        &trainee.config,
+        train.len(),
+        dev.len(),
     );
-    let encode = |data: &[crate::examples::Labelled]| -> Result<Vec<Encoded>, TrainError> {
-        data.iter()
-            .map(|l| trainee.batcher.encode_one(&l.input()).map_err(Into::into))
-            .collect()
-    };
-    let train_enc = encode(&train)?;
-    let dev_enc = encode(&dev)?;
+    let train_enc = encode_all(&trainee.batcher, &train)?;
+    let dev_enc = encode_all(&trainee.batcher, &dev)?;
     let vocab = Vocab::of(&trainee.batcher)?;
     let mut dev_rng = SplitMix64::new(opts.seed ^ 0xDE7);
     let dev_batches = trainee

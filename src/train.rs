@@ -254,11 +254,33 @@ pub(crate) fn encoder_start<'a>(
     if let Some(dir) = &opts.init {
         return load_encoder(dir, varmap, keep);
     }
+    let (config, tokenizer) = scratch_encoder(opts, texts)?;
+    Ok((config, tokenizer, HashSet::new()))
+}
+
+/// A small BERT config of `opts`' size and a WordPiece vocabulary trained on
+/// `texts`: the from-scratch start of every trainer.
+fn scratch_encoder<'a>(
+    opts: &TrainOptions,
+    texts: impl Iterator<Item = &'a str> + Send,
+) -> Result<(ModelConfig, Tokenizer), TrainError> {
     let tokenizer = build_tokenizer(texts, opts.vocab_size)?;
     let vocab = tokenizer.get_vocab_size(true);
     let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
     config.max_position_embeddings = config.max_position_embeddings.max(opts.max_tokens);
-    Ok((config, tokenizer, HashSet::new()))
+    Ok((config, tokenizer))
+}
+
+/// Log what a trainer starts with (`-v`).
+pub(crate) fn log_start(what: &str, config: &ModelConfig, train: usize, dev: usize) {
+    tracing::info!(
+        vocab = config.vocab_size,
+        hidden = config.hidden_size,
+        layers = config.num_hidden_layers,
+        train,
+        dev,
+        "{what}"
+    );
 }
 
 /// The texts a from-scratch vocabulary is trained on: every example's
@@ -299,10 +321,7 @@ impl Trainee {
         opts: &TrainOptions,
         rng: &mut SplitMix64,
     ) -> Result<Self, TrainError> {
-        let tokenizer = build_tokenizer(texts.iter().copied(), opts.vocab_size)?;
-        let vocab = tokenizer.get_vocab_size(true);
-        let mut config = ModelConfig::small(vocab, opts.hidden, opts.layers, opts.heads);
-        config.max_position_embeddings = config.max_position_embeddings.max(opts.max_tokens);
+        let (config, tokenizer) = scratch_encoder(opts, texts.iter().copied())?;
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
         let model = BertClassifier::load(vb, &config, N_LABELS)?;
@@ -392,7 +411,7 @@ pub(crate) fn save_model_dir(
     Ok(())
 }
 
-fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, TrainError> {
+pub(crate) fn encode_all(batcher: &Batcher, data: &[Labelled]) -> Result<Vec<Encoded>, TrainError> {
     data.iter()
         .map(|l| batcher.encode_one(&l.input()).map_err(TrainError::from))
         .collect()
@@ -664,14 +683,7 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
         Some(dir) => Trainee::from_init(dir, opts, &mut rng)?,
         None => Trainee::scratch(&vocabulary_texts(&train), opts, &mut rng)?,
     };
-    tracing::info!(
-        vocab = trainee.config.vocab_size,
-        hidden = trainee.config.hidden_size,
-        layers = trainee.config.num_hidden_layers,
-        train = train.len(),
-        dev = dev.len(),
-        "training"
-    );
+    log_start("training", &trainee.config, train.len(), dev.len());
     let train_enc = encode_all(&trainee.batcher, &train)?;
     let pw = pos_weights(&train);
     let mut task = ClassifierFit {

@@ -416,6 +416,18 @@ mod tests {
     use super::*;
     use candle_core::{D, Device};
 
+    /// Largest absolute element-wise difference of two same-shaped tensors.
+    fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    }
+
     #[test]
     fn erf_matches_libm() {
         let mut worst = 0f32;
@@ -446,14 +458,7 @@ mod tests {
         let x = Tensor::randn(0f32, 3.0, (7, 129), &Device::Cpu).unwrap();
         let want = x.gelu_erf().unwrap();
         let got = gelu_erf(x.copy().unwrap()).unwrap();
-        let diff = (want - got)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let diff = max_abs_diff(&want, &got);
         assert!(diff < 1e-5, "{diff}");
     }
 
@@ -506,14 +511,7 @@ mod tests {
         let mask = Tensor::from_vec(m, (b, t), &Device::Cpu).unwrap();
         let want = reference(&qkv, &mask, heads);
         let got = attention(&qkv, &mask, heads).unwrap();
-        let diff = (want - got)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let diff = max_abs_diff(&want, &got);
         assert!(diff < 1e-5, "{diff}");
     }
 
@@ -534,19 +532,11 @@ mod tests {
             .unwrap()
             .reshape((3, 5, 24))
             .unwrap();
-        let max = |t: Tensor| {
-            t.abs()
-                .unwrap()
-                .max_all()
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap()
-        };
         let got = linear(&x, &wt, &bias, None).unwrap();
         assert_eq!(got.dims(), &[3, 5, 24]);
-        assert!(max((&want - got).unwrap()) < 1e-4);
+        assert!(max_abs_diff(&want, &got) < 1e-4);
         let got = linear(&x, &wt, &bias, Some(&r)).unwrap();
-        assert!(max(((want + r).unwrap() - got).unwrap()) < 1e-4);
+        assert!(max_abs_diff(&(want + r).unwrap(), &got) < 1e-4);
         assert!(linear(&x, &wt, &bias[..3], None).is_err());
     }
 

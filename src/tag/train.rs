@@ -20,7 +20,9 @@ use crate::classify::batch::{Batcher, Encoded};
 use crate::classify::bert::{BertTagger, DTYPE, Dropout};
 use crate::classify::config::ModelConfig;
 use crate::rng::SplitMix64;
-use crate::train::{Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, save_model_dir};
+use crate::train::{
+    Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, log_start, save_model_dir,
+};
 
 /// Exact-span and overlap precision/recall/F1 of predicted spans.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -235,14 +237,7 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
     let dev = read_tag_examples(&opts.dev)?;
     let mut rng = SplitMix64::new(opts.seed);
     let trainee = TagTrainee::new(opts, &train, &mut rng)?;
-    tracing::info!(
-        vocab = trainee.config.vocab_size,
-        hidden = trainee.config.hidden_size,
-        layers = trainee.config.num_hidden_layers,
-        train = train.len(),
-        dev = dev.len(),
-        "training tagger"
-    );
+    log_start("training tagger", &trainee.config, train.len(), dev.len());
     let encode = |ex: &[TagExample]| -> Result<EncodedTexts, TrainError> {
         ex.iter()
             .map(|e| {
