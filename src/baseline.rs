@@ -66,9 +66,18 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
             Some(r(
                 "儿童|未成年|监护人|未满\\s*1[48]|未满十[四八]|不满\\s*1[48]|不满十[四八]",
             )),
-            Some(r("境外|跨境|出境|境内")),
+            // cross_border: abroad, or data moving to other countries.
+            Some(r(
+                "境外|跨境|出境|境内|(传输|转移|传送|存储|储存)[^。；]{0,12}(其他国家|国家或地区|国家和地区|世界)",
+            )),
         ],
     }
+});
+
+/// A heading about data the operator receives *from* others.
+static FROM_THIRD_PARTY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("从[^，。]{0,10}(第三方|合作伙伴|合作方|关联方)[^，。]{0,4}(获得|获取|收集|接收)|间接(获得|获取|收集)")
+        .expect("baseline regex compiles")
 });
 
 /// Labels of the sections a segment sits in: the union of the heading rules
@@ -84,6 +93,14 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
         // "如何使用Cookie" is a Cookie section, not a collection one.
         if set[1] {
             set[0] = false;
+        }
+        // "知识产权及其他权利" is about the operator's IP, not the user's rights.
+        if h.contains("知识产权") {
+            set[3] = false;
+        }
+        // "从第三方获得您的个人信息" is indirect collection, not sharing.
+        if FROM_THIRD_PARTY.is_match(h) {
+            set[2] = false;
         }
         for (a, s) in all.iter_mut().zip(set) {
             *a |= s;
@@ -157,6 +174,31 @@ mod tests {
     }
 
     #[test]
+    fn ip_rights_and_indirect_collection_headings() {
+        // The operator's intellectual property is not the user's rights.
+        assert!(names(&["5.知识产权及其他权利"], "本软件的著作权归我们所有。").is_empty());
+        assert_eq!(
+            names(&["六、您的权利"], "本软件的著作权归我们所有。"),
+            vec!["rights"]
+        );
+        // Data received from partners is (indirect) collection, not sharing.
+        assert_eq!(
+            names(
+                &[
+                    "一、我们如何收集和使用您的个人信息",
+                    "（四）从第三方获得您的个人信息"
+                ],
+                "我们会依法核实其来源。"
+            ),
+            vec!["collection"]
+        );
+        assert_eq!(
+            names(&["（四）第三方SDK"], "我们会依法核实其来源。"),
+            vec!["sharing"]
+        );
+    }
+
+    #[test]
     fn text_keywords_add_rare_labels() {
         assert_eq!(
             names(&[], "若您是未满14周岁的儿童，请在监护人陪同下阅读。"),
@@ -164,6 +206,13 @@ mod tests {
         );
         assert_eq!(
             names(&["七、存储"], "您的信息存储于中华人民共和国境内。"),
+            vec!["cross_border"]
+        );
+        assert_eq!(
+            names(
+                &[],
+                "我们的服务遍及全球，您的数据可能会传输到世界各地的服务器。"
+            ),
             vec!["cross_border"]
         );
         assert!(names(&["十、如何联系我们"], "请拨打客服电话。").is_empty());

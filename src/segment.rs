@@ -507,7 +507,9 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
                 None => false,
                 Some(x) => !same_style(info, x) || x.sentence_like,
             };
-            let sub = nx.is_some_and(|x| subheading_like(info, x));
+            // A short title whose next line sits deeper (a nested list flattened from
+            // HTML: `  4. 我们如何保护…` then `    1. 我们将…`) is its parent.
+            let sub = nx.is_some_and(|x| subheading_like(info, x) || x.indent > info.indent);
             if sub || (followed && !in_run) {
                 heading_style[k] = Some(Some(style));
             }
@@ -855,6 +857,41 @@ mod tests {
                 .any(|s| s.text.contains("了解以下内容") && s.heading_path.len() > 1)
         );
         assert!(!segs.iter().any(|s| s.text.starts_with("- 二")));
+    }
+
+    #[test]
+    fn nested_list_titles_are_headings() {
+        // An HTML policy whose sections are items of a nested list, flattened
+        // with indentation: `  4. …保护…` follows a long item of the same
+        // style, but its own items sit deeper, so it opens a section.
+        let doc = "\
+青柠出行隐私政策
+  3. 我们如何共享您的个人信息
+    1. 我们会委托第三方支付机构处理您的支付信息，并要求其按照本政策保护您的信息。
+    2. 未经您的同意，我们不会向其他公司共享您的个人信息，以下情形除外。
+  6. 您应当理解，您在使用服务过程中，可以向特定的人发送照片、位置信息等内容。
+  4. 我们如何保护您的个人信息
+    1. 我们采用传输层加密技术保护您的个人信息，防止数据遭到未经授权的访问。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        let path = |needle: &str| {
+            segs.iter()
+                .find(|s| s.text.contains(needle))
+                .unwrap()
+                .heading_path
+                .last()
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(path("传输层加密"), "4. 我们如何保护您的个人信息");
+        assert_eq!(path("第三方支付机构"), "3. 我们如何共享您的个人信息");
+        // A long item stays body.
+        assert!(
+            !segs
+                .iter()
+                .any(|s| s.heading_path.iter().any(|h| h.contains("您应当理解")))
+        );
     }
 
     #[test]

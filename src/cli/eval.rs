@@ -41,7 +41,8 @@ pub struct EvalArgs {
     shared: Option<PathBuf>,
     /// Write every scored item as JSONL here, for error analysis: with
     /// --dev-lines each line (gold, model and baseline labels), with
-    /// --tag-data each segment (gold and predicted spans).
+    /// --tag-data each segment (gold and predicted spans, as text and as
+    /// char offsets).
     #[arg(long)]
     dump: Option<PathBuf>,
     /// Print JSON instead of a table.
@@ -179,7 +180,7 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
                     .collect()
             };
             out.push_str(
-                &serde_json::json!({"text": e.text, "gold": show(g), "pred": show(p)}).to_string(),
+                &serde_json::json!({"text": e.text, "gold": show(g), "pred": show(p), "gold_at": g, "pred_at": p}).to_string(),
             );
             out.push('\n');
         }
