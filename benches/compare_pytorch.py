@@ -10,7 +10,8 @@ Run by hand, not in CI. Installs nothing. Needs, from PyPI: `torch` (CPU is enou
 
 DEV.jsonl has one {"text": ..., "heading_path": [...]} per line (e.g. `policyscan dataset`'s
 dev.jsonl). The script loads the model directory with BertForSequenceClassification, tokenises
-exactly as policyscan does (heading path joined by " / ", its last max_tokens/3 chars, then the pair
+exactly as policyscan does (headings cut to 16 chars and joined by "/", the last max_tokens/2
+chars of that, then the pair
 truncated longest-first to max_tokens), batches by length like policyscan, checks that the scores
 match `policyscan score` (max abs diff < 1e-3) and prints segments/s for both and the ratio.
 """
@@ -62,8 +63,10 @@ def main():
     head_index = [cfg.label2id[l] for l in labels]
 
     def head(path):
-        j = " / ".join(path)
-        k = a.max_tokens // 3
+        # policyscan's heading_text: each heading cut to 16 chars, joined by
+        # "/", then its last max_tokens/2 chars.
+        j = "/".join(h[:16] for h in path)
+        k = a.max_tokens // 2
         return j if len(j) <= k else j[len(j) - k:]
 
     enc = tok([head(r.get("heading_path", [])) for r in rows], [r["text"] for r in rows],

@@ -26,7 +26,7 @@ fn micro_opts(out: &Path) -> TrainOptions {
         layers: 1,
         heads: 2,
         vocab_size: 400,
-        epochs: 40,
+        epochs: 60,
         batch_size: 8,
         lr: 3e-3,
         max_tokens: 64,

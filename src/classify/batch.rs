@@ -57,10 +57,21 @@ impl Batch {
     }
 }
 
-/// The heading path as the first sequence of the pair: innermost headings are
-/// the most telling, so when the path is long its outer part is dropped.
+/// Characters kept of each heading in [`heading_text`]: a section title says
+/// what it is about early (`二、我们如何收集和使用您的个人信息` → `二、我们如何收集和使用您的个人`).
+pub const HEADING_CHARS: usize = 16;
+
+/// The heading path as the first sequence of the pair: every heading cut to
+/// [`HEADING_CHARS`], joined by `/`; when that is still longer than
+/// `max_chars`, its outer part is dropped. Cutting each heading keeps the
+/// top-level section (`…收集…`) of deeply nested paths, which cutting the
+/// joined path dropped for 18 % of the training segments.
 pub fn heading_text(path: &[String], max_chars: usize) -> String {
-    let joined = path.join(" / ");
+    let joined = path
+        .iter()
+        .map(|h| h.chars().take(HEADING_CHARS).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("/");
     let n = joined.chars().count();
     if n <= max_chars {
         joined
@@ -110,7 +121,7 @@ impl Batcher {
 
     /// Tokenise one input.
     pub fn encode_one(&self, input: &Input<'_>) -> Result<Encoded, ClassifyError> {
-        let head = heading_text(input.heading_path, self.max_tokens / 3);
+        let head = heading_text(input.heading_path, self.max_tokens / 2);
         let enc = self
             .tokenizer
             .encode_fast((head.as_str(), input.text), true)
