@@ -17,6 +17,8 @@ const RECIPIENT: &str = "(第三方|合作伙伴|合作方|合作机构|关联�
 
 struct Rules {
     heading: [Regex; N_LABELS],
+    /// Headings that match a label's rule but are not about it.
+    heading_not: [Option<Regex>; N_LABELS],
     text: [Option<Regex>; N_LABELS],
 }
 
@@ -40,6 +42,18 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
             r("未成年|儿童|未满|青少年|十四周岁|14周岁"),
             // cross_border
             r("跨境|境外|出境|存储地|储存地|存放地"),
+        ],
+        heading_not: [
+            None,
+            None,
+            // "从第三方获得您的个人信息" is indirect collection, not sharing.
+            Some(r(
+                "从[^，。]{0,10}(第三方|合作伙伴|合作方|关联方)[^，。]{0,4}(获得|获取|收集|接收)|间接(获得|获取|收集)",
+            )),
+            // "知识产权及其他权利" is about the operator's IP, not the user's rights.
+            Some(r("知识产权")),
+            None,
+            None,
         ],
         text: [
             None,
@@ -74,12 +88,6 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
     }
 });
 
-/// A heading about data the operator receives *from* others.
-static FROM_THIRD_PARTY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("从[^，。]{0,10}(第三方|合作伙伴|合作方|关联方)[^，。]{0,4}(获得|获取|收集|接收)|间接(获得|获取|收集)")
-        .expect("baseline regex compiles")
-});
-
 /// Labels of the sections a segment sits in: the union of the heading rules
 /// over its whole heading path (a `（三）第三方SDK` item under
 /// `二、我们如何收集和使用…` is about both collection and sharing).
@@ -87,20 +95,12 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
     let mut all = [false; N_LABELS];
     for h in path {
         let mut set = [false; N_LABELS];
-        for (l, re) in RULES.heading.iter().enumerate() {
-            set[l] = re.is_match(h);
+        for (l, (re, not)) in RULES.heading.iter().zip(&RULES.heading_not).enumerate() {
+            set[l] = re.is_match(h) && !not.as_ref().is_some_and(|n| n.is_match(h));
         }
         // "如何使用Cookie" is a Cookie section, not a collection one.
         if set[1] {
             set[0] = false;
-        }
-        // "知识产权及其他权利" is about the operator's IP, not the user's rights.
-        if h.contains("知识产权") {
-            set[3] = false;
-        }
-        // "从第三方获得您的个人信息" is indirect collection, not sharing.
-        if FROM_THIRD_PARTY.is_match(h) {
-            set[2] = false;
         }
         for (a, s) in all.iter_mut().zip(set) {
             *a |= s;

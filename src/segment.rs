@@ -442,9 +442,12 @@ fn opens_child(a: &Info, b: &Info) -> bool {
         && b.clean[num.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// A short title-like line (a sub-heading candidate) of another numbering style.
+/// A short title-like line (a sub-heading candidate) of another numbering style,
+/// or any line indented deeper than `a` (a nested list flattened from HTML:
+/// `  4. 我们如何保护…` then `    1. 我们将…`).
 fn subheading_like(a: &Info, b: &Info) -> bool {
-    b.md_level.is_some()
+    b.indent > a.indent
+        || b.md_level.is_some()
         || (b.bold_only && !b.sentence_like)
         || (b.marker.is_some_and(|(_, t)| t > 0) && !b.sentence_like && !same_style(a, b))
         || opens_child(a, b)
@@ -507,9 +510,7 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
                 None => false,
                 Some(x) => !same_style(info, x) || x.sentence_like,
             };
-            // A short title whose next line sits deeper (a nested list flattened from
-            // HTML: `  4. 我们如何保护…` then `    1. 我们将…`) is its parent.
-            let sub = nx.is_some_and(|x| subheading_like(info, x) || x.indent > info.indent);
+            let sub = nx.is_some_and(|x| subheading_like(info, x));
             if sub || (followed && !in_run) {
                 heading_style[k] = Some(Some(style));
             }
