@@ -3,7 +3,8 @@
 //!
 //! Input is one paragraph or list item per line (as produced by `crate::decode` and
 //! `crate::html`). Heading levels are assigned by marker *type* in order of first appearance;
-//! Markdown `#` levels are explicit and outrank numbered markers. TOC lines are neither
+//! Markdown `#` levels are explicit and outrank numbered markers; between two headings of
+//! one level, indentation decides nesting (see `close_headings`). TOC lines are neither
 //! headings nor segments.
 
 use std::collections::{HashMap, HashSet};
@@ -638,26 +639,92 @@ fn fix_family(order: &mut [Style], tier: impl Fn(&Style) -> Option<u8>) {
     }
 }
 
+/// A heading whose section is still open while segmenting.
+struct Open {
+    level: u8,
+    indent: usize,
+    /// Opened as the indented child of a heading of the same level.
+    nested: bool,
+    title: String,
+}
+
+/// Close the open sections that a new heading (`level`, `indent`, `title`) ends, and say
+/// whether it opens a nested list under a heading of its own level.
+///
+/// Levels come from numbering styles, so a nested HTML list flattened to text (`  1. 我们如何
+/// 收集…` then `    1. 您自愿提供的…`) gives both levels the same one; only the indentation
+/// tells them apart. A same-level heading indented deeper therefore stays a child when it is
+/// the first of its list (`1.`, `（一）`, `①`) or a later sibling of such a child, and is
+/// otherwise a sibling whose indentation merely drifted (`（一）` then `  （二）`).
+fn close_headings(stack: &mut Vec<Open>, level: u8, indent: usize, title: &str) -> bool {
+    let mut sibling_of_nested = false;
+    while let Some(top) = stack.last() {
+        if top.level < level {
+            break;
+        }
+        if top.level == level && top.indent < indent {
+            if sibling_of_nested || first_ordinal(title) {
+                return true;
+            }
+        } else if top.level == level && top.indent == indent && top.nested {
+            sibling_of_nested = true;
+        }
+        stack.pop();
+    }
+    false
+}
+
+/// Does this heading start with the first ordinal of a list: `1.`, `1、`, `（1）`, `(一)`,
+/// `一、`, `①`, `a.`, `A)`, `Ⅰ.`?
+fn first_ordinal(title: &str) -> bool {
+    let t = title.trim_start_matches(|c: char| c.is_whitespace() || c == '#' || c == '*');
+    let (paren, t) = match t.strip_prefix(['(', '（']) {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let mut it = t.chars();
+    let (Some(first), next) = (it.next(), it.next()) else {
+        return false;
+    };
+    if first == '①' {
+        return true;
+    }
+    if !matches!(first, '1' | '一' | 'a' | 'A' | 'Ⅰ') {
+        return false;
+    }
+    match next {
+        Some(')' | '）') => true,
+        // `1.2` is a second-level number, not the first of a list.
+        Some('.' | '．') => !paren && !it.next().is_some_and(|c| c.is_ascii_digit()),
+        Some('、' | ' ' | '\u{3000}') => !paren,
+        _ => false,
+    }
+}
+
 /// Split `text` into body segments with heading paths and char offsets.
 pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
     let kinds = classify_lines(text);
     let max = opts.max_chars.max(1);
     let mut out = Vec::new();
-    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut offset: usize = 0; // char offset of the current line start
     for (line, kind) in text.split('\n').zip(kinds) {
         let line_chars = line.chars().count();
         match kind {
             LineKind::Heading { level, title } => {
                 if !title.is_empty() {
-                    while stack.last().is_some_and(|(l, _)| *l >= level) {
-                        stack.pop();
-                    }
-                    stack.push((level, title));
+                    let indent = line.chars().take_while(|c| c.is_whitespace()).count();
+                    let nested = close_headings(&mut stack, level, indent, &title);
+                    stack.push(Open {
+                        level,
+                        indent,
+                        nested,
+                        title,
+                    });
                 }
             }
             LineKind::Body => {
-                let path: Vec<String> = stack.iter().map(|(_, t)| t.clone()).collect();
+                let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
                 emit_body(line, offset, max, &path, &mut out);
             }
             LineKind::Toc | LineKind::Blank => {}
@@ -893,6 +960,77 @@ mod tests {
                 .iter()
                 .any(|s| s.heading_path.iter().any(|h| h.contains("您应当理解")))
         );
+    }
+
+    #[test]
+    fn indented_lists_of_one_style_nest() {
+        // A nested HTML list flattened to text numbers both levels `1.`: the
+        // deeper list is a child of the title above it, its later items stay
+        // children, and the next title at the outer indentation closes both.
+        let doc = "\
+青柠出行隐私政策
+  1. 我们如何收集和使用您的个人信息
+    1. 您主动提供的个人信息
+  1. 在您注册青柠出行账号时，我们会收集您的手机号码和昵称，用于创建账号。
+    2. 我们自动收集的个人信息
+  1. 在您使用打车服务时，我们会收集您的位置信息，用于为您匹配附近车辆。
+  2. 我们如何共享您的个人信息
+    1. 未经您的同意，我们不会向其他公司共享您的个人信息，以下情形除外。
+（一）我们如何存储您的个人信息
+我们会将您的个人信息存储在中华人民共和国境内的服务器上，不会传输至境外。
+  （二）我们如何保护您的个人信息
+我们采用传输层加密技术保护您的个人信息，防止数据遭到未经授权的访问。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        let path = |needle: &str| {
+            segs.iter()
+                .find(|s| s.text.contains(needle))
+                .unwrap()
+                .heading_path
+                .clone()
+        };
+        let top = "1. 我们如何收集和使用您的个人信息";
+        assert_eq!(path("手机号码"), vec![top, "1. 您主动提供的个人信息"]);
+        assert_eq!(path("附近车辆"), vec![top, "2. 我们自动收集的个人信息"]);
+        assert_eq!(path("其他公司"), vec!["2. 我们如何共享您的个人信息"]);
+        // A sibling whose indentation drifted (`（二）` after `（一）`) is no child.
+        assert_eq!(
+            path("传输层加密")
+                .iter()
+                .filter(|h| h.contains("我们如何存储"))
+                .count(),
+            0
+        );
+        assert_eq!(
+            path("传输层加密").last().unwrap(),
+            "（二）我们如何保护您的个人信息"
+        );
+    }
+
+    #[test]
+    fn first_ordinals() {
+        for t in [
+            "1. 总则",
+            "1、总则",
+            "（一）总则",
+            "(1) 总则",
+            "一、总则",
+            "①总则",
+            "a. 总则",
+        ] {
+            assert!(first_ordinal(t), "{t}");
+        }
+        for t in [
+            "2. 总则",
+            "10. 总则",
+            "（二）总则",
+            "一点资讯隐私政策",
+            "1.2 总则",
+            "总则",
+        ] {
+            assert!(!first_ordinal(t), "{t}");
+        }
     }
 
     #[test]
