@@ -117,14 +117,46 @@ pub fn run(a: EvalArgs) -> Result<()> {
             }
             std::fs::write(path, out)?;
         }
+        let sets = |v: &[String]| policyscan::labels::parse_labels(v).map_err(anyhow::Error::msg);
+        let group: Vec<&str> = model_lines.iter().map(|l| l.policy.as_str()).collect();
+        let gold = model_lines
+            .iter()
+            .map(|l| sets(&l.gold))
+            .collect::<Result<Vec<_>>>()?;
+        let pm = model_lines
+            .iter()
+            .map(|l| sets(&l.pred))
+            .collect::<Result<Vec<_>>>()?;
+        let pb = base_lines
+            .iter()
+            .map(|l| sets(&l.pred))
+            .collect::<Result<Vec<_>>>()?;
+        let boot = metrics::paired_bootstrap(&group, &gold, &pm, &pb, 10_000, 17);
         if a.json {
-            println!("{}", serde_json::json!({"model": model, "baseline": base}));
+            println!(
+                "{}",
+                serde_json::json!({"model": model, "baseline": base, "model_minus_baseline": boot})
+            );
         } else {
             println!(
                 "model (whole scan, human dev lines):\n{}",
                 format_table(&model)
             );
             println!("keyword baseline (same lines):\n{}", format_table(&base));
+            println!(
+                "model − baseline, with 95 % intervals from {} resamples of the {} policies:\n  \
+                 macro-F1 {:+.3} [{:+.3}, {:+.3}], model ahead in {:.0} % of resamples\n  \
+                 micro-F1 {:+.3} [{:+.3}, {:+.3}]",
+                boot.resamples,
+                boot.groups,
+                boot.macro_diff,
+                boot.macro_interval.0,
+                boot.macro_interval.1,
+                100.0 * boot.macro_a_ahead,
+                boot.micro_diff,
+                boot.micro_interval.0,
+                boot.micro_interval.1
+            );
         }
         return Ok(());
     }

@@ -81,6 +81,50 @@ fn train_then_eval_then_scan_with_the_trained_model() {
 }
 
 #[test]
+fn dev_lines_eval_compares_model_and_baseline_over_policies() {
+    // A stand-in for the shared folder: two fictional policies labelled line by line.
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("corpus/ca4p/texts");
+    let labels = dir.path().join("labeled/segments_dev");
+    std::fs::create_dir_all(&texts).unwrap();
+    std::fs::create_dir_all(&labels).unwrap();
+    let policies = [
+        (
+            "0001",
+            "一、我们如何收集您的个人信息\n我们会收集您的手机号码和设备标识符，用于注册和登录。\n二、我们如何使用Cookie\n我们使用Cookie记住您的登录状态。\n",
+            "1\theading\t-\n2\tbody\tcollection\n3\theading\t-\n4\tbody\tcookie\n",
+        ),
+        (
+            "0002",
+            "一、未成年人保护\n若您是未满14周岁的儿童，请在监护人的陪同下阅读本政策。\n二、您的权利\n您可以在“设置—账号”中注销账号或删除您的个人信息。\n",
+            "1\theading\t-\n2\tbody\tminors\n3\theading\t-\n4\tbody\trights\n",
+        ),
+    ];
+    for (id, text, tsv) in policies {
+        std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
+        std::fs::write(labels.join(format!("{id}.labels.tsv")), tsv).unwrap();
+    }
+    let o = bin()
+        .args(["eval", "--dev-lines", "--json", "--shared"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["model"]["n"], 4);
+    assert_eq!(r["baseline"]["n"], 4);
+    let boot = &r["model_minus_baseline"];
+    assert_eq!(boot["groups"], 2);
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let diff = f(&r["model"]["macro_f1"]) - f(&r["baseline"]["macro_f1"]);
+    assert!((f(&boot["macro_diff"]) - diff).abs() < 1e-9, "{boot}");
+    let (lo, hi) = (f(&boot["macro_interval"][0]), f(&boot["macro_interval"][1]));
+    assert!(lo <= hi, "{boot}");
+    let ahead = f(&boot["macro_a_ahead"]);
+    assert!((0.0..=1.0).contains(&ahead), "{boot}");
+}
+
+#[test]
 fn dataset_without_shared_data_says_where_it_looked() {
     let dir = tempfile::tempdir().unwrap();
     let o = bin()
