@@ -532,6 +532,10 @@ fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
     }
     assert!(vars.contains_key("classifier.weight"));
     drop(vars);
+    assert_eq!(
+        trainee.config.architectures,
+        vec!["BertForSequenceClassification".to_string()]
+    );
 
     // And the tagger fine-tunes from it too.
     let tdir = tempfile::tempdir().unwrap();

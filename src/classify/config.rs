@@ -113,9 +113,13 @@ impl ModelConfig {
         c
     }
 
-    /// Write our six labels into `id2label`/`label2id` and mark the problem
-    /// as multi-label, so `transformers` applies sigmoid + BCE.
+    /// Make this a config of our classifier: our six labels in
+    /// `id2label`/`label2id`, the problem marked multi-label (so `transformers`
+    /// applies sigmoid + BCE) and the architecture `BertForSequenceClassification`
+    /// (a config taken from a pre-trained `BertForMaskedLM` would otherwise keep
+    /// claiming that head).
     pub fn set_policyscan_labels(&mut self) {
+        self.architectures = vec!["BertForSequenceClassification".into()];
         self.id2label = LABELS
             .iter()
             .enumerate()
