@@ -927,6 +927,15 @@ mod tests {
         assert!(!segs.iter().any(|s| s.text.starts_with("- 二")));
     }
 
+    /// The heading path of the first segment containing `needle`.
+    fn path_of(segs: &[Segment], needle: &str) -> Vec<String> {
+        segs.iter()
+            .find(|s| s.text.contains(needle))
+            .unwrap_or_else(|| panic!("no segment contains {needle}"))
+            .heading_path
+            .clone()
+    }
+
     #[test]
     fn nested_list_titles_are_headings() {
         // An HTML policy whose sections are items of a nested list, flattened
@@ -943,15 +952,7 @@ mod tests {
 ";
         let segs = segment(doc, &SegmentOptions::default());
         check_offsets(doc, &segs);
-        let path = |needle: &str| {
-            segs.iter()
-                .find(|s| s.text.contains(needle))
-                .unwrap()
-                .heading_path
-                .last()
-                .cloned()
-                .unwrap_or_default()
-        };
+        let path = |needle: &str| path_of(&segs, needle).last().cloned().unwrap_or_default();
         assert_eq!(path("传输层加密"), "4. 我们如何保护您的个人信息");
         assert_eq!(path("第三方支付机构"), "3. 我们如何共享您的个人信息");
         // A long item stays body.
@@ -983,13 +984,7 @@ mod tests {
 ";
         let segs = segment(doc, &SegmentOptions::default());
         check_offsets(doc, &segs);
-        let path = |needle: &str| {
-            segs.iter()
-                .find(|s| s.text.contains(needle))
-                .unwrap()
-                .heading_path
-                .clone()
-        };
+        let path = |needle: &str| path_of(&segs, needle);
         let top = "1. 我们如何收集和使用您的个人信息";
         assert_eq!(path("手机号码"), vec![top, "1. 您主动提供的个人信息"]);
         assert_eq!(path("附近车辆"), vec![top, "2. 我们自动收集的个人信息"]);
