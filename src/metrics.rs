@@ -56,39 +56,30 @@ pub fn report(gold: &[LabelSet], pred: &[LabelSet]) -> Report {
         pred.len(),
         "gold and predictions differ in length"
     );
-    let mut labels = Vec::with_capacity(N_LABELS);
-    let (mut stp, mut sfp, mut sfn) = (0, 0, 0);
-    for (l, name) in LABELS.iter().enumerate() {
-        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-        for (g, p) in gold.iter().zip(pred) {
-            match (g[l], p[l]) {
-                (true, true) => tp += 1,
-                (false, true) => fp += 1,
-                (true, false) => fn_ += 1,
-                _ => {}
+    let c = counts(gold, pred);
+    let labels: Vec<LabelScore> = LABELS
+        .iter()
+        .zip(&c)
+        .map(|(name, &[tp, fp, fn_])| {
+            let (precision, recall, f1) = prf(tp, fp, fn_);
+            LabelScore {
+                label: name.to_string(),
+                support: tp + fn_,
+                tp,
+                fp,
+                fn_,
+                precision,
+                recall,
+                f1,
             }
-        }
-        stp += tp;
-        sfp += fp;
-        sfn += fn_;
-        let (precision, recall, f1) = prf(tp, fp, fn_);
-        labels.push(LabelScore {
-            label: name.to_string(),
-            support: tp + fn_,
-            tp,
-            fp,
-            fn_,
-            precision,
-            recall,
-            f1,
-        });
-    }
-    let macro_f1 = labels.iter().map(|s| s.f1).sum::<f64>() / N_LABELS as f64;
+        })
+        .collect();
+    let (macro_f1, micro_f1) = f1s(&c);
     Report {
         n: gold.len(),
         labels,
         macro_f1,
-        micro_f1: prf(stp, sfp, sfn).2,
+        micro_f1,
     }
 }
 
@@ -153,16 +144,21 @@ type Counts = [[usize; 3]; N_LABELS];
 fn counts(gold: &[LabelSet], pred: &[LabelSet]) -> Counts {
     let mut c = [[0; 3]; N_LABELS];
     for (g, p) in gold.iter().zip(pred) {
-        for l in 0..N_LABELS {
-            match (g[l], p[l]) {
-                (true, true) => c[l][0] += 1,
-                (false, true) => c[l][1] += 1,
-                (true, false) => c[l][2] += 1,
-                _ => {}
-            }
-        }
+        count(&mut c, g, p);
     }
     c
+}
+
+/// Add one item's outcome to `c`.
+fn count(c: &mut Counts, gold: &LabelSet, pred: &LabelSet) {
+    for l in 0..N_LABELS {
+        match (gold[l], pred[l]) {
+            (true, true) => c[l][0] += 1,
+            (false, true) => c[l][1] += 1,
+            (true, false) => c[l][2] += 1,
+            _ => {}
+        }
+    }
 }
 
 /// Macro- and micro-F1 from summed counts, as [`report`] computes them.
@@ -183,18 +179,14 @@ pub fn paired_bootstrap(
     seed: u64,
 ) -> PairedBootstrap {
     assert!(group.len() == gold.len() && gold.len() == a.len() && a.len() == b.len());
-    let mut names: Vec<&str> = group.to_vec();
-    names.sort_unstable();
-    names.dedup();
-    let per_group: Vec<(Counts, Counts)> = names
-        .iter()
-        .map(|n| {
-            let idx: Vec<usize> = (0..group.len()).filter(|&i| group[i] == *n).collect();
-            let pick = |v: &[LabelSet]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-            let g = pick(gold);
-            (counts(&g, &pick(a)), counts(&g, &pick(b)))
-        })
-        .collect();
+    // Per-group counts of both systems, in one pass, groups in name order.
+    let mut by_group: std::collections::BTreeMap<&str, (Counts, Counts)> = Default::default();
+    for (i, g) in group.iter().enumerate() {
+        let (ca, cb) = by_group.entry(g).or_default();
+        count(ca, &gold[i], &a[i]);
+        count(cb, &gold[i], &b[i]);
+    }
+    let per_group: Vec<(Counts, Counts)> = by_group.into_values().collect();
     let add = |acc: &mut Counts, c: &Counts| {
         for l in 0..N_LABELS {
             for k in 0..3 {

@@ -56,6 +56,9 @@ pub enum LineKind {
     Heading {
         /// Nesting level, 1 = outermost.
         level: u8,
+        /// Leading whitespace width: between headings of one level, the deeper
+        /// one nests (see `close_headings`).
+        indent: usize,
         /// Cleaned title, numbering kept (e.g. `三、我们如何共享`). May be empty (`###` alone).
         title: String,
     },
@@ -618,6 +621,7 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
                 let level = keys.binary_search(&c).map_or(1, |p| p + 1).min(255) as u8;
                 LineKind::Heading {
                     level,
+                    indent: infos[k].indent,
                     title: infos[k].clean.clone(),
                 }
             } else {
@@ -711,9 +715,12 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
     for (line, kind) in text.split('\n').zip(kinds) {
         let line_chars = line.chars().count();
         match kind {
-            LineKind::Heading { level, title } => {
+            LineKind::Heading {
+                level,
+                indent,
+                title,
+            } => {
                 if !title.is_empty() {
-                    let indent = line.chars().take_while(|c| c.is_whitespace()).count();
                     let nested = close_headings(&mut stack, level, indent, &title);
                     stack.push(Open {
                         level,
@@ -826,7 +833,7 @@ mod tests {
         classify_lines(text)
             .into_iter()
             .map(|k| match k {
-                LineKind::Heading { level, title } => format!("H{level}:{title}"),
+                LineKind::Heading { level, title, .. } => format!("H{level}:{title}"),
                 LineKind::Toc => "T".into(),
                 LineKind::Body => "B".into(),
                 LineKind::Blank => "_".into(),
