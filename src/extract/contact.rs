@@ -1,8 +1,7 @@
 //! Contact data: phones (400/800 hotlines, landlines with area codes in any
 //! separator style, mobiles, `+86`, short service numbers after a hotline
-//! word), emails (stray spaces as in `kefu @360.cn` removed), URLs, postal
-//! addresses (province/city → district → road → number → building/room) and
-//! postcodes. Digit runs glued to other digits or letters are never phones,
+//! word), emails (stray spaces as in `kefu @360.cn` removed), URLs and
+//! postcodes (postal addresses: [`super::address`]). Digit runs glued to other digits or letters are never phones,
 //! so dates, version numbers, amounts and ID-card examples are left alone.
 
 use std::sync::LazyLock;
@@ -32,19 +31,6 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+").expect("url regex")
 });
-static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    let prov = "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门";
-    Regex::new(&format!(
-        concat!(
-            r"(?:(?:{p})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?|\p{{Han}}{{2,4}}市)",
-            r"[\p{{Han}}0-9A-Za-z０-９（）()\-－#·]{{1,40}}?",
-            r"(?:[0-9０-９]+(?:-[0-9]+)?|[一二三四五六七八九十百]+)号",
-            r"(?:[\p{{Han}}0-9A-Za-z０-９\-－#（）()]{{0,16}}?(?:楼|层|室|座|单元|栋|幢|号楼|房|大厦|中心|广场))*"
-        ),
-        p = prov
-    ))
-    .expect("address regex")
-});
 static POSTCODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(邮编|邮政编码)\s*[:：]?\s*(\d{6})").expect("postcode regex"));
 
@@ -58,27 +44,6 @@ fn glued(text: &str, start: usize, end: usize) -> bool {
                 || (c == '.' && text[end + 1..].starts_with(|d: char| d.is_ascii_digit()))
         })
 }
-
-/// Leading words that belong to the label, not the address.
-const ADDRESS_LABELS: &[&str] = &[
-    "联系地址",
-    "注册地址",
-    "办公地址",
-    "通讯地址",
-    "通信地址",
-    "公司地址",
-    "住所地",
-    "地址",
-    "住所",
-    "位于",
-    "址",
-    "为",
-    "于",
-    "在",
-    "是",
-    "：",
-    ":",
-];
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
     for m in PHONE.find_iter(text) {
@@ -123,20 +88,6 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         let t = m.as_str().trim_end_matches(['.', ',', ';', ':', ')', ']']);
         if t.len() > 7 && !t.contains('@') {
             out.push(Hit::new(Kind::Url, m.start(), m.start() + t.len(), t));
-        }
-    }
-    for m in ADDRESS.find_iter(text) {
-        let mut s = m.start();
-        loop {
-            let rest = &text[s..m.end()];
-            match ADDRESS_LABELS.iter().find(|l| rest.starts_with(**l)) {
-                Some(l) => s += l.len(),
-                None => break,
-            }
-        }
-        let t = &text[s..m.end()];
-        if t.chars().count() >= 6 {
-            out.push(Hit::new(Kind::Address, s, m.end(), t));
         }
     }
     for c in POSTCODE.captures_iter(text) {
@@ -202,25 +153,5 @@ mod tests {
             ["https://www.example.cn/privacy"]
         );
         assert_eq!(values("邮编：310012", Kind::Postcode), ["310012"]);
-    }
-
-    #[test]
-    fn postal_addresses() {
-        assert_eq!(
-            values(
-                "联系地址：浙江省杭州市西湖区文三路88号青鸟大厦12层，邮编：310012",
-                Kind::Address
-            ),
-            ["浙江省杭州市西湖区文三路88号青鸟大厦12层"]
-        );
-        assert_eq!(
-            values("地址：深圳市南山区科技园南路18号蓝鲸大厦5楼", Kind::Address),
-            ["深圳市南山区科技园南路18号蓝鲸大厦5楼"]
-        );
-        assert_eq!(
-            values("北京市海淀区中关村大街1号", Kind::Address),
-            ["北京市海淀区中关村大街1号"]
-        );
-        assert!(values("我们位于北京，欢迎来访。", Kind::Address).is_empty());
     }
 }

@@ -9,9 +9,19 @@ use regex::Regex;
 use super::numerals;
 use super::{Hit, Kind};
 
-static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"更新|生效|发布|修订|版本|施行|实施|修改|Updated|Effective|updated|effective")
-        .expect("date context")
+/// An update/effective word right before the date (`最近更新日期：`,
+/// `本政策更新于`, `Last updated:`) …
+static BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:更新|生效|发布|修订|版本|施行|实施|修改|updated|effective)(?:日期|时间|时期|日|于|date|on)?\s*[:：为是]?\s*(?:自|于)?\s*[\[【(（]?\s*$")
+        .expect("date context before")
+});
+/// … or after it in the same clause (`自2023年1月1日起施行`,
+/// `于2023年11月1日对本政策进行了更新`, `2020年07月20日版本`).
+static AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*[\]】)）]?\s*(?:起|开始)?[^。；，,]{0,20}?(?:生效|施行|实施|更新|发布|修订|版本)",
+    )
+    .expect("date context after")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -22,11 +32,14 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
-    let context = CONTEXT.is_match(text);
     for c in DATE.captures_iter(text) {
         let m = c.get(0).expect("match");
-        // Without an update/effective word, only a line that is nothing but
-        // a date (the signature line closing many policies) counts.
+        // The update/effective word must be next to the date, not merely in
+        // the sentence: `研究项目实施时间截止至2022年12月31日` is no update
+        // date. Without one, only a line that is nothing but a date (the
+        // signature line closing many policies) counts.
+        let before = tail(&text[..m.start()], 48);
+        let context = BEFORE.is_match(before) || AFTER.is_match(&text[m.end()..]);
         if !context && m.as_str().trim() != text.trim() {
             continue;
         }
@@ -58,6 +71,15 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
     }
 }
 
+/// The last `n` bytes of `s` or fewer, cut at a char boundary.
+fn tail(s: &str, n: usize) -> &str {
+    let mut i = s.len().saturating_sub(n);
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    &s[i..]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +102,19 @@ mod tests {
             ["2023-11-01", "2023-12-15"]
         );
         assert_eq!(dates("本政策自二〇二三年十一月一日起施行"), ["2023-11-01"]);
+        assert_eq!(dates("本政策于2023年11月1日更新。"), ["2023-11-01"]);
+        assert_eq!(dates("Last updated: 2023-11-01"), ["2023-11-01"]);
+        assert_eq!(dates("最近更新日期 ： 2020年12月15日"), ["2020-12-15"]);
+        assert_eq!(dates("本版发布日期：【2019-06-24】"), ["2019-06-24"]);
+        assert_eq!(dates("2020年07月20日版本"), ["2020-07-20"]);
+        assert_eq!(
+            dates("我们于2019年10月17日对《隐私协议及声明》进行了更新。"),
+            ["2019-10-17"]
+        );
+        assert_eq!(
+            dates("本政策于 2015 年 1 月 1 日起发布并生效，于2020年5月29日最新修订"),
+            ["2015-01-01", "2020-05-29"]
+        );
     }
 
     #[test]
@@ -95,5 +130,13 @@ mod tests {
         );
         assert!(dates("版本号 2023.13.45").is_empty());
         assert!(dates("版本 2023.11.1.5 更新").is_empty());
+        assert!(
+            dates(
+                "心脏健康研究项目实施时间截止至2022年12月31日，超过这个时间，我们将删除您的信息。"
+            )
+            .is_empty(),
+            "an end date of a study is not an update date"
+        );
+        assert!(dates("本政策更新后，2023年1月1日前注册的用户需重新同意。").is_empty());
     }
 }

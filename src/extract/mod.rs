@@ -8,7 +8,8 @@
 //! One file per extractor:
 //! - [`data_type`] — personal-data types from a lexicon (Aho–Corasick);
 //! - [`retention`] — retention periods and reply deadlines, in days;
-//! - [`contact`] — phones, emails, URLs, postal addresses, postcodes;
+//! - [`contact`] — phones, emails, URLs, postcodes;
+//! - [`address`] — postal addresses;
 //! - [`controller`] — the operator's legal name;
 //! - [`venue`] — litigation venue and arbitration bodies;
 //! - [`minors`] — minors' age thresholds;
@@ -19,6 +20,7 @@
 //! Extractors work on byte offsets internally (regex); this module converts
 //! them to char offsets once per segment.
 
+pub mod address;
 pub mod contact;
 pub mod controller;
 pub mod data_type;
@@ -188,19 +190,107 @@ impl Extractor {
     /// All entities in one segment, sorted by offset. `heading_path` gives
     /// the section context (e.g. controller names are taken with more
     /// confidence in intro, definition and contact sections).
+    ///
+    /// The extractors read the text with Markdown emphasis taken out
+    /// ([`Unmarked`]): policies converted from web pages are full of
+    /// `**2019** **年** **10** **月**` and `未满** **18****周岁`, which no
+    /// pattern should have to expect. Offsets and `text` still refer to the
+    /// segment as given.
     pub fn extract(&self, text: &str, heading_path: &[String]) -> Vec<Entity> {
+        let view = Unmarked::new(text);
+        let clean = view.text();
         let mut hits = Vec::new();
-        self.data_types.find(text, &mut hits);
-        retention::find(text, heading_path, &mut hits);
-        contact::find(text, &mut hits);
-        controller::find(text, heading_path, &mut hits);
-        venue::find(text, &mut hits);
-        minors::find(text, &mut hits);
-        location::find(text, &mut hits);
-        date::find(text, &mut hits);
+        self.data_types.find(clean, &mut hits);
+        retention::find(clean, heading_path, &mut hits);
+        contact::find(clean, &mut hits);
+        address::find(clean, &mut hits);
+        controller::find(clean, heading_path, &mut hits);
+        venue::find(clean, &mut hits);
+        minors::find(clean, &mut hits);
+        location::find(clean, &mut hits);
+        date::find(clean, &mut hits);
+        for h in &mut hits {
+            // Patterns may take the blanks markup leaves around a match.
+            if let Some(span) = clean.get(h.start..h.end) {
+                let t = span.trim_start();
+                h.start += span.len() - t.len();
+                h.end = h.start + t.trim_end().len();
+            }
+            (h.start, h.end) = view.original(h.start, h.end);
+        }
         hits.sort_by_key(|h| (h.start, h.end, h.kind));
         hits.dedup_by(|a, b| a.kind == b.kind && a.start == b.start && a.end == b.end);
         to_entities(text, hits)
+    }
+}
+
+/// A segment with its Markdown emphasis (`*`, `**`, `_`) removed, and the
+/// way back to the original byte offsets. A run of `*` or `_` between two
+/// ASCII letters or digits is kept: that is a masked number (`138****1234`)
+/// or an identifier (`user_name@example.com`), not emphasis.
+pub(crate) struct Unmarked<'a> {
+    original: &'a str,
+    /// `None` when nothing was removed.
+    clean: Option<String>,
+    /// Original byte offset of each byte of `clean`.
+    map: Vec<usize>,
+}
+
+impl<'a> Unmarked<'a> {
+    pub(crate) fn new(original: &'a str) -> Self {
+        let bytes = original.as_bytes();
+        if !bytes.iter().any(|&b| b == b'*' || b == b'_') {
+            return Self {
+                original,
+                clean: None,
+                map: Vec::new(),
+            };
+        }
+        let mut clean = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'*' || b == b'_' {
+                let mut j = i;
+                while j < bytes.len() && bytes[j] == b {
+                    j += 1;
+                }
+                let alnum = |k: Option<&u8>| k.is_some_and(|c| c.is_ascii_alphanumeric());
+                let inside_word =
+                    alnum(i.checked_sub(1).and_then(|k| bytes.get(k))) && alnum(bytes.get(j));
+                if inside_word {
+                    clean.push_str(&original[i..j]);
+                    map.extend(i..j);
+                }
+                i = j;
+                continue;
+            }
+            let len = original[i..].chars().next().map_or(1, char::len_utf8);
+            clean.push_str(&original[i..i + len]);
+            map.extend(i..i + len);
+            i += len;
+        }
+        Self {
+            original,
+            clean: Some(clean),
+            map,
+        }
+    }
+
+    /// The text the extractors read.
+    pub(crate) fn text(&self) -> &str {
+        self.clean.as_deref().unwrap_or(self.original)
+    }
+
+    /// Original byte range of the clean range `start..end` (end exclusive):
+    /// from the first to the last clean byte, so markup inside a hit stays
+    /// in its `text` and markup around it does not.
+    pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.clean.is_none() || start >= end || end > self.map.len() {
+            return (start, end);
+        }
+        (self.map[start], self.map[end - 1] + 1)
     }
 }
 
@@ -493,9 +583,47 @@ mod tests {
             "@@@ ..@.. http:// www.",
             "十十十十十十十十十十十十十十十十十十十十年",
             "第9999999999999999999999条 99999999999999999999年",
+            "**",
+            "_*_**__a*_",
+            "**电话**：**400**-**820**",
         ] {
             let _ = x.extract(t, &[]);
         }
+    }
+
+    #[test]
+    fn markdown_emphasis_does_not_hide_fields() {
+        let x = ex();
+        let t = "**本版本发布日期：** **2019** **年** **10** **月** **4** **日**";
+        let e = x.extract(t, &[]);
+        let d = e.iter().find(|e| e.kind == Kind::Date).expect("a date");
+        assert_eq!(d.value, "2019-10-04");
+        // Offsets and text refer to the segment as given, markup included.
+        let chars: Vec<char> = t.chars().collect();
+        let slice: String = chars[d.char_start as usize..d.char_end as usize]
+            .iter()
+            .collect();
+        assert_eq!(slice, d.text);
+        assert_eq!(d.text, "2019** **年** **10** **月** **4** **日");
+        let e = x.extract(
+            "**若您是未满** **18****周岁的未成年人，请在监护人指导下使用。",
+            &[],
+        );
+        assert!(
+            e.iter()
+                .any(|e| e.kind == Kind::MinorAge && e.value == "18"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn markup_inside_words_is_kept() {
+        assert_eq!(Unmarked::new("尾号138****1234").text(), "尾号138****1234");
+        assert_eq!(
+            Unmarked::new("**邮箱：user_name@example.com**").text(),
+            "邮箱：user_name@example.com"
+        );
+        assert_eq!(Unmarked::new("** _手机号码_**").text(), " 手机号码");
     }
 
     #[test]

@@ -34,10 +34,19 @@ static REPLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NOTICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("提前|公告|公示|生效|届满前|到期前").expect("notice regex"));
+/// Retention stated without a number: the shortest time the purpose needs
+/// (`所必需的最短时间`, `目的所需的期限内`, `所必需的期间内`, `合理必要期限内`)
+/// or what the law requires (`法律法规规定的期限`, `法律法规及监管规定的时限内`).
 static QUALITATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        "(所|为)?(必需|必要|需要)的最短(时间|期限|期间)|最短(时间|期限)内|法律法规(所)?(规定|要求|允许)的(最短)?(期限|时间|期间|时限)|法定(的)?(保存|存储)?(期限|时限)|(规定|要求)的(保存|存储)期限",
-    )
+    Regex::new(concat!(
+        "(所|为)?(必需|必须|必要|需要|所需)的?最短的?(保存|存储)?(时间|期限|期间|时限)",
+        "|最短(时间|期限)内",
+        "|(所|为)(必需|必须|必要|需要|需)的?(时间段|时间期限|时间|期限|期间|时限)",
+        "|合理(且)?必要的?(期限|期间|时间)",
+        "|(法律|法规|监管)[^，,。；]{0,10}?(规定|要求|允许)的(最短)?(保存|存储|留存)?(期限|时间|期间|时限)",
+        "|法定(的)?(保存|存储)?(期限|时限)",
+        "|(规定|要求)的(保存|存储)期限",
+    ))
     .expect("qualitative regex")
 });
 
@@ -210,6 +219,18 @@ mod tests {
         );
         let h = run("超出法律法规规定的期限后，我们会删除您的信息。");
         assert_eq!(h[0].value, "qualitative");
+        for t in [
+            "我们只会在达成本协议所述目的所需的期限内保留您的个人信息。",
+            "我们仅在为提供服务之目的所必需的期间内保留您的个人信息。",
+            "我们承诺您个人信息的存储时间始终处于合理必要期限内。",
+            "我们仅在本政策所述目的所必需期间和法律法规及监管规定的时限内保存您的个人信息。",
+        ] {
+            let h = run(t);
+            assert_eq!(h.len(), 1, "{t}");
+            assert_eq!(h[0].value, "qualitative", "{t}");
+        }
+        // A vague "for some time" is not a stated retention rule.
+        assert!(run("我们会根据商业需要在一定时间内保留该订单信息。").is_empty());
     }
 
     #[test]

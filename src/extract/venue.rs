@@ -12,8 +12,11 @@ use super::{Hit, Kind};
 
 static DISPUTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("诉讼|起诉|管辖|争议|纠纷|仲裁|提交").expect("dispute regex"));
+/// A venue named by whose place it is: `被告住所地有管辖权的人民法院`,
+/// `本协议签订地人民法院`, `智慧章鱼公司所在地的人民法院`. The owner is taken
+/// greedily and cut after the verb before it ([`owner`]).
 static CLAUSE_COURT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:被告|原告|甲方|乙方|本协议|本合同|本政策|协议|合同)?(?:签订地|签约地|住所地|所在地|注册地|经营地)[^。；，,]{0,12}?(?:有管辖权的)?(?:人民)?法院")
+    Regex::new(r"([\p{Han}A-Za-z0-9（）()“”\s]{0,24})(?:签订地|签约地|住所地|所在地|注册地|经营地)[^。；，,]{0,12}?(?:有管辖权的)?(?:人民)?法院")
         .expect("venue regex")
 });
 static GENERIC_COURT: LazyLock<Regex> =
@@ -31,6 +34,24 @@ const CUT_AFTER: &[&str] = &[
     "交", "到", "给", "方",
 ];
 
+/// Words after which a venue owner starts (`提交`, `向`, `由`, `服从`).
+const OWNER_AFTER: &[&str] = &[
+    "向", "至", "于", "由", "在", "提交", "交由", "递交", "提请", "服从", "的", "给", "到", "均可",
+    "均应",
+];
+
+/// The owner of a venue clause (`…提交智慧章鱼公司` → `智慧章鱼公司`),
+/// empty when nothing names one.
+fn owner(s: &str) -> &str {
+    let mut best = 0;
+    for w in OWNER_AFTER {
+        if let Some(i) = s.rfind(w) {
+            best = best.max(i + w.len());
+        }
+    }
+    s[best..].trim_start()
+}
+
 fn trim_front(s: &str) -> &str {
     let mut best = 0;
     for w in CUT_AFTER {
@@ -46,9 +67,16 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         return;
     }
     let mut clause_spans = Vec::new();
-    for m in CLAUSE_COURT.find_iter(text) {
-        clause_spans.push((m.start(), m.end()));
-        out.push(Hit::new(Kind::Court, m.start(), m.end(), m.as_str()));
+    for c in CLAUSE_COURT.captures_iter(text) {
+        let (m, o) = (c.get(0).expect("match"), c.get(1).expect("owner"));
+        let start = o.end() - owner(o.as_str()).len();
+        clause_spans.push((start, m.end()));
+        out.push(Hit::new(
+            Kind::Court,
+            start,
+            m.end(),
+            text[start..m.end()].split_whitespace().collect::<String>(),
+        ));
     }
     for m in GENERIC_COURT.find_iter(text) {
         if clause_spans
@@ -108,6 +136,33 @@ mod tests {
         assert_eq!(
             hits("双方同意将争议提交本协议签订地有管辖权的人民法院管辖。"),
             [(Kind::Court, "本协议签订地有管辖权的人民法院".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_owner_of_a_venue_is_kept() {
+        assert_eq!(
+            hits("争议应提交智慧章鱼公司所在地的人民法院诉讼解决。"),
+            [(Kind::Court, "智慧章鱼公司所在地的人民法院".to_string())]
+        );
+        assert_eq!(
+            hits("协商不成的，由阡陌通达（北京）科技有限公司住所地有管辖权的法院管辖。"),
+            [(
+                Kind::Court,
+                "阡陌通达（北京）科技有限公司住所地有管辖权的法院".to_string()
+            )]
+        );
+        assert_eq!(
+            hits("任何一方均应向许可人所在地人民法院提起诉讼。"),
+            [(Kind::Court, "许可人所在地人民法院".to_string())]
+        );
+        assert_eq!(
+            hits("您同意将纠纷提交至我们所在地有管辖权的人民法院。"),
+            [(Kind::Court, "我们所在地有管辖权的人民法院".to_string())]
+        );
+        assert_eq!(
+            hits("运营该咪咕产品的咪咕公司所在地有管辖权的法院管辖争议。"),
+            [(Kind::Court, "咪咕公司所在地有管辖权的法院".to_string())]
         );
     }
 
