@@ -24,6 +24,72 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|“我们”|\x22我们\x22|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|名称|制定|解释权|版权所有|著作权|Copyright|©")
         .expect("cue regex")
 });
+/// Cues that say a company of the sentence is the operator, whatever else
+/// the sentence mentions (a definition right after the name counts too:
+/// [`DEFINED`]; a `以下简称“SDK”` elsewhere does not).
+static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"“我们”|\x22我们\x22|我们是|控制者|处理者|运营者|版权所有|Copyright|©")
+        .expect("strong cue regex")
+});
+/// Sentences about other companies (SDKs, partners, recipients): a company
+/// named there is the operator only with a strong cue.
+static THIRD_PARTY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"SDK|第三方|合作伙伴|合作方|服务商|供应商|集成了|接入|共享|委托|提供给")
+        .expect("third-party regex")
+});
+static THIRD_PARTY_SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"共享|转让|披露|第三方|SDK|合作|供应商|服务商").expect("third-party section regex")
+});
+static CONTACT_SECTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"联系|投诉|举报|关于我们").expect("contact section regex"));
+/// A bare `…公司` (no 有限/股份) is a name only when the sentence defines it
+/// right after: `乐堂动漫公司（以下简称“我们”）`.
+static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(]\s*(?:以下简称|以下称|简称|下称|“我们”|\x22我们\x22)")
+        .expect("definition regex")
+});
+/// Region names a company name usually starts with (`使用上海酷杨网络科技有限
+/// 公司` → `上海酷杨网络科技有限公司`).
+static REGION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|武汉|成都|西安|苏州|厦门|福州|青岛|大连|宁波|长沙|郑州|济南|合肥|昆明|沈阳|哈尔滨|长春|石家庄|太原|南昌|贵阳|南宁|海口|三亚|珠海|东莞|佛山|无锡|常州|温州|泉州|嘉兴|绍兴|金华|台州|烟台|潍坊|徐州|南通|扬州|中山|惠州|绵阳|霍尔果斯")
+        .expect("region regex")
+});
+/// Industry words that make up the generic tail of a name.
+const INDUSTRY: &[&str] = &[
+    "网络",
+    "科技",
+    "信息",
+    "技术",
+    "软件",
+    "数据",
+    "电子",
+    "商务",
+    "文化",
+    "传播",
+    "互联网",
+    "发展",
+    "服务",
+    "移动",
+    "智能",
+];
+/// Greetings and notes that run into the name (`欢迎使用…有限公司`).
+const LEAD_INS: &[&str] = &[
+    "欢迎您使用",
+    "欢迎使用",
+    "欢迎您",
+    "欢迎",
+    "感谢您使用",
+    "感谢使用",
+    "特别提示",
+    "温馨提示",
+    "提示",
+];
+/// Boundary characters that also occur inside names (`深圳市和讯华谷…`,
+/// `友盟同欣…`): a region name before them still starts the name.
+const SOFT: &[char] = &[
+    '和', '同', '与', '及', '即', '对', '经', '在', '含', '受', '将', '从', '属', '归', '以', '于',
+    '至', '鉴', '证', '者', '指', '被', '向', '或', '系', '给',
+];
 static SECTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"定义|引言|前言|导言|说明|提示|联系|关于我们|适用范围|总则|基本信息|主体")
         .expect("section regex")
@@ -93,7 +159,60 @@ fn clean_cn(name: &str) -> Option<&str> {
             start = b + c.len_utf8();
         }
     }
-    let n = name[start..].trim_start_matches(['）', ')']);
+    // Regions not in brackets (`米哈游科技（上海）` keeps its brand).
+    let regions: Vec<usize> = REGION
+        .find_iter(name)
+        .map(|m| m.start())
+        .filter(|&p| !name[..p].ends_with(['（', '(']))
+        .collect();
+    // A region before the cut, with only Chinese and soft boundaries
+    // between, starts the name: `提供给深圳市和讯华谷信息技术有限公司`.
+    if let Some(&p) = regions.iter().find(|&&p| {
+        p < start
+            && name[p..start].chars().count() <= 12
+            && name[p..start]
+                .chars()
+                .all(|c| is_han(c) && (!CUT_AFTER.contains(&c) || SOFT.contains(&c)))
+    }) {
+        start = p;
+    }
+    // The last region after the start starts the name (`使用上海酷杨…`,
+    // `纳米盒App集成了上海兆言…`, `（1）上海互盾…`, an address before the
+    // name), unless it is a branch (`中国移动通信集团江苏有限公司`) or what
+    // comes before is itself a region (`福建省福州市…`).
+    if let Some(&p) = regions.iter().rev().find(|&&p| p > start) {
+        let lead = &name[start..p];
+        let rest = &name[p..];
+        let after_region = REGION
+            .find(rest)
+            .map_or(rest, |m| &rest[m.end()..])
+            .trim_start_matches(['省', '市']);
+        let own_words = SUFFIXES
+            .iter()
+            .find_map(|x| after_region.strip_suffix(x))
+            .unwrap_or(after_region)
+            .chars()
+            .count();
+        let lead_is_region = REGION
+            .replace_all(lead, "")
+            .trim_matches(['省', '市', '区'])
+            .is_empty();
+        if !lead.contains("公司") && !lead.contains("集团") && own_words >= 2 && !lead_is_region
+        {
+            start = p;
+        }
+    }
+    let mut n = name[start..].trim_start_matches(['）', ')']);
+    loop {
+        let before = n;
+        n = n.trim_start_matches(|c: char| c.is_ascii_digit() || "()（）.、".contains(c));
+        for l in LEAD_INS {
+            n = n.strip_prefix(l).unwrap_or(n);
+        }
+        if n == before {
+            break;
+        }
+    }
     let core = n
         .trim_end_matches("公司")
         .trim_end_matches("集团")
@@ -101,7 +220,13 @@ fn clean_cn(name: &str) -> Option<&str> {
         .trim_end_matches("股份")
         .trim_end_matches("有限责任");
     let core_len = core.chars().count();
+    // `网络科技有限公司` alone: a name cut at its brand.
+    let mut rest = core;
+    while let Some(w) = INDUSTRY.iter().find(|w| rest.starts_with(**w)) {
+        rest = &rest[w.len()..];
+    }
     if core_len < 4
+        || rest.is_empty()
         || GENERIC.iter().any(|g| core.starts_with(g))
         || n.ends_with("关联公司")
         || n.ends_with("合作公司")
@@ -111,19 +236,76 @@ fn clean_cn(name: &str) -> Option<&str> {
     Some(n)
 }
 
+/// Legal suffixes, longest first.
+const SUFFIXES: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "公司",
+];
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// `name` is `other` with a word or two of the sentence in front
+/// (`而赋比兴科技有限公司` beside `赋比兴科技有限公司`); a region in front
+/// makes a different name (`北京百度网讯…` and `百度网讯…` are both kept).
+pub(crate) fn redundant(name: &str, other: &str) -> bool {
+    name.len() > other.len()
+        && name.ends_with(other)
+        && (1..=2).contains(&name[..name.len() - other.len()].chars().count())
+        && !REGION.is_match(&name[..name.len() - other.len()])
+}
+
+/// A legal form (`有限公司`, `股份有限公司`, `集团公司`), not a bare `…公司`.
+fn legal_form(name: &str) -> bool {
+    name.ends_with("有限公司") || name.ends_with("有限责任公司") || name.ends_with("集团公司")
+}
+
 pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     let section = heading_path.is_empty() || heading_path.iter().any(|h| SECTION.is_match(h));
+    let strong = STRONG_CUE.is_match(text);
     let cue = CUE.is_match(text);
     let names: Vec<(usize, usize, &str)> = CN
         .find_iter(text)
         .filter_map(|m| clean_cn(m.as_str()).map(|n| (m.end() - n.len(), m.end(), n)))
         .collect();
     // A line that is nothing but a company name (the signature closing a
-    // policy) names the operator.
-    let alone = names.len() == 1 && names[0].2 == text.trim();
+    // policy) names the operator; under a sharing heading it is a partner.
+    let alone = names.len() == 1
+        && names[0].2 == text.trim()
+        && !heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h));
     if !section && !cue && !alone {
         return;
     }
+    // SDK lists, partners and recipients name other companies: in a
+    // sharing section, a segment about an SDK, or after a partner word in
+    // the same sentence
+    // (`第三方支付服务由…公司提供`; but `适用于由…公司提供的所有服务，不适用于
+    // 第三方产品` names the operator).
+    // A sharing section, unless the innermost heading is a contact one:
+    // numbering slips can put a contact block under a transfer heading.
+    let sharing_section = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h))
+        && !heading_path
+            .last()
+            .is_some_and(|h| CONTACT_SECTION.is_match(h));
+    let sdk = text.contains("SDK") || text.contains("sdk");
+    let third_party = |start: usize| {
+        let sentence_start = text[..start].rfind(['。', '；']).map_or(0, |i| i + 3);
+        sharing_section || sdk || THIRD_PARTY.is_match(&text[sentence_start..start])
+    };
+    // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
+    // it is defined or stands alone.
+    let names: Vec<(usize, usize, &str)> = names
+        .into_iter()
+        .filter(|&(start, end, n)| {
+            let defined = DEFINED.is_match(&text[end..]);
+            (strong || defined || alone || !third_party(start))
+                && (legal_form(n) || alone || defined)
+        })
+        .collect();
     // Three or more companies in one segment are a list of affiliates or
     // partners, not the operator.
     let distinct: std::collections::BTreeSet<&str> = names.iter().map(|n| n.2).collect();
@@ -199,6 +381,7 @@ mod tests {
         assert!(names("我们可能与关联公司共享信息，但不会提供给第三方公司。", &[]).is_empty());
         assert!(names("本公司将严格保密。", &[]).is_empty());
         assert!(names("欢迎使用青鸟笔记。", &[]).is_empty());
+        assert!(names("本应用由 网络科技有限公司运营。", &[]).is_empty());
     }
 
     #[test]
@@ -212,6 +395,115 @@ mod tests {
             names("公司名称：青岛示例文化传播有限公司", &["联系我们"]),
             ["青岛示例文化传播有限公司"]
         );
+    }
+
+    #[test]
+    fn words_run_into_the_name_are_cut() {
+        for (text, name) in [
+            (
+                "欢迎您使用示例游科技（上海）有限公司（以下简称“我们”）的产品。",
+                "示例游科技（上海）有限公司",
+            ),
+            (
+                "特别提示成都示例斑点网络科技有限公司（以下简称“我们”）提醒您：",
+                "成都示例斑点网络科技有限公司",
+            ),
+            (
+                "当您注册上海示例信息科技有限公司运营的账号时，请阅读本政策。",
+                "上海示例信息科技有限公司",
+            ),
+            (
+                "本应用由深圳市和示例华谷信息技术有限公司运营。",
+                "深圳市和示例华谷信息技术有限公司",
+            ),
+        ] {
+            assert_eq!(names(text, &["引言"]), [name], "{text}");
+        }
+    }
+
+    #[test]
+    fn bare_company_words_and_third_parties_are_not_operators() {
+        assert!(
+            names(
+                "您撤回同意不会影响公司此前基于您的授权进行的处理。",
+                &["引言"]
+            )
+            .is_empty()
+        );
+        assert!(
+            names(
+                "当您使用竞技示例公司提供的服务时，我们会收集您的信息。",
+                &["引言"]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            names("乐堂示例动漫公司（以下简称“我们”）提供本服务。", &[]),
+            ["乐堂示例动漫公司"]
+        );
+        assert!(
+            names(
+                "示例App集成了上海示例兆言网络科技有限公司提供的语音SDK。",
+                &["引言"]
+            )
+            .is_empty()
+        );
+        assert!(
+            names(
+                "SDK提供方：北京示例网讯科技有限公司，用于提供定位服务。",
+                &["说明"]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn partners_named_in_sdk_sentences_and_sharing_lists() {
+        assert!(
+            names(
+                "本应用会内嵌合作伙伴的软件工具开发包（以下简称“SDK”）。为实现推送，我们使用了上海示例游昆信息技术有限公司提供的推送产品。",
+                &["7、消息推送"]
+            )
+            .is_empty()
+        );
+        assert!(
+            names(
+                "深圳市示例计算机系统有限公司",
+                &[
+                    "四、我们如何共享、转让、公开披露您的个人信息",
+                    "2) 第三方授权合作伙伴"
+                ]
+            )
+            .is_empty()
+        );
+        // A contact block that numbering slips put under a transfer heading.
+        assert_eq!(
+            names(
+                "（四）本公司名称：龙威示例（北京）科技有限公司，本公司注册地址：北京市朝阳区示例路1号",
+                &["3.收购、兼并、重组时个人信息的转让", "（五）投诉举报"]
+            ),
+            ["龙威示例（北京）科技有限公司"]
+        );
+    }
+
+    #[test]
+    fn sentence_words_in_front_of_a_name_are_redundant() {
+        assert!(redundant(
+            "而赋比兴示例科技有限公司",
+            "赋比兴示例科技有限公司"
+        ));
+        assert!(!redundant(
+            "北京百度示例科技有限公司",
+            "百度示例科技有限公司"
+        ));
+        assert!(!redundant(
+            "赋比兴示例科技有限公司",
+            "赋比兴示例科技有限公司"
+        ));
+        assert!(!redundant(
+            "上海示例长名字网络科技有限公司",
+            "网络科技有限公司"
+        ));
     }
 
     #[test]

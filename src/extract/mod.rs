@@ -476,6 +476,9 @@ pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary 
     if s.controller.iter().any(legal) {
         s.controller.retain(legal);
     }
+    let all = s.controller.clone();
+    s.controller
+        .retain(|c| !all.iter().any(|o| controller::redundant(c, o)));
     s.stored_in_china = if china_yes {
         Some(true)
     } else if china_no {
