@@ -33,9 +33,15 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("negation regex")
 });
 static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|需要时|如有必要|如")
-        .expect("condition regex")
+    Regex::new(
+        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来",
+    )
+    .expect("condition regex")
 });
+/// Clauses about trademarks and other rights, where `其他国家/地区` is no
+/// transfer of personal information.
+static NOT_PI: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"商标|知识产权|著作权|专利").expect("not-PI regex"));
 static DEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"新加坡|美国|日本|韩国|欧盟|欧洲|英国|德国|法国|爱尔兰|荷兰|加拿大|澳大利亚|印度|俄罗斯|中国香港|香港|澳门|台湾")
         .expect("destination regex")
@@ -75,12 +81,20 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
                 .find_iter(before)
                 .any(|n| m.start() - n.end() <= 30)
                 || NEGATION.is_match(m.as_str());
+            if NOT_PI.is_match(clause) {
+                continue;
+            }
             let before_m = &clause[..m.start()];
             let after_m: String = clause[m.end()..].chars().take(8).collect();
+            // A condition up to 20 characters before (`如果今后的业务变更需要将
+            // 您的个人信息传输至境外`), a `…时` after, or the user's own
+            // cross-border purchase listed as an exception (`您通过互联网进行
+            // 跨境交易等个人主动行为`).
             let conditional = CONDITION
                 .find_iter(before_m)
-                .any(|c| m.start() - c.end() <= 30)
-                || after_m.contains('时');
+                .any(|c| m.start() - c.end() <= 60)
+                || after_m.contains('时')
+                || after_m.starts_with("交易");
             let value = if negated {
                 "no".to_string()
             } else if conditional {
@@ -137,6 +151,21 @@ mod tests {
         assert!(hits("我们将开展数据出境安全评估。").is_empty());
         let h = hits("您的信息将存储于美国的数据中心。");
         assert_eq!(h, [(Kind::StorageLocation, "abroad".into())]);
+    }
+
+    #[test]
+    fn future_changes_and_exceptions_are_conditional() {
+        let h = hits("如果今后的业务变更需要将您的个人信息传输至境外，我们将会依法向您告知。");
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+        let h = hits("3、您通过互联网进行跨境交易等个人主动行为。");
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+    }
+
+    #[test]
+    fn trademarks_abroad_are_no_transfer() {
+        assert!(
+            hits("相关标识均属于许可人在中国及/或其他国家/地区的商标或者注册商标。").is_empty()
+        );
     }
 
     #[test]
