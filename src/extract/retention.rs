@@ -65,7 +65,11 @@ fn days(n: u64, unit: &str) -> Option<i64> {
 pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
     for (off, clause) in clauses(text) {
         let reply = REPLY.is_match(clause);
-        let keep = KEEP.is_match(clause);
+        // `删除请求` / `删除权` name a request or a right, not keeping data.
+        let keep = KEEP.find_iter(clause).any(|k| {
+            let rest = &clause[k.end()..];
+            !["请求", "申请", "权"].iter().any(|w| rest.starts_with(w))
+        });
         if !reply && !keep {
             continue;
         }
@@ -86,7 +90,9 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
                 }
             };
             let before = &clause[..whole.start()];
-            if (unit == "年" && n.is_some_and(|n| n >= 1900))
+            // `2345天气王`, `15天天气预报` are names, not durations.
+            if (unit == "天" && (after.starts_with('气') || after.starts_with("天气")))
+                || (unit == "年" && n.is_some_and(|n| n >= 1900))
                 || (matches!(unit, "日" | "天") && before.ends_with('月'))
                 || (unit == "月"
                     && m.get(3).is_none()
@@ -235,6 +241,11 @@ mod tests {
 
     #[test]
     fn reply_deadlines_are_not_retention() {
+        let h = run("我们将在三十天内对您的访问、更正、删除请求作出答复。");
+        assert_eq!(h.len(), 1);
+        assert_eq!((h[0].kind, h[0].days_max), (Kind::ResponseTime, Some(30)));
+        assert!(run("2345天气王会保存您的城市设置。").is_empty());
+        assert!(run("如果您在15天天气预报网站上注册，您可以删除您的账户。").is_empty());
         let h = run("我们将在十五个工作日内答复您的请求。");
         assert_eq!(h.len(), 1);
         assert_eq!((h[0].kind, h[0].value.as_str()), (Kind::ResponseTime, "15"));
