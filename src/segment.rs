@@ -119,12 +119,32 @@ struct Info {
     indent: usize,
     /// Ends with a colon (a lead-in, or a short title such as `（一）共享规则：`).
     colon_end: bool,
+    /// A date stamp: `更新日期：2019年7月16日`, `（生效时间2020年8月24日）`, a bare
+    /// `2019年03月18日`. Text, not a section title, even as `### …`: the date
+    /// extractor reads segments only.
+    date_stamp: bool,
 }
 
 const CN_DIGITS: &str = "一二三四五六七八九十百零〇两";
 const SENTENCE_END: &[char] = &['。', '；', ';', '：', ':', '，', ',', '！', '!', '？', '?'];
 /// Lines longer than this are body; only their prefix is analysed.
 const LONG_LINE: usize = 300;
+
+fn is_date_stamp(clean: &str) -> bool {
+    static DATE_STAMP: OnceLock<Regex> = OnceLock::new();
+    clean.chars().count() <= 48
+        && re(
+            &DATE_STAMP,
+            concat!(
+                r"^[（(【\[]?\s*(?:本政策|本隐私政策|本版本|本版)?\s*",
+                r"(?:(?:最新|最近)?(?:更新|生效|发布|修订|更订|版本)(?:与生效|及生效)?(?:日期|时间|时期)?\s*[:：为于]?\s*)?",
+                r"(?:于|自)?\s*[\[【]?\s*(?:19|20)\d{2}\s*[\]】]?\s*",
+                r"(?:年\s*[\[【]?\s*\d{1,2}\s*[\]】]?\s*月(?:\s*[\[【]?\s*\d{1,2}\s*[\]】]?\s*[日号])?|[-./]\d{1,2}[-./]\d{1,2})",
+                r"\s*(?:起|开始)?\s*(?:[^。，,]{0,10})?[）)】\]]?\s*$",
+            ),
+        )
+        .is_match(clean)
+}
 
 fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pat).expect("valid regex"))
@@ -326,6 +346,7 @@ fn analyse(line: &str) -> Info {
         .contains(['。', '！', '？']);
     let inner = c.trim_end_matches(SENTENCE_END);
     info.colon_end = c.ends_with(['：', ':']);
+    info.date_stamp = !long && is_date_stamp(c);
     info.sentence_like = long
         || info.len > 40
         || (c.ends_with(SENTENCE_END) && !(info.colon_end && info.len <= 30))
@@ -483,7 +504,7 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
     }
     for k in 0..n {
         let info = &infos[k];
-        if info.blank || toc[k] {
+        if info.blank || toc[k] || info.date_stamp {
             continue;
         }
         if info.md_level.is_some() {
@@ -941,6 +962,36 @@ mod tests {
             .unwrap_or_else(|| panic!("no segment contains {needle}"))
             .heading_path
             .clone()
+    }
+
+    #[test]
+    fn date_stamps_are_text_not_titles() {
+        let doc = "\
+### 更新日期：2019年7月16日
+### 提示条款
+示例网络科技有限公司（以下简称“我们”）深知个人信息对您的重要性，并会尽力保护您的个人信息。
+隐私权政策
+2019年03月18日
+我们致力于维持您对我们的信任，恪守以下原则，保护您的个人信息：权责一致原则。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        assert!(
+            segs.iter()
+                .any(|s| s.text.contains("更新日期：2019年7月16日"))
+        );
+        assert!(segs.iter().any(|s| s.text.contains("2019年03月18日")));
+        assert_eq!(path_of(&segs, "深知个人信息"), ["提示条款"]);
+        assert!(
+            !segs
+                .iter()
+                .any(|s| s.heading_path.iter().any(|h| h.contains("2019")))
+        );
+        assert!(is_date_stamp("（生效时间2020年8月24日）"));
+        assert!(is_date_stamp("（本政策于2020年7月30日更新发布并同时生效）"));
+        assert!(is_date_stamp("2020年【11】月【16】日"));
+        assert!(!is_date_stamp("一、我们如何收集和使用您的个人信息"));
+        assert!(!is_date_stamp("隐私权政策 2019年6月10日"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Update and effective dates: `更新日期：2023年11月01日`, `[2023]年[11]月[01]日`,
 //! `2023-11-01`, `2023.11.1`, `二〇二三年十一月一日`, in sentences that say
-//! the policy was updated, published or takes effect. Value: ISO date.
+//! the policy was updated, published or takes effect. Value: ISO date, or
+//! ISO year-month (`2019-06`) when an update line gives no day.
 
 use std::sync::LazyLock;
 
@@ -12,7 +13,7 @@ use super::{Hit, Kind};
 /// An update/effective word right before the date (`最近更新日期：`,
 /// `本政策更新于`, `Last updated:`) …
 static BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:更新|生效|发布|修订|版本|施行|实施|修改|updated|effective)(?:日期|时间|时期|日|于|date|on)?\s*[:：为是]?\s*(?:自|于)?\s*[\[【(（]?\s*$")
+    Regex::new(r"(?i)(?:更新|更订|生效|发布|修订|版本|施行|实施|修改|updated|effective)(?:日期|时间|时期|日|于|date|on)?\s*[:：为是]?\s*(?:自|于)?\s*[\[【(（]?\s*$")
         .expect("date context before")
 });
 /// … or after it in the same clause (`自2023年1月1日起施行`,
@@ -26,7 +27,10 @@ static AFTER: LazyLock<Regex> = LazyLock::new(|| {
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"[\[【]?\s*((?:19|20)\d{2}|[二〇零一二三四五六七八九]{4})\s*[\]】]?\s*年\s*[\[【]?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[\]】]?\s*月\s*[\[【]?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[\]】]?\s*[日号]",
-        r"|((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})"
+        r"|((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})",
+        // A month without a day (`更新日期：2019年06月`), only next to an
+        // update word.
+        r"|((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月"
     ))
     .expect("date regex")
 });
@@ -41,6 +45,24 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         let before = tail(&text[..m.start()], 48);
         let context = BEFORE.is_match(before) || AFTER.is_match(&text[m.end()..]);
         if !context && m.as_str().trim() != text.trim() {
+            continue;
+        }
+        if let (Some(y), Some(mo)) = (c.get(7), c.get(8)) {
+            if !BEFORE.is_match(before) {
+                continue;
+            }
+            let (Some(y), Some(mo)) = (numerals::parse(y.as_str()), numerals::parse(mo.as_str()))
+            else {
+                continue;
+            };
+            if (1990..=2100).contains(&y) && (1..=12).contains(&mo) {
+                out.push(Hit::new(
+                    Kind::Date,
+                    m.start(),
+                    m.end(),
+                    format!("{y:04}-{mo:02}"),
+                ));
+            }
             continue;
         }
         let (y, mo, d) = match (c.get(1), c.get(4)) {
@@ -107,6 +129,13 @@ mod tests {
         assert_eq!(dates("最近更新日期 ： 2020年12月15日"), ["2020-12-15"]);
         assert_eq!(dates("本版发布日期：【2019-06-24】"), ["2019-06-24"]);
         assert_eq!(dates("2020年07月20日版本"), ["2020-07-20"]);
+        assert_eq!(dates("更新日期：2019年06月"), ["2019-06"]);
+        assert_eq!(dates("最新更订于2019年1月18日"), ["2019-01-18"]);
+        assert_eq!(
+            dates("本隐私政策版本更新日期为2019年11月，将于2019年11月正式生效。"),
+            ["2019-11"]
+        );
+        assert!(dates("我们于2019年11月推出新功能").is_empty());
         assert_eq!(
             dates("我们于2019年10月17日对《隐私协议及声明》进行了更新。"),
             ["2019-10-17"]
