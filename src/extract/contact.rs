@@ -14,7 +14,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:\+86|（\+86）|\(\+86\))?[-\s]?",
         r"(?:",
-        r"[48]00[-\s－]?\d{3}[-\s－]?\d{4}", // 400/800 hotlines
+        r"[48]00(?:[-\s－]?\d){7}", // 400/800 hotlines, grouped any way (400-8286-855, 4007-777-777)
         r"|1[3-9]\d[-\s－]?\d{4}[-\s－]?\d{4}", // mobiles
         r"|(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[-\s－—]?\d{3,4}[-\s－]?\d{4}(?:[-转]\d{1,5})?", // landlines
         r")"
@@ -22,7 +22,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("phone regex")
 });
 static SHORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(电话|热线|客服|致电|拨打)[^0-9。；]{0,6}((?:95|96|10|12)\d{3,4})")
+    Regex::new(r"(电话|热线|客服|致电|拨打)[^0-9。；]{0,6}((?:95|96|10|12)\d{2}-?\d{1,4})")
         .expect("short phone regex")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -37,10 +37,15 @@ static POSTCODE: LazyLock<Regex> =
 fn glued(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/')
+    // `…/4001066666/0527-…` lists alternatives; `…com/4001066666` is a path.
+    let slash_then_digit =
+        text[end..].starts_with('/') && text[end + 1..].starts_with(|d: char| d.is_ascii_digit());
+    let digit_then_slash =
+        text[..start].ends_with('/') && text[..start - 1].ends_with(|d: char| d.is_ascii_digit());
+    before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || (c == '/' && !digit_then_slash))
         || after.is_some_and(|c| {
             c.is_ascii_alphanumeric()
-                || c == '/'
+                || (c == '/' && !slash_then_digit)
                 || (c == '.' && text[end + 1..].starts_with(|d: char| d.is_ascii_digit()))
         })
 }
@@ -66,7 +71,8 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
     for c in SHORT.captures_iter(text) {
         let m = c.get(2).expect("group");
         if !glued(text, m.start(), m.end()) {
-            out.push(Hit::new(Kind::Phone, m.start(), m.end(), m.as_str()));
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            out.push(Hit::new(Kind::Phone, m.start(), m.end(), digits));
         }
     }
     for m in EMAIL.find_iter(text) {
@@ -131,6 +137,16 @@ mod tests {
             ["+8613812345678"]
         );
         assert_eq!(values("拨打客服热线95511咨询", Kind::Phone), ["95511"]);
+        assert_eq!(
+            values("电话为400-8286-855，或4007-777-777", Kind::Phone),
+            ["4008286855", "4007777777"]
+        );
+        assert_eq!(
+            values("拨打客服电话：4001066666/0527-80871234", Kind::Phone),
+            ["4001066666", "052780871234"]
+        );
+        assert_eq!(values("电话：10109000", Kind::Phone), ["10109000"]);
+        assert_eq!(values("拨打客服热线：1010-9955", Kind::Phone), ["10109955"]);
     }
 
     #[test]
