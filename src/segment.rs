@@ -507,8 +507,13 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
         if info.blank || toc[k] || info.date_stamp {
             continue;
         }
-        if info.md_level.is_some() {
+        // A Markdown heading holding a whole paragraph (`#### 11.3 如就本协议…
+        // 发生任何争议，应…；协商不成时，…提交北京仲裁委员会…`) is body text.
+        if info.md_level.is_some() && !(info.sentence_like && info.len > 60) {
             heading_style[k] = Some(info.marker.map(|m| m.0));
+            continue;
+        }
+        if info.md_level.is_some() {
             continue;
         }
         if !info.content {

@@ -20,9 +20,12 @@ static CLAUSE_COURT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("venue regex")
 });
 static GENERIC_COURT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"有管辖权的\p{Han}{0,14}?法院").expect("generic court regex"));
+    LazyLock::new(|| Regex::new(r"有管辖权的?\p{Han}{0,14}?法院").expect("generic court regex"));
+static PLACE_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Han}{2,16}(?:省|市|区|县)$").expect("place regex"));
 static NAMED_COURT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\p{Han}{2,20}?(?:中级|高级|基层|互联网)?人民法院").expect("court regex")
+    Regex::new(r"\p{Han}{2,20}?(?:(?:中级|高级|基层|互联网)?人民法院|(?:区|市|县)法院)")
+        .expect("court regex")
 });
 static ARBITRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\p{Han}{2,20}?(?:仲裁委员会|仲裁院|仲裁中心)|(?:[A-Z][A-Za-z]+ )+(?:Arbitration Centre|Arbitration Center|Court of Arbitration)")
@@ -85,8 +88,12 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         {
             continue;
         }
-        clause_spans.push((m.start(), m.end()));
-        out.push(Hit::new(Kind::Court, m.start(), m.end(), m.as_str()));
+        // A place right before (`鄂州市葛店开发区有管辖权人民法院`) names it.
+        let start = PLACE_BEFORE
+            .find(&text[..m.start()])
+            .map_or(m.start(), |p| m.start() - trim_front(p.as_str()).len());
+        clause_spans.push((start, m.end()));
+        out.push(Hit::new(Kind::Court, start, m.end(), &text[start..m.end()]));
     }
     for m in NAMED_COURT.find_iter(text) {
         if clause_spans
@@ -177,6 +184,19 @@ mod tests {
             hits("提交成都仲裁委员会仲裁。"),
             [(Kind::Arbitration, "成都仲裁委员会".to_string())]
         );
+    }
+
+    #[test]
+    fn courts_named_without_people() {
+        assert_eq!(
+            hits("若不能协商解决，双方一致同意向深圳市南山区法院提起诉讼。"),
+            [(Kind::Court, "深圳市南山区法院".to_string())]
+        );
+        assert_eq!(
+            hits("双方均有权就争议向鄂州市葛店开发区有管辖权人民法院提起诉讼。"),
+            [(Kind::Court, "鄂州市葛店开发区有管辖权人民法院".to_string())]
+        );
+        assert!(hits("双方一致同意向法院提起诉讼。").is_empty());
     }
 
     #[test]
