@@ -1000,6 +1000,20 @@ mod tests {
     }
 
     #[test]
+    fn markdown_paragraphs_are_body() {
+        let doc = "\
+## 十一、争议解决
+#### 11.3 如就本协议内容或其执行发生任何争议，应尽量友好协商解决；协商不成时，则争议各方一致同意将发生的争议提交示例仲裁委员会进行仲裁。
+#### 11.4 其他
+本协议的解释适用中华人民共和国法律。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        assert_eq!(path_of(&segs, "示例仲裁委员会"), ["十一、争议解决"]);
+        assert_eq!(path_of(&segs, "解释适用"), ["十一、争议解决", "11.4 其他"]);
+    }
+
+    #[test]
     fn nested_list_titles_are_headings() {
         // An HTML policy whose sections are items of a nested list, flattened
         // with indentation: `  4. …保护…` follows a long item of the same
