@@ -55,6 +55,9 @@ pub enum TrainError {
     /// Tokenising or batching an example failed.
     #[error(transparent)]
     Classify(#[from] crate::classify::ClassifyError),
+    /// `--stack-layers` does not fit the `--init` encoder.
+    #[error("--stack-layers {wanted}: {reason}")]
+    Stack { wanted: usize, reason: String },
     /// Writing the model directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -71,6 +74,10 @@ pub struct TrainOptions {
     pub out: PathBuf,
     /// Fine-tune this HF BERT directory instead of training from scratch.
     pub init: Option<PathBuf>,
+    /// Grow the `init` encoder to this many layers by repeating its layers
+    /// in order (progressive stacking, Gong et al. 2019: a 2-layer encoder
+    /// becomes layers 0 1 0 1): depth without pre-training a deeper model.
+    pub stack_layers: Option<usize>,
     pub hidden: usize,
     pub layers: usize,
     pub heads: usize,
@@ -99,6 +106,7 @@ impl Default for TrainOptions {
             dev: PathBuf::new(),
             out: PathBuf::new(),
             init: None,
+            stack_layers: None,
             hidden: 256,
             layers: 4,
             heads: 4,
@@ -241,6 +249,43 @@ pub(crate) fn load_encoder(
     Ok((config, tokenizer, names))
 }
 
+/// Repeat the loaded encoder's layers until it has `n`: layer `i + k·L`
+/// starts as a copy of layer `i` (`L` the loaded depth). `n` must be a
+/// multiple of `L`.
+fn stack_layers(
+    config: &mut ModelConfig,
+    varmap: &VarMap,
+    names: &mut HashSet<String>,
+    n: usize,
+) -> Result<(), TrainError> {
+    let l = config.num_hidden_layers;
+    if l == 0 || n < l || !n.is_multiple_of(l) {
+        return Err(TrainError::Stack {
+            wanted: n,
+            reason: format!("must be a multiple of the --init encoder's {l} layers"),
+        });
+    }
+    let mut data = varmap.data().lock().expect("varmap lock");
+    let layer_keys: Vec<(String, usize, String)> = data
+        .keys()
+        .filter_map(|k| {
+            let rest = k.strip_prefix("bert.encoder.layer.")?;
+            let (i, tail) = rest.split_once('.')?;
+            Some((k.clone(), i.parse().ok()?, tail.to_string()))
+        })
+        .collect();
+    for (key, i, tail) in layer_keys {
+        let t = data[&key].as_tensor().copy()?;
+        for copy in 1..n / l {
+            let new = format!("bert.encoder.layer.{}.{tail}", i + copy * l);
+            data.insert(new.clone(), Var::from_tensor(&t)?);
+            names.insert(new);
+        }
+    }
+    config.num_hidden_layers = n;
+    Ok(())
+}
+
 /// Where a new model's encoder comes from: `--init DIR` (its config,
 /// tokenizer and encoder tensors, minus those `keep` refuses; returns the
 /// names loaded, which [`init_vars`] must leave alone), or a small BERT
@@ -252,7 +297,11 @@ pub(crate) fn encoder_start<'a>(
     keep: impl Fn(&str) -> bool,
 ) -> Result<(ModelConfig, Tokenizer, HashSet<String>), TrainError> {
     if let Some(dir) = &opts.init {
-        return load_encoder(dir, varmap, keep);
+        let (mut config, tokenizer, mut names) = load_encoder(dir, varmap, keep)?;
+        if let Some(n) = opts.stack_layers {
+            stack_layers(&mut config, varmap, &mut names, n)?;
+        }
+        return Ok((config, tokenizer, names));
     }
     let (config, tokenizer) = scratch_encoder(opts, texts)?;
     Ok((config, tokenizer, HashSet::new()))
@@ -342,7 +391,10 @@ impl Trainee {
         rng: &mut SplitMix64,
     ) -> Result<Self, TrainError> {
         let varmap = VarMap::new();
-        let (mut config, tokenizer, keep) = load_encoder(dir, &varmap, |_| true)?;
+        let (mut config, tokenizer, mut keep) = load_encoder(dir, &varmap, |_| true)?;
+        if let Some(n) = opts.stack_layers {
+            stack_layers(&mut config, &varmap, &mut keep, n)?;
+        }
         config.set_policyscan_labels();
         config.thresholds.clear();
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
@@ -706,4 +758,55 @@ pub fn train(opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
         thresholds,
         losses: fitted.losses,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacking_repeats_the_layers_in_order() {
+        let varmap = VarMap::new();
+        let mut names = HashSet::new();
+        {
+            let mut data = varmap.data().lock().unwrap();
+            for i in 0..2 {
+                let key = format!("bert.encoder.layer.{i}.output.dense.weight");
+                let t = Tensor::full(i as f32 + 1.0, (2, 2), &Device::Cpu).unwrap();
+                data.insert(key.clone(), Var::from_tensor(&t).unwrap());
+                names.insert(key);
+            }
+        }
+        let mut config = ModelConfig::small(10, 8, 2, 2);
+        stack_layers(&mut config, &varmap, &mut names, 4).unwrap();
+        assert_eq!(config.num_hidden_layers, 4);
+        let data = varmap.data().lock().unwrap();
+        for (i, want) in [(0, 1.0), (1, 2.0), (2, 1.0), (3, 2.0)] {
+            let key = format!("bert.encoder.layer.{i}.output.dense.weight");
+            let v: Vec<f32> = data[&key]
+                .as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            assert_eq!(v, [want; 4], "{key}");
+            // Loaded, so the initialiser leaves it alone.
+            assert!(names.contains(&key));
+        }
+        // Copies, not shared storage: training one must not move the other.
+        let zeros = Tensor::zeros((2, 2), DType::F32, &Device::Cpu).unwrap();
+        data["bert.encoder.layer.2.output.dense.weight"]
+            .set(&zeros)
+            .unwrap();
+        let v: Vec<f32> = data["bert.encoder.layer.0.output.dense.weight"]
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert_eq!(v, [1.0; 4]);
+        drop(data);
+        let err = stack_layers(&mut ModelConfig::small(10, 8, 2, 2), &varmap, &mut names, 3);
+        assert!(matches!(err, Err(TrainError::Stack { wanted: 3, .. })));
+    }
 }

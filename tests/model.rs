@@ -546,4 +546,25 @@ fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
     t.max_steps = Some(5);
     policyscan::tag::train::train_tagger(&t).expect("tagger starts from the pre-trained encoder");
     policyscan::tag::Tagger::from_dir(tdir.path(), 64).unwrap();
+
+    // `--stack-layers 2` grows the 1-layer encoder to 2 layers; the saved
+    // tagger says so and loads.
+    let sdir = tempfile::tempdir().unwrap();
+    t.out = sdir.path().to_path_buf();
+    t.stack_layers = Some(2);
+    policyscan::tag::train::train_tagger(&t).expect("stacked tagger trains");
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sdir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["num_hidden_layers"], 2);
+    let shapes = policyscan::classify::tensor_shapes(
+        &std::fs::read(sdir.path().join("model.safetensors")).unwrap(),
+        "s",
+    )
+    .unwrap();
+    assert!(shapes.contains_key("bert.encoder.layer.1.output.dense.weight"));
+    policyscan::tag::Tagger::from_dir(sdir.path(), 64).unwrap();
+    t.stack_layers = Some(0);
+    t.out = tempfile::tempdir().unwrap().path().to_path_buf();
+    let err = policyscan::tag::train::train_tagger(&t).unwrap_err();
+    assert!(err.to_string().contains("--stack-layers 0"), "{err}");
 }

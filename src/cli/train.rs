@@ -24,6 +24,10 @@ pub struct TrainArgs {
     /// Fine-tune this HF BERT directory (its tokenizer and encoder; new head).
     #[arg(long, conflicts_with = "config")]
     init: Option<PathBuf>,
+    /// With --init: grow its encoder to this many layers by repeating its
+    /// layers (a multiple of its depth; 4 from a 2-layer encoder).
+    #[arg(long, requires = "init")]
+    stack_layers: Option<usize>,
     /// Size of a from-scratch model: small (hidden 256, 4 layers) or tiny (hidden 128, 2 layers).
     #[arg(long, default_value = "small")]
     config: String,
@@ -71,6 +75,7 @@ fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
         dev: a.dev.clone(),
         out: a.out.clone(),
         init: a.init.clone(),
+        stack_layers: a.stack_layers,
         hidden,
         layers,
         heads,
