@@ -42,6 +42,14 @@ static THIRD_PARTY_SECTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CONTACT_SECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"联系|投诉|举报|关于我们").expect("contact section regex"));
+/// What an SDK or a partner service says of its maker: `由…公司开发，用于…`,
+/// `由…公司提供，我们会接入…`, `（由…公司提供）`.
+static PROVIDES_A_PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:、[^，。]{2,40}?)?(?:开发|提供)(?:[，,]\s*(?:用于|我们会接入)|推送|技术支持|[）)])",
+    )
+    .expect("part regex")
+});
 /// A bare `…公司` (no 有限/股份) is a name only when the sentence defines it
 /// right after: `乐堂动漫公司（以下简称“我们”）`.
 static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
@@ -298,11 +306,22 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     };
     // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
     // it is defined or stands alone.
+    // A maker of an SDK or a partner service, wherever else the segment
+    // names it (`由…公司开发，用于…。…公司承诺不获取…`); a registered agent
+    // (`入驻深圳市前海商务秘书有限公司`).
+    let parts: Vec<&str> = names
+        .iter()
+        .filter(|&&(start, end, _)| {
+            PROVIDES_A_PART.is_match(&text[end..]) || text[..start].ends_with("入驻")
+        })
+        .map(|n| n.2)
+        .collect();
     let names: Vec<(usize, usize, &str)> = names
         .into_iter()
         .filter(|&(start, end, n)| {
             let defined = DEFINED.is_match(&text[end..]);
             (strong || defined || alone || !third_party(start))
+                && !parts.contains(&n)
                 && (legal_form(n) || alone || defined)
         })
         .collect();
@@ -475,6 +494,21 @@ mod tests {
                 ]
             )
             .is_empty()
+        );
+        for text in [
+            "（ d ）极光推送 ，由深圳市示例华谷信息技术有限公司开发，用于消息推送。",
+            "（1）地图服务由示例软件有限公司提供，我们会接入其SDK。",
+            "示例统计（由阿里示例计算有限公司提供）：为分析您使用我们的服务情况。",
+            "（h）微信支付，由深圳市示例计算机系统有限公司开发，用于用户购买服务，深圳市示例计算机系统有限公司承诺不获取用户隐私信息。",
+        ] {
+            assert!(names(text, &["引言"]).is_empty(), "{text}");
+        }
+        assert_eq!(
+            names(
+                "示例相机是由深圳市示例通信技术有限公司开发、运营、管理的一款应用软件产品。",
+                &["引言"]
+            ),
+            ["深圳市示例通信技术有限公司"]
         );
         // A contact block that numbering slips put under a transfer heading.
         assert_eq!(
