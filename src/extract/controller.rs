@@ -152,21 +152,11 @@ const GENERIC: &[&str] = &[
     "公司",
 ];
 
-fn clean_cn(name: &str) -> Option<&str> {
-    // Cut after the last boundary character before the name proper; an
-    // opening parenthesis closed inside the name (上海示例（集团）有限公司) is
-    // part of it.
-    let mut start = 0;
-    for (b, c) in name.char_indices() {
-        let boundary = match c {
-            '（' | '(' => !name[b..].contains(['）', ')']),
-            '）' | ')' => false,
-            _ => CUT_AFTER.contains(&c),
-        };
-        if boundary {
-            start = b + c.len_utf8();
-        }
-    }
+/// Where a company name starts, given the cut after the last boundary
+/// character: usually at a region name (`上海…`, `深圳市…`), which company
+/// names begin with.
+fn region_start(name: &str, cut: usize) -> usize {
+    let mut start = cut;
     // Regions not in brackets (`米哈游科技（上海）` keeps its brand).
     let regions: Vec<usize> = REGION
         .find_iter(name)
@@ -210,6 +200,25 @@ fn clean_cn(name: &str) -> Option<&str> {
             start = p;
         }
     }
+    start
+}
+
+fn clean_cn(name: &str) -> Option<&str> {
+    // Cut after the last boundary character before the name proper; an
+    // opening parenthesis closed inside the name (上海示例（集团）有限公司) is
+    // part of it.
+    let mut start = 0;
+    for (b, c) in name.char_indices() {
+        let boundary = match c {
+            '（' | '(' => !name[b..].contains(['）', ')']),
+            '）' | ')' => false,
+            _ => CUT_AFTER.contains(&c),
+        };
+        if boundary {
+            start = b + c.len_utf8();
+        }
+    }
+    let start = region_start(name, start);
     let mut n = name[start..].trim_start_matches(['）', ')']);
     loop {
         let before = n;
@@ -289,12 +298,11 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         return;
     }
     // SDK lists, partners and recipients name other companies: in a
-    // sharing section, a segment about an SDK, or after a partner word in
-    // the same sentence
+    // sharing section (unless the innermost heading is a contact one:
+    // numbering slips can put a contact block under a transfer heading), a
+    // segment about an SDK, or after a partner word in the same sentence
     // (`第三方支付服务由…公司提供`; but `适用于由…公司提供的所有服务，不适用于
     // 第三方产品` names the operator).
-    // A sharing section, unless the innermost heading is a contact one:
-    // numbering slips can put a contact block under a transfer heading.
     let sharing_section = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h))
         && !heading_path
             .last()
