@@ -130,10 +130,11 @@ const SENTENCE_END: &[char] = &['。', '；', ';', '：', ':', '，', ',', '！'
 /// Lines longer than this are body; only their prefix is analysed.
 const LONG_LINE: usize = 300;
 
+/// Is this cleaned line a date stamp (see `Info::date_stamp`)? Callers keep
+/// it to short lines (≤ 48 chars).
 fn is_date_stamp(clean: &str) -> bool {
     static DATE_STAMP: OnceLock<Regex> = OnceLock::new();
-    clean.chars().count() <= 48
-        && re(
+    re(
             &DATE_STAMP,
             concat!(
                 r"^[（(【\[]?\s*(?:本政策|本隐私政策|本版本|本版)?\s*",
@@ -346,7 +347,7 @@ fn analyse(line: &str) -> Info {
         .contains(['。', '！', '？']);
     let inner = c.trim_end_matches(SENTENCE_END);
     info.colon_end = c.ends_with(['：', ':']);
-    info.date_stamp = !long && is_date_stamp(c);
+    info.date_stamp = info.len <= 48 && is_date_stamp(c);
     info.sentence_like = long
         || info.len > 40
         || (c.ends_with(SENTENCE_END) && !(info.colon_end && info.len <= 30))
@@ -507,13 +508,12 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
         if info.blank || toc[k] || info.date_stamp {
             continue;
         }
-        // A Markdown heading holding a whole paragraph (`#### 11.3 如就本协议…
-        // 发生任何争议，应…；协商不成时，…提交北京仲裁委员会…`) is body text.
-        if info.md_level.is_some() && !(info.sentence_like && info.len > 60) {
-            heading_style[k] = Some(info.marker.map(|m| m.0));
-            continue;
-        }
         if info.md_level.is_some() {
+            // A Markdown heading holding a whole paragraph (`#### 11.3 如就本协议…
+            // 发生任何争议，应…；协商不成时，…提交北京仲裁委员会…`) is body text.
+            if !(info.sentence_like && info.len > 60) {
+                heading_style[k] = Some(info.marker.map(|m| m.0));
+            }
             continue;
         }
         if !info.content {

@@ -18,10 +18,12 @@ use regex::Regex;
 
 use super::{Hit, Kind};
 
-const PROVINCES: &str = "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门";
+/// Provinces and province-level cities.
+pub(crate) const PROVINCES: &str = "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门";
 
 /// Cities often written without `市` (`苏州工业园区…`, `武汉东湖新技术开发区…`).
-const CITIES: &str = "深圳|广州|杭州|南京|武汉|成都|西安|苏州|厦门|福州|青岛|大连|宁波|长沙|郑州|济南|合肥|昆明|沈阳|哈尔滨|长春|石家庄|太原|南昌|贵阳|南宁|海口|三亚|兰州|西宁|银川|乌鲁木齐|拉萨|呼和浩特|东莞|佛山|珠海|无锡|常州|温州|泉州|嘉兴|绍兴|金华|台州|烟台|潍坊|徐州|南通|扬州|中山|惠州|义乌|昆山";
+/// Company names start with them too ([`super::controller`]).
+pub(crate) const CITIES: &str = "深圳|广州|杭州|南京|武汉|成都|西安|苏州|厦门|福州|青岛|大连|宁波|长沙|郑州|济南|合肥|昆明|沈阳|哈尔滨|长春|石家庄|太原|南昌|贵阳|南宁|海口|三亚|兰州|西宁|银川|乌鲁木齐|拉萨|呼和浩特|东莞|佛山|珠海|无锡|常州|温州|泉州|嘉兴|绍兴|金华|台州|烟台|潍坊|徐州|南通|扬州|中山|惠州|义乌|昆山";
 
 /// Where an address may start: `（中国）省/直辖市`, a known city, any
 /// `XX市`, or the end of an address label.
@@ -71,8 +73,7 @@ const STOP: &[char] = &[
 ];
 
 fn is_body_char(c: char) -> bool {
-    c.is_alphanumeric() && !c.is_ascii_punctuation()
-        || matches!(c, '-' | '－' | '#' | '·' | '_' | '—')
+    c.is_alphanumeric() || matches!(c, '-' | '－' | '#' | '·' | '_' | '—')
 }
 
 /// Byte length of the address body starting at `text[start..]`, before
@@ -164,10 +165,7 @@ fn trim_to_unit(body: &str) -> &str {
     }
     for j in (0..chars.len()).rev() {
         let (b, c) = chars[j];
-        if UNIT_END.contains(&c) {
-            return &body[..b + c.len_utf8()];
-        }
-        if c == '）' || c == ')' {
+        if UNIT_END.contains(&c) || matches!(c, '）' | ')') {
             return &body[..b + c.len_utf8()];
         }
     }

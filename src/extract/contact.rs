@@ -1,8 +1,9 @@
 //! Contact data: phones (400/800 hotlines, landlines with area codes in any
 //! separator style, mobiles, `+86`, short service numbers after a hotline
 //! word), emails (stray spaces as in `kefu @360.cn` removed), URLs and
-//! postcodes (postal addresses: [`super::address`]). Digit runs glued to other digits or letters are never phones,
-//! so dates, version numbers, amounts and ID-card examples are left alone.
+//! postcodes (postal addresses: [`super::address`]). Digit runs glued to
+//! other digits or letters are never phones, so dates, version numbers,
+//! amounts and ID-card examples are left alone.
 
 use std::sync::LazyLock;
 

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::address::{CITIES, PROVINCES};
 use super::{Hit, Kind};
 
 static CN: LazyLock<Regex> = LazyLock::new(|| {
@@ -57,10 +58,10 @@ static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("definition regex")
 });
 /// Region names a company name usually starts with (`使用上海酷杨网络科技有限
-/// 公司` → `上海酷杨网络科技有限公司`).
+/// 公司` → `上海酷杨网络科技有限公司`): the place names addresses start with,
+/// and two cities common in company registrations.
 static REGION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|武汉|成都|西安|苏州|厦门|福州|青岛|大连|宁波|长沙|郑州|济南|合肥|昆明|沈阳|哈尔滨|长春|石家庄|太原|南昌|贵阳|南宁|海口|三亚|珠海|东莞|佛山|无锡|常州|温州|泉州|嘉兴|绍兴|金华|台州|烟台|潍坊|徐州|南通|扬州|中山|惠州|绵阳|霍尔果斯")
-        .expect("region regex")
+    Regex::new(&format!("{PROVINCES}|{CITIES}|绵阳|霍尔果斯")).expect("region regex")
 });
 /// Industry words that make up the generic tail of a name.
 const INDUSTRY: &[&str] = &[
@@ -185,8 +186,9 @@ fn region_start(name: &str, cut: usize) -> usize {
             .find(rest)
             .map_or(rest, |m| &rest[m.end()..])
             .trim_start_matches(['省', '市']);
-        let own_words = SUFFIXES
+        let own_words = LEGAL_FORMS
             .iter()
+            .chain(&["公司"])
             .find_map(|x| after_region.strip_suffix(x))
             .unwrap_or(after_region)
             .chars()
@@ -253,14 +255,9 @@ fn clean_cn(name: &str) -> Option<&str> {
     Some(n)
 }
 
-/// Legal suffixes, longest first.
-const SUFFIXES: &[&str] = &[
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "集团公司",
-    "公司",
-];
+/// Legal forms, longest first: a name ending in one is a company, where a
+/// bare `…公司` may be a phrase.
+const LEGAL_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有限公司", "集团公司"];
 
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
@@ -278,32 +275,31 @@ pub(crate) fn redundant(name: &str, other: &str) -> bool {
 
 /// A legal form (`有限公司`, `股份有限公司`, `集团公司`), not a bare `…公司`.
 fn legal_form(name: &str) -> bool {
-    name.ends_with("有限公司") || name.ends_with("有限责任公司") || name.ends_with("集团公司")
+    LEGAL_FORMS.iter().any(|f| name.ends_with(f))
 }
 
 pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     let section = heading_path.is_empty() || heading_path.iter().any(|h| SECTION.is_match(h));
-    let strong = STRONG_CUE.is_match(text);
     let cue = CUE.is_match(text);
     let names: Vec<(usize, usize, &str)> = CN
         .find_iter(text)
         .filter_map(|m| clean_cn(m.as_str()).map(|n| (m.end() - n.len(), m.end(), n)))
         .collect();
+    let under_sharing = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h));
     // A line that is nothing but a company name (the signature closing a
     // policy) names the operator; under a sharing heading it is a partner.
-    let alone = names.len() == 1
-        && names[0].2 == text.trim()
-        && !heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h));
+    let alone = names.len() == 1 && names[0].2 == text.trim() && !under_sharing;
     if !section && !cue && !alone {
         return;
     }
+    let strong = STRONG_CUE.is_match(text);
     // SDK lists, partners and recipients name other companies: in a
     // sharing section (unless the innermost heading is a contact one:
     // numbering slips can put a contact block under a transfer heading), a
     // segment about an SDK, or after a partner word in the same sentence
     // (`第三方支付服务由…公司提供`; but `适用于由…公司提供的所有服务，不适用于
     // 第三方产品` names the operator).
-    let sharing_section = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h))
+    let sharing_section = under_sharing
         && !heading_path
             .last()
             .is_some_and(|h| CONTACT_SECTION.is_match(h));
@@ -312,8 +308,6 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         let sentence_start = text[..start].rfind(['。', '；']).map_or(0, |i| i + 3);
         sharing_section || sdk || THIRD_PARTY.is_match(&text[sentence_start..start])
     };
-    // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
-    // it is defined or stands alone.
     // A maker of an SDK or a partner service, wherever else the segment
     // names it (`由…公司开发，用于…。…公司承诺不获取…`); a registered agent
     // (`入驻深圳市前海商务秘书有限公司`).
@@ -324,6 +318,8 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         })
         .map(|n| n.2)
         .collect();
+    // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
+    // it is defined or stands alone.
     let names: Vec<(usize, usize, &str)> = names
         .into_iter()
         .filter(|&(start, end, n)| {

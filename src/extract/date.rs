@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::numerals;
-use super::{Hit, Kind};
+use super::{Hit, Kind, tail};
 
 /// An update/effective word right before the date (`最近更新日期：`,
 /// `本政策更新于`, `Last updated:`) …
@@ -42,13 +42,13 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         // the sentence: `研究项目实施时间截止至2022年12月31日` is no update
         // date. Without one, only a line that is nothing but a date (the
         // signature line closing many policies) counts.
-        let before = tail(&text[..m.start()], 48);
-        let context = BEFORE.is_match(before) || AFTER.is_match(&text[m.end()..]);
+        let word_before = BEFORE.is_match(tail(&text[..m.start()], 48));
+        let context = word_before || AFTER.is_match(&text[m.end()..]);
         if !context && m.as_str().trim() != text.trim() {
             continue;
         }
         if let (Some(y), Some(mo)) = (c.get(7), c.get(8)) {
-            if !BEFORE.is_match(before) {
+            if !word_before {
                 continue;
             }
             let (Some(y), Some(mo)) = (numerals::parse(y.as_str()), numerals::parse(mo.as_str()))
@@ -91,15 +91,6 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             format!("{y:04}-{mo:02}-{d:02}"),
         ));
     }
-}
-
-/// The last `n` bytes of `s` or fewer, cut at a char boundary.
-fn tail(s: &str, n: usize) -> &str {
-    let mut i = s.len().saturating_sub(n);
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    &s[i..]
 }
 
 #[cfg(test)]

@@ -75,15 +75,15 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             {
                 continue;
             }
+            if NOT_PI.is_match(clause) {
+                continue;
+            }
             // A negation before the transfer phrase in the same clause.
             let before = &clause[..m.start()];
             let negated = NEGATION
                 .find_iter(before)
                 .any(|n| m.start() - n.end() <= 30)
                 || NEGATION.is_match(m.as_str());
-            if NOT_PI.is_match(clause) {
-                continue;
-            }
             let before_m = &clause[..m.start()];
             let after_m: String = clause[m.end()..].chars().take(8).collect();
             // A condition up to 20 characters before (`如果今后的业务变更需要将

@@ -294,6 +294,17 @@ impl<'a> Unmarked<'a> {
     }
 }
 
+/// The last `n` bytes of `s` or fewer, cut at a char boundary: the window a
+/// context pattern anchored at its end (`…$`) needs, without scanning the
+/// whole segment before it.
+pub(crate) fn tail(s: &str, n: usize) -> &str {
+    let mut i = s.len().saturating_sub(n);
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    &s[i..]
+}
+
 /// Clauses of `text` (cut at `。；！？` and line ends) with their byte offsets:
 /// the unit in which the retention and cross-border extractors look for a
 /// verb and its period or place.

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Hit, Kind};
+use super::{Hit, Kind, tail};
 
 static DISPUTE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("诉讼|起诉|管辖|争议|纠纷|仲裁|提交").expect("dispute regex"));
@@ -43,26 +43,25 @@ const OWNER_AFTER: &[&str] = &[
     "均应",
 ];
 
-/// The owner of a venue clause (`…提交智慧章鱼公司` → `智慧章鱼公司`),
-/// empty when nothing names one.
-fn owner(s: &str) -> &str {
+/// What follows the last of `words` in `s` (all of `s` when none occurs).
+fn cut_after<'a>(s: &'a str, words: &[&str]) -> &'a str {
     let mut best = 0;
-    for w in OWNER_AFTER {
-        if let Some(i) = s.rfind(w) {
-            best = best.max(i + w.len());
-        }
-    }
-    s[best..].trim_start()
-}
-
-fn trim_front(s: &str) -> &str {
-    let mut best = 0;
-    for w in CUT_AFTER {
+    for w in words {
         if let Some(i) = s.rfind(w) {
             best = best.max(i + w.len());
         }
     }
     &s[best..]
+}
+
+/// The owner of a venue clause (`…提交智慧章鱼公司` → `智慧章鱼公司`),
+/// empty when nothing names one.
+fn owner(s: &str) -> &str {
+    cut_after(s, OWNER_AFTER).trim_start()
+}
+
+fn trim_front(s: &str) -> &str {
+    cut_after(s, CUT_AFTER)
 }
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
@@ -89,8 +88,9 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             continue;
         }
         // A place right before (`鄂州市葛店开发区有管辖权人民法院`) names it.
+        // 17 chars of at most 4 bytes hold any match of PLACE_BEFORE.
         let start = PLACE_BEFORE
-            .find(&text[..m.start()])
+            .find(tail(&text[..m.start()], 68))
             .map_or(m.start(), |p| m.start() - trim_front(p.as_str()).len());
         clause_spans.push((start, m.end()));
         out.push(Hit::new(Kind::Court, start, m.end(), &text[start..m.end()]));
@@ -188,14 +188,18 @@ mod tests {
 
     #[test]
     fn courts_named_without_people() {
-        assert_eq!(
-            hits("若不能协商解决，双方一致同意向深圳市南山区法院提起诉讼。"),
-            [(Kind::Court, "深圳市南山区法院".to_string())]
-        );
-        assert_eq!(
-            hits("双方均有权就争议向鄂州市葛店开发区有管辖权人民法院提起诉讼。"),
-            [(Kind::Court, "鄂州市葛店开发区有管辖权人民法院".to_string())]
-        );
+        for (text, court) in [
+            (
+                "若不能协商解决，双方一致同意向深圳市南山区法院提起诉讼。",
+                "深圳市南山区法院",
+            ),
+            (
+                "双方均有权就争议向鄂州市葛店开发区有管辖权人民法院提起诉讼。",
+                "鄂州市葛店开发区有管辖权人民法院",
+            ),
+        ] {
+            assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+        }
         assert!(hits("双方一致同意向法院提起诉讼。").is_empty());
     }
 
