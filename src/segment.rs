@@ -481,7 +481,8 @@ fn subheading_like(a: &Info, b: &Info) -> bool {
 
 /// Classify every line of `text` (split on `'\n'`) as heading, TOC, body or blank.
 pub fn classify_lines(text: &str) -> Vec<LineKind> {
-    let infos: Vec<Info> = text.split('\n').map(analyse).collect();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let infos: Vec<Info> = lines.iter().map(|l| analyse(l)).collect();
     let toc = detect_toc(&infos);
     let n = infos.len();
     // Pass 1: which lines are headings, and their style.
@@ -569,7 +570,9 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
             && let Some(x) = next[k].map(|j| &infos[j])
         {
             let long_next = x.len >= 30 || (first_line && x.len >= 8);
-            if long_next && x.marker.is_none() && !x.bold_only && x.md_level.is_none() {
+            // `我们将不满 14` / `周岁的…` is one sentence, not a title.
+            let broken = k + 1 < n && broken_after_number(lines[k], lines[k + 1]);
+            if long_next && !broken && x.marker.is_none() && !x.bold_only && x.md_level.is_none() {
                 heading_style[k] = Some(Some(Style::Plain));
             }
         }
@@ -738,7 +741,10 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut offset: usize = 0; // char offset of the current line start
-    for (line, kind) in text.split('\n').zip(kinds) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut kinds = kinds.into_iter().enumerate().peekable();
+    while let Some((k, kind)) = kinds.next() {
+        let line = lines[k];
         let line_chars = line.chars().count();
         match kind {
             LineKind::Heading {
@@ -758,6 +764,18 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
             }
             LineKind::Body => {
                 let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
+                // A sentence hard-wrapped between a number and its unit
+                // (`不满 14` / `周岁的任何人`) is one segment, newline included.
+                if matches!(kinds.peek(), Some((_, LineKind::Body)))
+                    && broken_after_number(line, lines[k + 1])
+                {
+                    kinds.next();
+                    let next = lines[k + 1];
+                    let joined = format!("{line}\n{next}");
+                    emit_body(&joined, offset, max, &path, &mut out);
+                    offset += line_chars + 1 + next.chars().count() + 1;
+                    continue;
+                }
                 emit_body(line, offset, max, &path, &mut out);
             }
             LineKind::Toc | LineKind::Blank => {}
@@ -765,6 +783,40 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
         offset += line_chars + 1;
     }
     out
+}
+
+/// Does `line` end inside a quantity that `next` completes: a number whose
+/// unit opens the next line (`我们将不满 14` / `周岁的…`, `已于2019` /
+/// `年12月18日更新`), or a duration whose `内` does (`在 二十个工作日` /
+/// `内对您进行回复`)? Policies converted from PDFs or fixed-width pages
+/// break lines anywhere, and a field split this way is lost to every
+/// extractor. Kept narrow on purpose: a phone number, a room number or a
+/// section number (`304`, `010-53514089`, `1.2.2.2`) before a line that
+/// starts with `个人信息` or `日志信息` is not a broken quantity.
+fn broken_after_number(line: &str, next: &str) -> bool {
+    static NUMBER_END: OnceLock<Regex> = OnceLock::new();
+    static UNIT_START: OnceLock<Regex> = OnceLock::new();
+    static DURATION_END: OnceLock<Regex> = OnceLock::new();
+    static WITHIN_START: OnceLock<Regex> = OnceLock::new();
+    let (line, next) = (line.trim_end(), next.trim_start());
+    let cjk = r"[\p{Han}，、：（【]";
+    let number_end = re(
+        &NUMBER_END,
+        &format!(r"{cjk}\s?([0-9]{{1,4}}|[一二三四五六七八九十百两]{{1,4}})$"),
+    );
+    let unit_start = re(
+        &UNIT_START,
+        r"^(周岁|岁|个工作日|个自然日|个月|个小时|工作日|自然日|小时|天|日[^志]|年[^龄度]|月[^份])",
+    );
+    let duration_end = re(
+        &DURATION_END,
+        &format!(
+            r"{cjk}\s?([0-9]{{1,4}}|[一二三四五六七八九十百两]{{1,4}})\s?个?(工作日|自然日|小时|天|日|周|个月|月|年)$"
+        ),
+    );
+    let within_start = re(&WITHIN_START, r"^(内|以内|之内)");
+    (number_end.is_match(line) && unit_start.is_match(next))
+        || (duration_end.is_match(line) && within_start.is_match(next))
 }
 
 fn is_sentence_end(c: char) -> bool {
@@ -997,6 +1049,34 @@ mod tests {
         assert!(is_date_stamp("2020年【11】月【16】日"));
         assert!(!is_date_stamp("一、我们如何收集和使用您的个人信息"));
         assert!(!is_date_stamp("隐私权政策 2019年6月10日"));
+    }
+
+    #[test]
+    fn quantities_broken_across_lines_are_one_segment() {
+        let doc = "\
+我们将不满 14
+周岁的任何人均视为儿童。
+一般情况下，我们将在 二十个工作日
+内对您进行回复。
+我们的隐私政策已于2019
+年12月18日更新。
+办公地址：北京市朝阳区示例路87号楼105
+个人信息保护负责人联系方式：privacy@example.cn
+1.2.2.2
+日志信息：当你使用服务时，我们会收集日志。
+客服热线：400-000-0000
+天天都有人值守。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+        assert!(texts.contains(&"我们将不满 14\n周岁的任何人均视为儿童。"));
+        assert!(texts.contains(&"一般情况下，我们将在 二十个工作日\n内对您进行回复。"));
+        assert!(texts.contains(&"我们的隐私政策已于2019\n年12月18日更新。"));
+        // A room number, a section number or a phone before a new line stays apart.
+        assert!(texts.contains(&"个人信息保护负责人联系方式：privacy@example.cn"));
+        assert!(texts.iter().any(|t| t.starts_with("日志信息")));
+        assert!(texts.contains(&"天天都有人值守。"));
     }
 
     #[test]

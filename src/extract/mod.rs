@@ -305,14 +305,16 @@ pub(crate) fn tail(s: &str, n: usize) -> &str {
     &s[i..]
 }
 
-/// Clauses of `text` (cut at `。；！？` and line ends) with their byte offsets:
-/// the unit in which the retention and cross-border extractors look for a
-/// verb and its period or place.
+/// Clauses of `text` (cut at `。；！？`) with their byte offsets: the unit in
+/// which the retention and cross-border extractors look for a verb and its
+/// period or place. Not cut at a line end: the segmenter keeps a newline
+/// inside a segment only where a sentence was hard-wrapped in the middle
+/// (`在 二十个工作日` / `内对您进行回复`).
 pub(crate) fn clauses(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n') {
+        if matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?') {
             out.push((start, &text[start..i]));
             start = i + c.len_utf8();
         }

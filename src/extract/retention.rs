@@ -15,11 +15,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::numerals;
-use super::{Hit, Kind, clauses};
+use super::{Hit, Kind, clauses, tail};
 
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(不少于|至少|不低于|不短于|不超过|不超出|不多于|最长不超过|最长|最多|最短|长达)?[\s*＊]*([{n}]+|半)[\s*＊]*(个)?[\s*＊]*(个工作日|工作日|自然日|日|天|周|星期|个月|月|年度|年)(以上|以内|之内|内)?",
+        r"(不少于|至少|不低于|不短于|不超过|不超出|不多于|最长不超过|最长|最多|最短|长达)?[\s*＊【\[]*([{n}]+|半)[\s*＊】\]]*(个)?[\s*＊]*(个工作日|工作日|自然日|日|天|周|星期|个月|月|年度|年)(?:\s*(以上|以内|之内|内))?",
         n = numerals::NUMERAL_CHARS
     ))
     .expect("duration regex")
@@ -29,7 +29,7 @@ static KEEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("保存|保留|存储|储存|留存|存放|保管|删除|匿名化").expect("keep regex")
 });
 static REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("答复|回复|反馈|响应|回应|予以处理|处理完毕|完成处理|作出处理|处理您的|受理|核实并处理|给予处理")
+    Regex::new("答复|回复|反馈|响应|回应|予以处理|处理完毕|完成处理|[作做]出处理|处理您的|受理|核实并处理|给予处理|满足您的(请求|要求)|为您(办理)?(销户|注销)")
         .expect("reply regex")
 });
 static NOTICE: LazyLock<Regex> =
@@ -64,7 +64,13 @@ fn days(n: u64, unit: &str) -> Option<i64> {
 /// Find retention and response-time hits in one segment.
 pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
     for (off, clause) in clauses(text) {
-        let reply = REPLY.is_match(clause);
+        // `提醒未回复` is the user not answering us.
+        let reply = REPLY.find_iter(clause).any(|r| {
+            let before = &clause[..r.start()];
+            !["未", "不", "没有", "无"]
+                .iter()
+                .any(|w| before.ends_with(w))
+        });
         // `删除请求` / `删除权` name a request or a right, not keeping data.
         let keep = KEEP.find_iter(clause).any(|k| {
             let rest = &clause[k.end()..];
@@ -114,6 +120,15 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
                 continue;
             };
             let d = d as i32;
+            // `期限届满后30日内删除` is how soon data goes once the period
+            // ends, not the period: the statement stays qualitative.
+            if keep
+                && ["届满后", "期满后", "到期后"]
+                    .iter()
+                    .any(|w| tail(before, 24).contains(w))
+            {
+                continue;
+            }
             found_number = true;
             let prefix = m.get(1).map(|x| x.as_str()).unwrap_or("");
             let suffix = m.get(5).map(|x| x.as_str()).unwrap_or("");
@@ -240,6 +255,18 @@ mod tests {
     }
 
     #[test]
+    fn deletion_after_the_period_ends_is_not_the_period() {
+        let h = run(
+            "我们仅在目的所必需期间和法律法规要求的时限内保留您的信息，并在上述期限届满后【30】日内删除您的信息。",
+        );
+        assert_eq!(h.len(), 1);
+        assert_eq!(
+            (h[0].kind, h[0].value.as_str()),
+            (Kind::Retention, "qualitative")
+        );
+    }
+
+    #[test]
     fn reply_deadlines_are_not_retention() {
         let h = run("我们将在三十天内对您的访问、更正、删除请求作出答复。");
         assert_eq!(h.len(), 1);
@@ -251,6 +278,41 @@ mod tests {
         assert_eq!((h[0].kind, h[0].value.as_str()), (Kind::ResponseTime, "15"));
         let h = run("一般情况下，我们将在15天内回复。");
         assert_eq!(h[0].kind, Kind::ResponseTime);
+    }
+
+    #[test]
+    fn reply_deadlines_in_other_words() {
+        let one = |t: &str| {
+            let h = run(t);
+            assert_eq!(h.len(), 1, "{t}");
+            (h[0].kind, h[0].days_max)
+        };
+        let reply = |d| (Kind::ResponseTime, Some(d));
+        // A template's blank filled in brackets.
+        assert_eq!(
+            one("我们会在收到您的邮件或电话的【15】天内进行回复。"),
+            reply(15)
+        );
+        assert_eq!(one("我们将在15个工作日内做出处理。"), reply(15));
+        assert_eq!(one("华清飞扬将在15个工作日内满足您的请求。"), reply(15));
+        // Handling a request to close the account is answering a request.
+        assert_eq!(
+            one("提交注销账户的申请，我们将会在10个工作日内为您销户。"),
+            reply(10)
+        );
+        // Deleting data after closing the account stays retention.
+        assert_eq!(
+            one("注销后，我们将在15天内删除您的个人信息。").0,
+            Kind::Retention
+        );
+        // A sentence the segmenter joined across a hard line break.
+        assert_eq!(one("我们将在 二十个工作日\n内对您进行回复。"), reply(20));
+        // The user not answering us is no deadline of ours.
+        assert!(
+            run("不登录该帐号长达【90】天的，经邮件提醒未回复的，我们有权回收该帐号。").is_empty()
+        );
+        // An unfilled blank is no deadline.
+        assert!(run("我们将会在*个工作日内为您销户。").is_empty());
     }
 
     #[test]

@@ -160,15 +160,16 @@ pub fn viterbi(logp: &[[f32; 3]]) -> Vec<usize> {
 }
 
 /// Drop separators a span can only pick up at its edges (`手机号码、`,
-/// `）、会员信息`): annotators never start or end a data phrase with
-/// enumeration commas, stops or an unmatched bracket. Spans left shorter
-/// than two characters vanish.
+/// `）、会员信息`, `账户名称、微信号_`): annotators never start or end a data
+/// phrase with enumeration commas, stops, an unmatched bracket or the
+/// Markdown emphasis marks (`*`, `_`) of a policy converted from a web page.
+/// Spans left shorter than two characters vanish.
 pub fn trim_spans(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     trim_chars(&text.chars().collect::<Vec<_>>(), spans)
 }
 
 fn trim_chars(chars: &[char], spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    const EDGE: &str = "、，,。；;：: \u{3000}\t";
+    const EDGE: &str = "、，,。；;：: \u{3000}\t*_＊";
     const TAIL: &str = "和及或的";
     let n = chars.len();
     spans
@@ -469,6 +470,17 @@ mod tests {
         assert_eq!(trim_spans(text, &[(11, 18)]), vec![(13, 17)]); // ）、会员信息）
         assert_eq!(trim_spans(text, &[(4, 5)]), vec![]);
         assert_eq!(trim_spans(text, &[(0, 1)]), vec![]);
+    }
+
+    #[test]
+    fn trimming_drops_edge_markdown_marks() {
+        let text = "提供您运营的 ** _账户名称、微信号_** 等";
+        // `账户名称、微信号_**` → `账户名称、微信号`; `_` inside a span stays.
+        assert_eq!(trim_spans(text, &[(11, 22)]), vec![(11, 19)]);
+        assert_eq!(trim_spans(text, &[(7, 19)]), vec![(11, 19)]);
+        let text = "邮箱 user_name 与 *手机号*";
+        assert_eq!(trim_spans(text, &[(3, 12)]), vec![(3, 12)]);
+        assert_eq!(trim_spans(text, &[(15, 20)]), vec![(16, 19)]);
     }
 
     #[test]
