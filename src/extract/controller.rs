@@ -22,14 +22,14 @@ static EN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("company regex")
 });
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|“我们”|\x22我们\x22|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|名称|制定|解释权|版权所有|著作权|Copyright|©")
+    Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|统称|“我们”|\x22我们\x22|“我行”|“本行”|“我司”|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|名称|制定|解释权|版权所有|著作权|Copyright|©")
         .expect("cue regex")
 });
 /// Cues that say a company of the sentence is the operator, whatever else
 /// the sentence mentions (a definition right after the name counts too:
 /// [`DEFINED`]; a `以下简称“SDK”` elsewhere does not).
 static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"“我们”|\x22我们\x22|我们是|控制者|处理者|运营者|版权所有|Copyright|©")
+    Regex::new(r"“我们”|\x22我们\x22|“我行”|“本行”|“我司”|我们是|控制者|处理者|运营者|版权所有|Copyright|©")
         .expect("strong cue regex")
 });
 /// Sentences about other companies (SDKs, partners, recipients): a company
@@ -52,10 +52,47 @@ static PROVIDES_A_PART: LazyLock<Regex> = LazyLock::new(|| {
     .expect("part regex")
 });
 /// A bare `…公司` (no 有限/股份) is a name only when the sentence defines it
-/// right after: `乐堂动漫公司（以下简称“我们”）`.
+/// right after: `乐堂动漫公司（以下简称“我们”）`, `中国银行股份有限公司（“我行”）`,
+/// `…研究中心，以下简称“我们”`.
 static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*[（(]\s*(?:以下简称|以下称|简称|下称|“我们”|\x22我们\x22)")
+    Regex::new(r"^\s*(?:[（(]\s*(?:以下简称|以下统称|以下称|简称|统称|下称|“(?:我们|我行|本行|我司)”|\x22我们\x22)|[，,]\s*(?:以下简称|以下统称|以下称)\s*[“\x22])")
         .expect("definition regex")
+});
+/// The definition names the operator itself: `（以下统称“我们”）` after a
+/// list of companies, `，以下简称“我们”` after an organisation.
+static DEFINED_AS_US: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(，,]\s*(?:以下简称|以下统称|以下称|简称|统称|下称)?\s*[“\x22](?:我们|我行|本行|我司|本公司)[”\x22]")
+        .expect("definition regex")
+});
+/// An operator that is not a company (a research centre, a hospital, a
+/// bank, a university): taken only where [`DEFINED_AS_US`] follows it.
+static ORG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{Han}A-Za-z0-9（）()·]{2,40}?(?:研究中心|服务中心|信息中心|研究院|研究所|医院|大学|学院|银行|协会|学会|基金会|委员会|出版社|报社|电视台)")
+        .expect("organisation regex")
+});
+/// A definition item whose term is the operator (`（2）公司：西安…有限公司`,
+/// `我们：指…`): a strong cue.
+static OPERATOR_TERM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[）)、.．]\s*)?(?:本公司|公司|我们|我司|运营方|运营者|服务提供者|服务提供方)\s*[：:]")
+        .expect("operator term regex")
+});
+/// A definition of the operator as a company and its affiliates
+/// (`桔多多：指北京桔子…有限公司及…的关联公司，例如…`, `咪咕公司：咪咕文化
+/// 科技有限公司及其五个子公司…`): the first company is the operator, the
+/// affiliates listed after it are not.
+static AND_AFFILIATES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:及其|以及其|及|和)[^，,。；]{0,30}?(?:子公司|关联公司|关联方)")
+        .expect("affiliates regex")
+});
+/// A defined term that is a third party, not the operator.
+static OTHER_TERM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"关联|第三方|合作|SDK|供应商|服务商|子公司").expect("other term regex")
+});
+/// An address or phone label right after a name: the name heads a contact
+/// block (`北京…有限公司 地址：…`).
+static CONTACT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:注册地址|办公地址|联系地址|通讯地址|地址|联系电话|电话)[：:]")
+        .expect("contact label regex")
 });
 /// Region names a company name usually starts with (`使用上海酷杨网络科技有限
 /// 公司` → `上海酷杨网络科技有限公司`): the place names addresses start with,
@@ -287,12 +324,31 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         .collect();
     let under_sharing = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h));
     // A line that is nothing but a company name (the signature closing a
-    // policy) names the operator; under a sharing heading it is a partner.
-    let alone = names.len() == 1 && names[0].2 == text.trim() && !under_sharing;
-    if !section && !cue && !alone {
+    // policy), or a company name heading a contact block, names the
+    // operator; under a sharing heading it is a partner.
+    let alone = names.len() == 1
+        && !under_sharing
+        && (names[0].2 == text.trim()
+            || (names[0].0 == text.len() - text.trim_start().len()
+                && CONTACT_AFTER.is_match(&text[names[0].1..])));
+    let term = OPERATOR_TERM.is_match(text);
+    if !section && !cue && !alone && !term {
         return;
     }
-    let strong = STRONG_CUE.is_match(text);
+    let strong = term || STRONG_CUE.is_match(text);
+    // `…研究中心，以下简称“我们”`: an operator that is no company.
+    for m in ORG.find_iter(text) {
+        if DEFINED_AS_US.is_match(&text[m.end()..])
+            && let Some(name) = clean_cn(m.as_str())
+        {
+            out.push(Hit::new(
+                Kind::Controller,
+                m.end() - name.len(),
+                m.end(),
+                name,
+            ));
+        }
+    }
     // SDK lists, partners and recipients name other companies: in a
     // sharing section (unless the innermost heading is a contact one:
     // numbering slips can put a contact block under a transfer heading), a
@@ -329,10 +385,32 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
                 && (legal_form(n) || alone || defined)
         })
         .collect();
+    // A definition of the operator and its affiliates: its first company.
+    if let Some(&(start, end, name)) = names.first() {
+        let term = text[..start].trim_end();
+        let defines = term.ends_with(['：', ':', '指']);
+        if defines
+            && !OTHER_TERM.is_match(term)
+            && term.chars().count() <= 24
+            && AND_AFFILIATES.is_match(&text[end..])
+        {
+            out.push(Hit::new(Kind::Controller, start, end, name));
+            return;
+        }
+    }
     // Three or more companies in one segment are a list of affiliates or
-    // partners, not the operator.
+    // partners, not the operator, unless the list itself is defined as
+    // “我们” (`甲公司、乙公司和丙公司（以下统称“我们”）`).
     let distinct: std::collections::BTreeSet<&str> = names.iter().map(|n| n.2).collect();
-    if distinct.len() > 2 {
+    let list_is_us = names.windows(2).all(|w| {
+        matches!(
+            text[w[0].1..w[1].0].trim(),
+            "、" | "和" | "及" | "与" | "以及" | "，" | ","
+        )
+    }) && names
+        .last()
+        .is_some_and(|&(_, end, _)| DEFINED_AS_US.is_match(&text[end..]));
+    if distinct.len() > 2 && !list_is_us {
         return;
     }
     for (start, end, name) in names {
@@ -542,6 +620,73 @@ mod tests {
             "上海示例长名字网络科技有限公司",
             "网络科技有限公司"
         ));
+    }
+
+    #[test]
+    fn definitions_contact_blocks_and_organisations() {
+        // A definition of the operator and its affiliates: the first company.
+        assert_eq!(
+            names(
+                "1．示例多：指北京示例分期电子商务有限公司及北京示例分期电子商务有限公司的关联公司，例如大连示例多科技有限公司、辽宁示例数字科技有限公司等。",
+                &["一、定义"]
+            ),
+            ["北京示例分期电子商务有限公司"]
+        );
+        assert_eq!(
+            names(
+                "1、示例公司：示例文化科技有限公司及其五个子公司示例音乐有限公司、示例视讯科技有限公司、示例动漫有限公司。",
+                &["第三条 定义："]
+            ),
+            ["示例文化科技有限公司"]
+        );
+        // … but not a definition of the affiliates themselves.
+        assert!(
+            names(
+                "关联公司：指示例控股有限公司及其子公司，例如甲地示例科技有限公司、乙地示例科技有限公司。",
+                &["一、定义"]
+            )
+            .is_empty()
+        );
+        // A list of companies defined together as “我们”.
+        assert_eq!(
+            names(
+                "非常感谢您对示例印书馆有限公司、上海示例数字出版科技有限公司和上海示例笛数字出版科技有限公司（以下统称“我们”）的信任和支持。",
+                &["用户隐私政策"]
+            ),
+            [
+                "示例印书馆有限公司",
+                "上海示例数字出版科技有限公司",
+                "上海示例笛数字出版科技有限公司"
+            ]
+        );
+        assert_eq!(
+            names(
+                "示例银行股份有限公司（“我行”）深知个人信息对您的重要性。",
+                &["示例银行股份有限公司隐私政策"]
+            ),
+            ["示例银行股份有限公司"]
+        );
+        assert_eq!(
+            names("（2）公司：西安示例瓢虫网络科技有限公司", &["十三、变更"]),
+            ["西安示例瓢虫网络科技有限公司"]
+        );
+        // A name heading a contact block, under a heading numbering slipped.
+        assert_eq!(
+            names(
+                "北京示例互联科技有限公司 地址：北京市东城区示例路12号602 联系电话：010-64470000",
+                &["十六、争议解决"]
+            ),
+            ["北京示例互联科技有限公司"]
+        );
+        // An operator that is no company, defined as “我们”.
+        assert_eq!(
+            names(
+                "平台服务提供者：是指研发并提供平台产品和服务的示例宣传研究中心，以下简称“我们”。",
+                &["第一部分 定义"]
+            ),
+            ["示例宣传研究中心"]
+        );
+        assert!(names("您可以前往示例大学附属医院就诊。", &["引言"]).is_empty());
     }
 
     #[test]
