@@ -91,7 +91,7 @@ static OTHER_TERM: LazyLock<Regex> = LazyLock::new(|| {
 /// An address or phone label right after a name: the name heads a contact
 /// block (`北京…有限公司 地址：…`).
 static CONTACT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:注册地址|办公地址|联系地址|通讯地址|地址|联系电话|电话)[：:]")
+    Regex::new(r"^\s*[（(]?\s*(?:注册地址|办公地址|联系地址|通讯地址|地址|联系电话|电话)[：:/]")
         .expect("contact label regex")
 });
 /// Region names a company name usually starts with (`使用上海酷杨网络科技有限
@@ -137,7 +137,7 @@ const SOFT: &[char] = &[
     '至', '鉴', '证', '者', '指', '被', '向', '或', '系', '给',
 ];
 static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"定义|引言|前言|导言|说明|提示|联系|关于我们|适用范围|总则|基本信息|主体")
+    Regex::new(r"定义|引言|前言|导言|概述|简介|说明|提示|联系|关于我们|适用范围|总则|基本信息|主体")
         .expect("section regex")
 });
 
@@ -251,6 +251,14 @@ fn clean_cn(name: &str) -> Option<&str> {
         let boundary = match c {
             '（' | '(' => !name[b..].contains(['）', ')']),
             '）' | ')' => false,
+            // Words of a name that start with a boundary character
+            // (`中信证券股份有限公司`, `…保险经纪有限公司`).
+            _ if ["证券", "经纪", "经济", "对外"]
+                .iter()
+                .any(|w| name[b..].starts_with(w)) =>
+            {
+                false
+            }
             _ => CUT_AFTER.contains(&c),
         };
         if boundary {
@@ -678,6 +686,13 @@ mod tests {
             ),
             ["北京示例互联科技有限公司"]
         );
+        assert_eq!(
+            names(
+                "示例网技术（中国）有限公司（注册地址/常用办公地址：北京市海淀区示例路1号；联系方式：4006900000）深知个人信息安全的重要性。",
+                &["示例隐私政策"]
+            ),
+            ["示例网技术（中国）有限公司"]
+        );
         // An operator that is no company, defined as “我们”.
         assert_eq!(
             names(
@@ -687,6 +702,21 @@ mod tests {
             ["示例宣传研究中心"]
         );
         assert!(names("您可以前往示例大学附属医院就诊。", &["引言"]).is_empty());
+    }
+
+    #[test]
+    fn names_holding_a_boundary_character() {
+        assert_eq!(
+            names(
+                "“示例信e投”（以下简称《信e投》）是中信示例证券股份有限公司（以下简称《示例证券》）基于客户的需求，向客户提供服务的平台。",
+                &["互联网账户协议"]
+            ),
+            ["中信示例证券股份有限公司"]
+        );
+        assert_eq!(
+            names("本服务由示例保险经纪有限公司（以下简称“我们”）提供。", &[]),
+            ["示例保险经纪有限公司"]
+        );
     }
 
     #[test]
