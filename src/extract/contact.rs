@@ -26,6 +26,10 @@ static SHORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(电话|热线|客服|致电|拨打)[^0-9。；]{0,6}((?:95|96|10|12)\d{2}-?\d{1,4})")
         .expect("short phone regex")
 });
+/// A service number named before its label (`通过95588电话客服与我行联系`).
+static SHORT_BEFORE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:95|96)\d{3,4})\s*(?:客服|服务)?(?:电话|热线)").expect("short phone regex")
+});
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?[@＠]\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").expect("email regex")
 });
@@ -69,9 +73,14 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         };
         out.push(Hit::new(Kind::Phone, s, e, value));
     }
-    for c in SHORT.captures_iter(text) {
-        let m = c.get(2).expect("group");
-        if !glued(text, m.start(), m.end()) {
+    let short = SHORT.captures_iter(text).map(|c| c.get(2).expect("group"));
+    let before_label = SHORT_BEFORE_LABEL
+        .captures_iter(text)
+        .map(|c| c.get(1).expect("group"));
+    let mut seen = Vec::new();
+    for m in short.chain(before_label) {
+        if !seen.contains(&m.start()) && !glued(text, m.start(), m.end()) {
+            seen.push(m.start());
             let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
             out.push(Hit::new(Kind::Phone, m.start(), m.end(), digits));
         }
@@ -148,6 +157,12 @@ mod tests {
         );
         assert_eq!(values("电话：10109000", Kind::Phone), ["10109000"]);
         assert_eq!(values("拨打客服热线：1010-9955", Kind::Phone), ["10109955"]);
+        assert_eq!(
+            values("您可以通过95588电话客服、网点与我行联系。", Kind::Phone),
+            ["95588"]
+        );
+        assert!(values("共有95588人参与，热线电话稍后公布。", Kind::Phone).is_empty());
+        assert_eq!(values("客服电话：95588电话银行", Kind::Phone), ["95588"]);
     }
 
     #[test]
