@@ -24,6 +24,10 @@ static AFTER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("date context after")
 });
+/// A policy's title alone before its date, on one line.
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[^\s，。：:；]{0,12}(?:政策|协议|声明|指引)\s*$").expect("title regex")
+});
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"[\[【]?\s*((?:19|20)\d{2}|[二〇零一二三四五六七八九]{4})\s*[\]】]?\s*年\s*[\[【]?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[\]】]?\s*月\s*[\[【]?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[\]】]?\s*[日号]",
@@ -44,7 +48,9 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         // signature line closing many policies) counts.
         let word_before = BEFORE.is_match(tail(&text[..m.start()], 48));
         let context = word_before || AFTER.is_match(&text[m.end()..]);
-        if !context && m.as_str().trim() != text.trim() {
+        // … or a policy title and its date (`隐私权政策 2019年6月10日`).
+        let titled = TITLE.is_match(&text[..m.start()]) && text[m.end()..].trim().is_empty();
+        if !context && !titled && m.as_str().trim() != text.trim() {
             continue;
         }
         if let (Some(y), Some(mo)) = (c.get(7), c.get(8)) {
@@ -140,6 +146,10 @@ mod tests {
     #[test]
     fn a_closing_date_line() {
         assert_eq!(dates("2018年9月18日"), ["2018-09-18"]);
+        assert_eq!(dates("隐私权政策 2019年6月10日"), ["2019-06-10"]);
+        // A title-like lead that goes on is no title line.
+        assert!(dates("根据本协议 2019年6月10日举办的活动").is_empty());
+        assert!(dates("隐私权政策 2019年6月10日的活动安排").is_empty());
     }
 
     #[test]
