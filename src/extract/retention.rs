@@ -46,9 +46,22 @@ static QUALITATIVE: LazyLock<Regex> = LazyLock::new(|| {
         "|(法律|法规|监管)[^，,。；]{0,10}?(规定|要求|允许)的(最短)?(保存|存储|留存)?(期限|时间|期间|时限)",
         "|法定(的)?(保存|存储)?(期限|时限)",
         "|(规定|要求)的(保存|存储)期限",
+        "|(法律|法规)[^，,。；]{0,10}?规定(保存|保留|留存|存储)",
+        "|(保存|存储|保留)期限[^，,。；]{0,10}(遵守|遵循|依照|按照|依据)",
+        "|诉讼时效",
+        "|必要的合理(期限|期间|时间)",
+        "|直至(达成|实现|完成)[^，,。；]{0,12}目的",
+        "|提供服务的(时间范围|期间)内",
+        // While the account lives or the user uses the service: only where
+        // the clause is about keeping, not collecting.
+        "|(使用|账户存续|账号存续|帐户存续|帐号存续)[^，,。；]{0,20}期间[^。；]{0,16}(保存|保留|存储|储存|留存)",
     ))
     .expect("qualitative regex")
 });
+
+/// A clause about collecting: its `使用期间…存储` is not a retention rule.
+static COLLECT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("收集|获取|采集").expect("collect regex"));
 
 /// Days of `n` units; `None` when the unit is not a duration.
 fn days(n: u64, unit: &str) -> Option<i64> {
@@ -184,6 +197,7 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
         if keep
             && !found_number
             && let Some(q) = QUALITATIVE.find(clause)
+            && !(q.as_str().ends_with(['保', '存', '留', '储']) && COLLECT.is_match(clause))
         {
             out.push(Hit::new(
                 Kind::Retention,
@@ -250,6 +264,21 @@ mod tests {
             assert_eq!(h.len(), 1, "{t}");
             assert_eq!(h[0].value, "qualitative", "{t}");
         }
+        for t in [
+            "我们存储数据，直至达成本政策所述目的或直至您提出删除请求，以较早发生者为准。",
+            "我们将在您使用示例交通期间（使用期间是指您注销账户之前）及相关行为的诉讼时效届满前保存您的个人信息。",
+            "您在使用示例产品及服务期间，我们将持续为您保存您的个人信息。",
+            "如果您注销帐户，我们将依据网络安全法等法律法规规定保存您的信息。",
+            "我们只会在必要的合理期限内保留您的个人信息。",
+            "我们将按照本政策或者为您提供服务的时间范围内保留您的信息。",
+            "购买记录的保存期限将遵守《网络游戏管理暂行办法》有关规定。",
+        ] {
+            let h = run(t);
+            assert_eq!(h.len(), 1, "{t}");
+            assert_eq!(h[0].value, "qualitative", "{t}");
+        }
+        // Collecting while the service is used is no retention rule.
+        assert!(run("在您使用服务期间，我们会收集并存储您的位置信息。").is_empty());
         // A vague "for some time" is not a stated retention rule.
         assert!(run("我们会根据商业需要在一定时间内保留该订单信息。").is_empty());
     }
