@@ -13,12 +13,14 @@ use regex::Regex;
 use super::{Hit, Kind, clauses};
 
 static STORED_CN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:存储|储存|存放|保存|留存|存储于|存储在)[^。；]{0,25}?(?:中华人民共和国|中国|我国|国内)?(?:大陆)?(?:境内|大陆地区|内地)")
+    Regex::new(r"(?:存储|储存|存放|保存|留存|存储于|存储在)[^。；]{0,25}?(?:(?:中华人民共和国|中国|我国|国内)?(?:大陆)?(?:境内|大陆地区|内地)|中国大陆)")
         .expect("stored regex")
 });
 static STORED_CN_REV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:中华人民共和国|中国|我国)(?:大陆)?境内[^。；]{0,20}?(?:存储|储存|存放|保存)")
-        .expect("stored regex")
+    Regex::new(
+        r"(?:中华人民共和国|中国|我国)(?:大陆)?(?:境内|内地)[^。；]{0,20}?(?:存储|储存|存放|保存)",
+    )
+    .expect("stored regex")
 });
 static STORED_ABROAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:存储|储存|存放|保存)(?:于|在)(?:位于)?(?:境外|海外|国外|新加坡|美国|日本|韩国|欧洲|欧盟|香港|德国|爱尔兰|荷兰)")
@@ -49,8 +51,10 @@ static DEST: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
     for (off, clause) in clauses(text) {
+        // `存储于中国大陆以外` is the opposite.
         let mut cn = STORED_CN
             .find(clause)
+            .filter(|m| !clause[m.end()..].starts_with(['以', '之', '外']))
             .or_else(|| STORED_CN_REV.find(clause));
         if let Some(m) = STORED_ABROAD.find(clause) {
             out.push(Hit::new(
@@ -135,6 +139,14 @@ mod tests {
             "{h:?}"
         );
         assert!(h.contains(&(Kind::CrossBorder, "no".into())), "{h:?}");
+        let china = (Kind::StorageLocation, "china".to_string());
+        for t in [
+            "如果您从中国大陆以外地区访问我们网站，请您注意，您的信息将存储于中国大陆，并且在中国大陆进行处理。",
+            "5.2.1我们收集的您的个人信息，将在中国内地存储和使用。",
+        ] {
+            assert!(hits(t).contains(&china), "{t}");
+        }
+        assert!(!hits("您的信息可能存储于中国大陆以外的服务器。").contains(&china));
     }
 
     #[test]
