@@ -388,7 +388,9 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         .into_iter()
         .filter(|&(start, end, n)| {
             let defined = DEFINED.is_match(&text[end..]);
-            (strong || defined || alone || !third_party(start))
+            // `外部第三方（非西安…有限公司）`: the one company a third party is not.
+            let not_third = text[..start].ends_with("（非") || text[..start].ends_with("(非");
+            (strong || defined || alone || not_third || !third_party(start))
                 && !parts.contains(&n)
                 && (legal_form(n) || alone || defined)
         })
@@ -702,6 +704,13 @@ mod tests {
             ["示例宣传研究中心"]
         );
         assert!(names("您可以前往示例大学附属医院就诊。", &["引言"]).is_empty());
+        assert_eq!(
+            names(
+                "请您理解，您主动向外部第三方（非西安示例软件科技有限公司）提供的个人信息，我们不会干预。",
+                &["引言"]
+            ),
+            ["西安示例软件科技有限公司"]
+        );
     }
 
     #[test]
