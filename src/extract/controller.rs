@@ -29,7 +29,7 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// the sentence mentions (a definition right after the name counts too:
 /// [`DEFINED`]; a `以下简称“SDK”` elsewhere does not).
 static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"“我们”|\x22我们\x22|“我行”|“本行”|“我司”|我们是|控制者|处理者|运营者|版权所有|Copyright|©")
+    Regex::new(r"“我们”|\x22我们\x22|“我行”|“本行”|“我司”|“本公司”|我们是|控制者|处理者|运营者|版权所有|Copyright|©")
         .expect("strong cue regex")
 });
 /// Sentences about other companies (SDKs, partners, recipients): a company
@@ -344,8 +344,9 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         return;
     }
     let strong = term || STRONG_CUE.is_match(text);
-    // `…研究中心，以下简称“我们”`: an operator that is no company.
-    for m in ORG.find_iter(text) {
+    // `…研究中心，以下简称“我们”`: an operator that is no company (only
+    // where a strong cue is: the definition holds one).
+    for m in ORG.find_iter(if strong { text } else { "" }) {
         if DEFINED_AS_US.is_match(&text[m.end()..])
             && let Some(name) = clean_cn(m.as_str())
         {
