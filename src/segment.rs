@@ -882,17 +882,30 @@ fn emit_body(line: &str, line_start: usize, max: usize, path: &[String], out: &m
     }
     let mut piece = s;
     let mut last_end = s; // index just after the last sentence end in the current piece
+    let mut last_comma = s; // … and after the last clause comma, when no sentence ends
     let mut i = s;
     while i < e {
         if i - piece >= max {
-            let cut = if last_end > piece { last_end } else { i };
+            // A sentence end, else a comma, else a hard cut: a cut inside a
+            // word splits a field (`北京市海淀区学` | `院路甲5号`).
+            let cut = if last_end > piece {
+                last_end
+            } else if last_comma > piece {
+                last_comma
+            } else {
+                i
+            };
             push(piece, cut);
             piece = cut;
             last_end = piece;
+            last_comma = piece;
             continue;
         }
         let c = chars[i];
         i += 1;
+        if matches!(c, '，' | ',' | '、') {
+            last_comma = i;
+        }
         if is_sentence_end(c) {
             while i < e && (is_closer(chars[i]) || is_sentence_end(chars[i])) && i - piece < max {
                 i += 1;
@@ -1240,6 +1253,29 @@ mod tests {
         }
         let total: usize = segs.iter().map(|s| s.text.chars().count()).sum();
         assert_eq!(total, line.chars().count());
+    }
+
+    #[test]
+    fn a_sentence_longer_than_a_segment_splits_at_a_comma() {
+        let clause = "或发送邮件至示例隐私政策管理邮箱与我们联系";
+        let line = format!(
+            "{}，示例科技有限公司的注册地址为北京市海淀区学院路甲5号2幢平房B-2202室。",
+            clause.repeat(3)
+        );
+        let doc = format!(
+            "十二、如何联系我们
+{line}
+"
+        );
+        let segs = segment(&doc, &SegmentOptions { max_chars: 80 });
+        check_offsets(&doc, &segs);
+        assert_eq!(segs.len(), 2);
+        assert!(segs[0].text.ends_with('，'));
+        assert!(
+            segs[1]
+                .text
+                .contains("北京市海淀区学院路甲5号2幢平房B-2202室")
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub struct ScanArgs {
     /// Classifier window in tokens (heading path + segment).
     #[arg(long, default_value_t = 128)]
     max_tokens: usize,
-    /// Longest segment in characters; longer paragraphs are split at sentence ends.
+    /// Longest segment in characters; longer paragraphs are split at sentence ends (else at a comma).
     #[arg(long, default_value_t = 200)]
     max_chars: usize,
     /// Policies per committed batch: memory is bounded by one batch.
