@@ -346,16 +346,18 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     let strong = term || STRONG_CUE.is_match(text);
     // `…研究中心，以下简称“我们”`: an operator that is no company (only
     // where a strong cue is: the definition holds one).
-    for m in ORG.find_iter(if strong { text } else { "" }) {
-        if DEFINED_AS_US.is_match(&text[m.end()..])
-            && let Some(name) = clean_cn(m.as_str())
-        {
-            out.push(Hit::new(
-                Kind::Controller,
-                m.end() - name.len(),
-                m.end(),
-                name,
-            ));
+    if strong {
+        for m in ORG.find_iter(text) {
+            if DEFINED_AS_US.is_match(&text[m.end()..])
+                && let Some(name) = clean_cn(m.as_str())
+            {
+                out.push(Hit::new(
+                    Kind::Controller,
+                    m.end() - name.len(),
+                    m.end(),
+                    name,
+                ));
+            }
         }
     }
     // SDK lists, partners and recipients name other companies: in a
