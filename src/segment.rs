@@ -511,8 +511,12 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
         }
         if info.md_level.is_some() {
             // A Markdown heading holding a whole paragraph (`#### 11.3 如就本协议…
-            // 发生任何争议，应…；协商不成时，…提交北京仲裁委员会…`) is body text.
-            if !(info.sentence_like && info.len > 60) {
+            // 发生任何争议，应…；协商不成时，…提交北京仲裁委员会…`), or a
+            // sentence (`#### 3.5.2 以任何方式危害未成年人；`: no title ends
+            // with a stop or holds one), is body text.
+            let sentence_end =
+                info.clean.trim_end().ends_with(['。', '；', ';']) || info.clean.contains('。');
+            if !(info.sentence_like && info.len > 60) && !sentence_end {
                 heading_style[k] = Some(info.marker.map(|m| m.0));
             }
             continue;
@@ -1109,6 +1113,19 @@ mod tests {
         check_offsets(doc, &segs);
         assert_eq!(path_of(&segs, "示例仲裁委员会"), ["十一、争议解决"]);
         assert_eq!(path_of(&segs, "解释适用"), ["十一、争议解决", "11.4 其他"]);
+        let doc = "\
+### 五、个人信息的存储
+#### （二）我们在境内运营中收集和产生的个人信息，存储在中国境内。以下情形除外：
+#### （三）存储期限
+我们仅在实现目的所必需的最短时间内保留您的个人信息。
+";
+        let segs = segment(doc, &SegmentOptions::default());
+        check_offsets(doc, &segs);
+        assert_eq!(path_of(&segs, "存储在中国境内"), ["五、个人信息的存储"]);
+        assert_eq!(
+            path_of(&segs, "最短时间"),
+            ["五、个人信息的存储", "（三）存储期限"]
+        );
     }
 
     #[test]
