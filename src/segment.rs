@@ -516,7 +516,8 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
             // with a stop or holds one), is body text.
             let sentence_end =
                 info.clean.trim_end().ends_with(['。', '；', ';']) || info.clean.contains('。');
-            if !(info.sentence_like && info.len > 60) && !sentence_end {
+            let body = sentence_end || (info.sentence_like && info.len > 60);
+            if !body {
                 heading_style[k] = Some(info.marker.map(|m| m.0));
             }
             continue;
