@@ -31,7 +31,8 @@ static SHORT_BEFORE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:95|96)\d{3,4})\s*(?:客服|服务)?(?:电话|热线)").expect("short phone regex")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?[@＠]\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").expect("email regex")
+    // `(at)` / `[at]` for `@`: an address spelled out against spam bots.
+    Regex::new(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?(?:[@＠]|\((?i:at)\)|\[(?i:at)\]|（(?i:at)）)\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").expect("email regex")
 });
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+").expect("url regex")
@@ -86,18 +87,14 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         }
     }
     for m in EMAIL.find_iter(text) {
-        let value: String = m
+        let value = m
             .as_str()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| {
-                if c == '＠' {
-                    '@'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+            .to_ascii_lowercase()
+            .replace("(at)", "@")
+            .replace("[at]", "@")
+            .replace("（at）", "@")
+            .replace('＠', "@")
+            .replace(char::is_whitespace, "");
         out.push(Hit::new(Kind::Email, m.start(), m.end(), value));
     }
     for m in URL.find_iter(text) {
@@ -176,6 +173,15 @@ mod tests {
     #[test]
     fn emails_urls_postcodes() {
         assert_eq!(values("邮箱：kefu @360.cn", Kind::Email), ["kefu@360.cn"]);
+        assert_eq!(
+            values("您可以发邮件至mmsrc(at)example.com投诉举报；", Kind::Email),
+            ["mmsrc@example.com"]
+        );
+        assert_eq!(
+            values("邮箱：Help[AT]Example.cn", Kind::Email),
+            ["help@example.cn"]
+        );
+        assert!(values("请在(at)符号处填写", Kind::Email).is_empty());
         assert_eq!(
             values("发送至 Privacy@Example.COM。", Kind::Email),
             ["privacy@example.com"]
