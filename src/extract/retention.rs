@@ -77,13 +77,18 @@ fn days(n: u64, unit: &str) -> Option<i64> {
 /// Find retention and response-time hits in one segment.
 pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
     for (off, clause) in clauses(text) {
-        // `提醒未回复` is the user not answering us.
-        let reply = REPLY.find_iter(clause).any(|r| {
-            let before = &clause[..r.start()];
-            !["未", "不", "没有", "无"]
-                .iter()
-                .any(|w| before.ends_with(w))
-        });
+        // `提醒未回复` is the user not answering us; a withdrawal or a refund
+        // `处理完毕` is no answer to a request about personal information.
+        let money = ["提现", "打款", "退款", "到账", "发货"]
+            .iter()
+            .any(|w| clause.contains(w));
+        let reply = !money
+            && REPLY.find_iter(clause).any(|r| {
+                let before = &clause[..r.start()];
+                !["未", "不", "没有", "无"]
+                    .iter()
+                    .any(|w| before.ends_with(w))
+            });
         // `删除请求` / `删除权` name a request or a right, not keeping data.
         let keep = KEEP.find_iter(clause).any(|k| {
             let rest = &clause[k.end()..];
@@ -330,6 +335,7 @@ mod tests {
         );
         // A sentence the segmenter joined across a hard line break.
         assert_eq!(one("我们将在 二十个工作日\n内对您进行回复。"), reply(20));
+        assert!(run("（3）每笔提现申请会在3个工作日内处理完毕，并打款至您绑定的账户。").is_empty());
         // The user not answering us is no deadline of ours.
         assert!(
             run("不登录该帐号长达【90】天的，经邮件提醒未回复的，我们有权回收该帐号。").is_empty()
