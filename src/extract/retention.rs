@@ -114,8 +114,11 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
                 }
             };
             let before = &clause[..whole.start()];
-            // `2345天气王`, `15天天气预报` are names, not durations.
+            // `2345天气王`, `15天天气预报` are names, not durations; `2.1日志信息`
+            // is a section number before a heading.
             if (unit == "天" && (after.starts_with('气') || after.starts_with("天气")))
+                || (unit == "日" && after.starts_with('志'))
+                || before.ends_with(['.', '．'])
                 || (unit == "年" && n.is_some_and(|n| n >= 1900))
                 || (matches!(unit, "日" | "天") && before.ends_with('月'))
                 || (unit == "月"
@@ -300,6 +303,7 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!((h[0].kind, h[0].days_max), (Kind::ResponseTime, Some(30)));
         assert!(run("2345天气王会保存您的城市设置。").is_empty());
+        assert!(run("2.1日志信息，当您使用本软件时，我们会自动收集并保存您的日志。").is_empty());
         assert!(run("如果您在15天天气预报网站上注册，您可以删除您的账户。").is_empty());
         let h = run("我们将在十五个工作日内答复您的请求。");
         assert_eq!(h.len(), 1);
