@@ -34,13 +34,13 @@ static ARBITRATION: LazyLock<Regex> = LazyLock::new(|| {
 
 const CUT_AFTER: &[&str] = &[
     "向", "至", "于", "由", "在", "提交", "交由", "递交", "提请", "的", "均可", "可", "应", "诉",
-    "交", "到", "给", "方",
+    "交", "到", "给", "方", "以", "即", "接受",
 ];
 
 /// Words after which a venue owner starts (`提交`, `向`, `由`, `服从`).
 const OWNER_AFTER: &[&str] = &[
     "向", "至", "于", "由", "在", "提交", "交由", "递交", "提请", "服从", "的", "给", "到", "均可",
-    "均应",
+    "均应", "以", "即", "接受",
 ];
 
 /// What follows the last of `words` in `s` (all of `s` when none occurs).
@@ -103,8 +103,13 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             continue;
         }
         let name = trim_front(m.as_str());
-        // "人民法院" alone names no court.
-        if name.chars().count() < 6 || name.contains("管辖权") {
+        // "人民法院" alone names no court, and a court in a title
+        // (`《最高人民法院关于…的解释》`) is a law cited.
+        let before = &text[..m.start()];
+        let in_title = before
+            .rfind('《')
+            .is_some_and(|o| before.rfind('》').is_none_or(|c| c < o));
+        if name.chars().count() < 6 || name.contains("管辖权") || in_title {
             continue;
         }
         let start = m.end() - name.len();
@@ -143,6 +148,34 @@ mod tests {
         assert_eq!(
             hits("双方同意将争议提交本协议签订地有管辖权的人民法院管辖。"),
             [(Kind::Court, "本协议签订地有管辖权的人民法院".to_string())]
+        );
+        // Words of the sentence before the court are not its name.
+        for (t, court) in [
+            (
+                "协商不成的，双方同意接受苏州工业园区人民法院的管辖。",
+                "苏州工业园区人民法院",
+            ),
+            (
+                "应提交有管辖权的法院，即杭州市西湖区人民法院诉讼解决。",
+                "杭州市西湖区人民法院",
+            ),
+            (
+                "争议并以杭州市余杭区人民法院为第一审管辖法院。",
+                "杭州市余杭区人民法院",
+            ),
+        ] {
+            assert!(
+                hits(t).contains(&(Kind::Court, court.to_string())),
+                "{t}: {:?}",
+                hits(t)
+            );
+        }
+        // A court in the title of a law cited is no venue.
+        assert!(
+            hits(
+                "遵守《最高人民法院关于审理涉及计算机网络著作权纠纷案件适用法律若干问题的解释》。"
+            )
+            .is_empty()
         );
     }
 
