@@ -39,7 +39,8 @@ static THIRD_PARTY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("third-party regex")
 });
 static THIRD_PARTY_SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"共享|转让|披露|第三方|SDK|合作|供应商|服务商").expect("third-party section regex")
+    Regex::new(r"共享|分享|转让|披露|第三方|SDK|合作|供应商|服务商")
+        .expect("third-party section regex")
 });
 static CONTACT_SECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"联系|投诉|举报|关于我们").expect("contact section regex"));
@@ -587,6 +588,13 @@ mod tests {
                     "四、我们如何共享、转让、公开披露您的个人信息",
                     "2) 第三方授权合作伙伴"
                 ]
+            )
+            .is_empty()
+        );
+        assert!(
+            names(
+                "深圳市示例华谷信息技术有限公司",
+                &["示例睡眠隐私政策", "五、我们如何分享信息", "*极光"]
             )
             .is_empty()
         );
