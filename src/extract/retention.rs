@@ -29,7 +29,7 @@ static KEEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("保存|保留|存储|储存|留存|存放|保管|删除|匿名化").expect("keep regex")
 });
 static REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("答复|回复|反馈|响应|回应|予以处理|处理完毕|完成处理|[作做]出处理|处理您的|受理|核实并处理|给予处理|满足您的(请求|要求)|为您(办理)?(销户|注销)")
+    Regex::new("答复|回复|反馈|响应|回应|予以处理|处理完毕|完成处理|[作做]出处理|处理您的|受理|核实并处理|给予处理|满足您的(请求|要求)|为您(办理)?(销户|注销)|完成[^，,。；]{0,12}审核")
         .expect("reply regex")
 });
 static NOTICE: LazyLock<Regex> =
@@ -155,7 +155,15 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
             let suffix = m.get(5).map(|x| x.as_str()).unwrap_or("");
             let start = off + whole.start();
             let end = off + whole.end();
-            if reply && !keep {
+            // `在…两个工作日内完成对您的账户注销审核，审核通过后…删除`: the
+            // period is the answer's, whatever the clause goes on to keep.
+            let answers_next = REPLY.find(after).is_some_and(|r| {
+                let gap = &after[..r.start()];
+                gap.chars().count() <= 12
+                    && !KEEP.is_match(gap)
+                    && !gap.contains(['：', ':', '，', ',', '、'])
+            });
+            if reply && (!keep || answers_next) {
                 if notice {
                     continue;
                 }
@@ -340,6 +348,16 @@ mod tests {
         // A sentence the segmenter joined across a hard line break.
         assert_eq!(one("我们将在 二十个工作日\n内对您进行回复。"), reply(20));
         assert!(run("（3）每笔提现申请会在3个工作日内处理完毕，并打款至您绑定的账户。").is_empty());
+        assert_eq!(
+            one(
+                "我们将在您提出申请的两个工作日内完成对您的账户注销审核，审核通过后，我们将对您的个人信息进行删除或匿名化处理。"
+            ),
+            reply(2)
+        );
+        assert_eq!(
+            one("您的这些信息将被保存6个月：您反馈的问题和反馈的日志信息。").0,
+            Kind::Retention
+        );
         // The user not answering us is no deadline of ours.
         assert!(
             run("不登录该帐号长达【90】天的，经邮件提醒未回复的，我们有权回收该帐号。").is_empty()
