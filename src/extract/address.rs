@@ -109,7 +109,14 @@ fn body_len(text: &str, start: usize) -> usize {
                     n.is_ascii_alphanumeric()
                         || ['号', '楼', '层', '室', '栋', '座', '幢'].contains(&n)
                 }) || prev.is_some_and(|p| p.is_ascii_digit());
-                if !ok {
+                // `…602号 010-64478667 京ICP备…`: a phone number after a
+                // blank ends the address.
+                let digits = chars[k..]
+                    .iter()
+                    .take_while(|&&(_, n)| n.is_ascii_digit() || n == '-')
+                    .filter(|&&(_, n)| n.is_ascii_digit())
+                    .count();
+                if !ok || digits >= 7 {
                     break;
                 }
                 i = k;
@@ -260,6 +267,11 @@ mod tests {
 
     #[test]
     fn room_numbers_after_a_unit_and_spaced_numbers() {
+        // A phone and a licence number after a blank are not part of it.
+        assert_eq!(
+            addrs("地址：北京市东城区示例路12号示例濠庭东座602号 010-64478667 京ICP备12021371号-2"),
+            ["北京市东城区示例路12号示例濠庭东座602号"]
+        );
         assert_eq!(
             addrs("办公地址：山东省青岛市崂山区石岭路39号名汇国际2号楼2301"),
             ["山东省青岛市崂山区石岭路39号名汇国际2号楼2301"]
