@@ -157,12 +157,13 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
             let end = off + whole.end();
             // `在…两个工作日内完成对您的账户注销审核，审核通过后…删除`: the
             // period is the answer's, whatever the clause goes on to keep.
-            let answers_next = REPLY.find(after).is_some_and(|r| {
-                let gap = &after[..r.start()];
-                gap.chars().count() <= 12
-                    && !KEEP.is_match(gap)
-                    && !gap.contains(['：', ':', '，', ',', '、'])
-            });
+            let answers_next = matches!(suffix, "内" | "以内" | "之内")
+                && REPLY.find(after).is_some_and(|r| {
+                    let gap = &after[..r.start()];
+                    gap.chars().count() <= 12
+                        && !KEEP.is_match(gap)
+                        && !gap.contains(['：', ':', '，', ',', '、'])
+                });
             if reply && (!keep || answers_next) {
                 if notice {
                     continue;
@@ -356,6 +357,11 @@ mod tests {
         );
         assert_eq!(
             one("您的这些信息将被保存6个月：您反馈的问题和反馈的日志信息。").0,
+            Kind::Retention
+        );
+        // A deadline is `…内`: `保存180天以便回应…` keeps data for 180 days.
+        assert_eq!(
+            one("我们会将您的日志保存180天以便回应监管机构的问询。").0,
             Kind::Retention
         );
         // The user not answering us is no deadline of ours.
