@@ -130,6 +130,16 @@ const SENTENCE_END: &[char] = &['。', '；', ';', '：', ':', '，', ',', '！'
 /// Lines longer than this are body; only their prefix is analysed.
 const LONG_LINE: usize = 300;
 
+/// A policy's title as it stands before its date on one line
+/// (`隐私权政策 2019年6月10日`): the segmenter keeps such a line as text and
+/// the date extractor takes its date for the update date.
+macro_rules! policy_title {
+    () => {
+        r"[^\s，。：:；]{0,12}(?:政策|协议|声明|指引)"
+    };
+}
+pub(crate) use policy_title;
+
 /// Is this cleaned line a date stamp (see `Info::date_stamp`)? Callers keep
 /// it to short lines (≤ 48 chars).
 fn is_date_stamp(clean: &str) -> bool {
@@ -137,7 +147,9 @@ fn is_date_stamp(clean: &str) -> bool {
     re(
             &DATE_STAMP,
             concat!(
-                r"^[（(【\[]?\s*(?:本政策|本隐私政策|本版本|本版|[^\s，。：:]{0,12}(?:政策|协议|声明|指引))?\s*",
+                r"^[（(【\[]?\s*(?:本政策|本隐私政策|本版本|本版|",
+                policy_title!(),
+                r")?\s*",
                 r"(?:(?:最新|最近)?(?:更新|生效|发布|修订|更订|版本)(?:与生效|及生效)?(?:日期|时间|时期)?\s*[:：为于]?\s*)?",
                 r"(?:于|自)?\s*[\[【]?\s*(?:19|20)\d{2}\s*[\]】]?\s*",
                 r"(?:年\s*[\[【]?\s*\d{1,2}\s*[\]】]?\s*月(?:\s*[\[【]?\s*\d{1,2}\s*[\]】]?\s*[日号])?|[-./]\d{1,2}[-./]\d{1,2})",
@@ -804,24 +816,24 @@ fn broken_after_number(line: &str, next: &str) -> bool {
     static DURATION_END: OnceLock<Regex> = OnceLock::new();
     static WITHIN_START: OnceLock<Regex> = OnceLock::new();
     let (line, next) = (line.trim_end(), next.trim_start());
-    let cjk = r"[\p{Han}，、：（【]";
-    let number_end = re(
-        &NUMBER_END,
-        &format!(r"{cjk}\s?([0-9]{{1,4}}|[一二三四五六七八九十百两]{{1,4}})$"),
-    );
+    // The next line is checked first: its anchored prefix fails fast.
     let unit_start = re(
         &UNIT_START,
         r"^(周岁|岁|个工作日|个自然日|个月|个小时|工作日|自然日|小时|天|日[^志]|年[^龄度]|月[^份])",
     );
+    let within_start = re(&WITHIN_START, r"^(内|以内|之内)");
+    // A number after a Chinese character or clause mark (not a phone's
+    // digits or a section number's dot), optionally with its unit.
+    let number_end = re(
+        &NUMBER_END,
+        r"[\p{Han}，、：（【]\s?([0-9]{1,4}|[一二三四五六七八九十百两]{1,4})$",
+    );
     let duration_end = re(
         &DURATION_END,
-        &format!(
-            r"{cjk}\s?([0-9]{{1,4}}|[一二三四五六七八九十百两]{{1,4}})\s?个?(工作日|自然日|小时|天|日|周|个月|月|年)$"
-        ),
+        r"[\p{Han}，、：（【]\s?([0-9]{1,4}|[一二三四五六七八九十百两]{1,4})\s?个?(工作日|自然日|小时|天|日|周|个月|月|年)$",
     );
-    let within_start = re(&WITHIN_START, r"^(内|以内|之内)");
-    (number_end.is_match(line) && unit_start.is_match(next))
-        || (duration_end.is_match(line) && within_start.is_match(next))
+    (unit_start.is_match(next) && number_end.is_match(line))
+        || (within_start.is_match(next) && duration_end.is_match(line))
 }
 
 fn is_sentence_end(c: char) -> bool {

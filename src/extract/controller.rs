@@ -56,14 +56,18 @@ static PROVIDES_A_PART: LazyLock<Regex> = LazyLock::new(|| {
 /// right after: `乐堂动漫公司（以下简称“我们”）`, `中国银行股份有限公司（“我行”）`,
 /// `…研究中心，以下简称“我们”`.
 static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[（(]\s*(?:以下简称|以下统称|以下称|简称|统称|下称|“(?:我们|我行|本行|我司)”|\x22我们\x22)|[，,]\s*(?:以下简称|以下统称|以下称)\s*[“\x22])")
+    Regex::new(&format!(r"^\s*(?:[（(]\s*(?:{DEFINE_WORDS}|“(?:我们|我行|本行|我司)”|\x22我们\x22)|[，,]\s*(?:以下简称|以下统称|以下称)\s*[“\x22])"))
         .expect("definition regex")
 });
+/// The words that open a definition (`（以下简称…`).
+const DEFINE_WORDS: &str = "以下简称|以下统称|以下称|简称|统称|下称";
 /// The definition names the operator itself: `（以下统称“我们”）` after a
 /// list of companies, `，以下简称“我们”` after an organisation.
 static DEFINED_AS_US: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*[（(，,]\s*(?:以下简称|以下统称|以下称|简称|统称|下称)?\s*[“\x22](?:我们|我行|本行|我司|本公司)[”\x22]")
-        .expect("definition regex")
+    Regex::new(&format!(
+        r"^\s*[（(，,]\s*(?:{DEFINE_WORDS})?\s*[“\x22](?:我们|我行|本行|我司|本公司)[”\x22]"
+    ))
+    .expect("definition regex")
 });
 /// An operator that is not a company (a research centre, a hospital, a
 /// bank, a university): taken only where [`DEFINED_AS_US`] follows it.
@@ -401,11 +405,11 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
         .collect();
     // A definition of the operator and its affiliates: its first company.
     if let Some(&(start, end, name)) = names.first() {
-        let term = text[..start].trim_end();
-        let defines = term.ends_with(['：', ':', '指']);
+        let defined_term = text[..start].trim_end();
+        let defines = defined_term.ends_with(['：', ':', '指']);
         if defines
-            && !OTHER_TERM.is_match(term)
-            && term.chars().count() <= 24
+            && !OTHER_TERM.is_match(defined_term)
+            && defined_term.chars().count() <= 24
             && AND_AFFILIATES.is_match(&text[end..])
         {
             out.push(Hit::new(Kind::Controller, start, end, name));

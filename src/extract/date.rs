@@ -26,7 +26,7 @@ static AFTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A policy's title alone before its date, on one line.
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*[^\s，。：:；]{0,12}(?:政策|协议|声明|指引)\s*$").expect("title regex")
+    Regex::new(concat!(r"^\s*", crate::segment::policy_title!(), r"\s*$")).expect("title regex")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(

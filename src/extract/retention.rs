@@ -157,14 +157,17 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
             let end = off + whole.end();
             // `在…两个工作日内完成对您的账户注销审核，审核通过后…删除`: the
             // period is the answer's, whatever the clause goes on to keep.
-            let answers_next = matches!(suffix, "内" | "以内" | "之内")
-                && REPLY.find(after).is_some_and(|r| {
-                    let gap = &after[..r.start()];
-                    gap.chars().count() <= 12
-                        && !KEEP.is_match(gap)
-                        && !gap.contains(['：', ':', '，', ',', '、'])
-                });
-            if reply && (!keep || answers_next) {
+            // Looked at only when the clause both answers and keeps.
+            let answers_next = || {
+                matches!(suffix, "内" | "以内" | "之内")
+                    && REPLY.find(after).is_some_and(|r| {
+                        let gap = &after[..r.start()];
+                        gap.chars().count() <= 12
+                            && !KEEP.is_match(gap)
+                            && !gap.contains(['：', ':', '，', ',', '、'])
+                    })
+            };
+            if reply && (!keep || answers_next()) {
                 if notice {
                     continue;
                 }
