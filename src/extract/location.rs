@@ -54,7 +54,10 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
         // `存储于中国大陆以外` is the opposite.
         let mut cn = STORED_CN
             .find(clause)
-            .filter(|m| !clause[m.end()..].starts_with(['以', '之', '外']))
+            .filter(|m| {
+                let rest = &clause[m.end()..];
+                !(rest.starts_with("以外") || rest.starts_with("之外") || rest.starts_with('外'))
+            })
             .or_else(|| STORED_CN_REV.find(clause));
         if let Some(m) = STORED_ABROAD.find(clause) {
             out.push(Hit::new(
@@ -147,6 +150,8 @@ mod tests {
             assert!(hits(t).contains(&china), "{t}");
         }
         assert!(!hits("您的信息可能存储于中国大陆以外的服务器。").contains(&china));
+        // `以` is not always `以外`.
+        assert!(hits("您的个人信息将存储于中国境内以保障安全。").contains(&china));
     }
 
     #[test]
