@@ -1,5 +1,7 @@
 //! The quick start: the shipped sample policies through the whole scan.
 
+use polars::prelude::*;
+
 use crate::util::*;
 
 #[test]
@@ -318,4 +320,51 @@ fn data_mentions_come_from_the_tagger_and_can_be_switched_off() {
         lists(&table(out.path(), "policies"), "data_types"),
         lists(&table(off.path(), "policies"), "data_types")
     );
+}
+
+/// Rows of `df` whose `policy_id` is `id`, without that column.
+fn rows_of(df: &DataFrame, id: &str) -> DataFrame {
+    let keep: BooleanChunked = df
+        .column("policy_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|p| Some(p == Some(id)))
+        .collect();
+    df.filter(&keep).unwrap().drop("policy_id").unwrap()
+}
+
+#[test]
+fn a_policy_repeated_in_a_batch_gets_the_rows_it_gets_alone() {
+    // A batch runs the models once per distinct segment and hands the result
+    // to every copy: a copy, and the original beside other policies, must
+    // still get the labels and data mentions of the policy scanned alone.
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(samples()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let notes = samples().join("qingniao-notes.txt");
+    std::fs::copy(&notes, dir.path().join("zz-copy.txt")).unwrap();
+    let alone_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&notes, alone_dir.path().join("qingniao-notes.txt")).unwrap();
+
+    let batch = tempfile::tempdir().unwrap();
+    let alone = tempfile::tempdir().unwrap();
+    scan_ok(&[dir.path()], batch.path(), &["--chunk", "8"]);
+    scan_ok(&[alone_dir.path()], alone.path(), &[]);
+    let ent = table(batch.path(), "entities");
+    let want = rows_of(&table(alone.path(), "entities"), "qingniao-notes");
+    assert!(
+        strs(&want, "kind").iter().any(|k| k == "data_mention"),
+        "the sample must have tagged data mentions"
+    );
+    for id in ["qingniao-notes", "zz-copy"] {
+        assert!(rows_of(&ent, id).equals_missing(&want), "entities of {id}");
+        let seg = rows_of(&table(batch.path(), "segments"), id);
+        let seg_alone = rows_of(&table(alone.path(), "segments"), "qingniao-notes");
+        assert_eq!(lists(&seg, "labels"), lists(&seg_alone, "labels"), "{id}");
+        assert_eq!(strs(&seg, "text"), strs(&seg_alone, "text"));
+    }
 }
