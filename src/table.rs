@@ -176,6 +176,14 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
     }
 }
 
+/// A column of one value per row, `f` picking the value.
+fn col<'a, R, T>(name: &str, rows: &'a [R], f: impl Fn(&'a R) -> T) -> Series
+where
+    Series: NamedFrom<Vec<T>, [T]>,
+{
+    Series::new(name.into(), rows.iter().map(f).collect::<Vec<T>>())
+}
+
 fn list_str<'a>(name: &str, rows: impl Iterator<Item = &'a Vec<String>>) -> Series {
     let inner: Vec<Series> = rows
         .map(|v| Series::new(PlSmallStr::EMPTY, v.as_slice()))
@@ -206,7 +214,10 @@ fn frame(table: &str, height: usize, cols: Vec<Series>) -> PolarsResult<DataFram
     let cols = cols
         .into_iter()
         .zip(&sch)
-        .map(|(s, (name, dt))| Ok(s.cast(dt)?.with_name(name.as_str().into()).into_column()))
+        .map(|(s, (name, dt))| {
+            debug_assert_eq!(s.name().as_str(), name, "column order of {table}");
+            Ok(s.cast(dt)?.into_column())
+        })
         .collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(height, cols)
 }
@@ -216,34 +227,16 @@ impl Rows {
     pub fn segments_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.segments;
         let mut cols = vec![
-            Series::new(
-                "policy_id".into(),
-                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "segment".into(),
-                r.iter().map(|x| x.segment).collect::<Vec<_>>(),
-            ),
+            col("policy_id", r, |x| x.policy_id.as_str()),
+            col("segment", r, |x| x.segment),
             list_str("heading_path", r.iter().map(|x| &x.heading_path)),
-            Series::new(
-                "text".into(),
-                r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "char_start".into(),
-                r.iter().map(|x| x.char_start).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "char_end".into(),
-                r.iter().map(|x| x.char_end).collect::<Vec<_>>(),
-            ),
+            col("text", r, |x| x.text.as_str()),
+            col("char_start", r, |x| x.char_start),
+            col("char_end", r, |x| x.char_end),
             list_str("labels", r.iter().map(|x| &x.labels)),
         ];
         for (i, l) in LABELS.iter().enumerate() {
-            cols.push(Series::new(
-                format!("score_{l}").into(),
-                r.iter().map(|x| x.scores[i]).collect::<Vec<f32>>(),
-            ));
+            cols.push(col(&format!("score_{l}"), r, |x| x.scores[i]));
         }
         frame("segments", r.len(), cols)
     }
@@ -252,46 +245,16 @@ impl Rows {
     pub fn entities_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.entities;
         let cols = vec![
-            Series::new(
-                "policy_id".into(),
-                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "segment".into(),
-                r.iter().map(|x| x.segment).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "kind".into(),
-                r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "text".into(),
-                r.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "value".into(),
-                r.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "category".into(),
-                r.iter().map(|x| x.category.as_deref()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "char_start".into(),
-                r.iter().map(|x| x.char_start).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "char_end".into(),
-                r.iter().map(|x| x.char_end).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "days_min".into(),
-                r.iter().map(|x| x.days_min).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "days_max".into(),
-                r.iter().map(|x| x.days_max).collect::<Vec<_>>(),
-            ),
+            col("policy_id", r, |x| x.policy_id.as_str()),
+            col("segment", r, |x| x.segment),
+            col("kind", r, |x| x.kind.as_str()),
+            col("text", r, |x| x.text.as_str()),
+            col("value", r, |x| x.value.as_str()),
+            col("category", r, |x| x.category.as_deref()),
+            col("char_start", r, |x| x.char_start),
+            col("char_end", r, |x| x.char_end),
+            col("days_min", r, |x| x.days_min),
+            col("days_max", r, |x| x.days_max),
         ];
         frame("entities", r.len(), cols)
     }
@@ -300,36 +263,15 @@ impl Rows {
     pub fn policies_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.policies;
         let mut cols = vec![
-            Series::new(
-                "policy_id".into(),
-                r.iter().map(|x| x.policy_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "path".into(),
-                r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "sha256".into(),
-                r.iter().map(|x| x.sha256.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "encoding".into(),
-                r.iter().map(|x| x.encoding.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "chars".into(),
-                r.iter().map(|x| x.chars).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "segments".into(),
-                r.iter().map(|x| x.segments).collect::<Vec<_>>(),
-            ),
+            col("policy_id", r, |x| x.policy_id.as_str()),
+            col("path", r, |x| x.path.as_str()),
+            col("sha256", r, |x| x.sha256.as_str()),
+            col("encoding", r, |x| x.encoding.as_str()),
+            col("chars", r, |x| x.chars),
+            col("segments", r, |x| x.segments),
         ];
         for (i, l) in LABELS.iter().enumerate() {
-            cols.push(Series::new(
-                format!("n_{l}").into(),
-                r.iter().map(|x| x.n_labels[i]).collect::<Vec<u32>>(),
-            ));
+            cols.push(col(&format!("n_{l}"), r, |x| x.n_labels[i]));
         }
         let sums: Vec<&Summary> = r.iter().map(|x| &x.summary).collect();
         cols.extend([
@@ -339,45 +281,16 @@ impl Rows {
             list_str("addresses", sums.iter().map(|x| &x.addresses)),
             list_str("data_types", sums.iter().map(|x| &x.data_types)),
             list_str("data_categories", sums.iter().map(|x| &x.data_categories)),
-            Series::new(
-                "retention_days_min".into(),
-                sums.iter()
-                    .map(|x| x.retention_days_min)
-                    .collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "retention_days_max".into(),
-                sums.iter()
-                    .map(|x| x.retention_days_max)
-                    .collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "retention_qualitative".into(),
-                sums.iter()
-                    .map(|x| x.retention_qualitative)
-                    .collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "response_days".into(),
-                sums.iter().map(|x| x.response_days).collect::<Vec<_>>(),
-            ),
+            col("retention_days_min", &sums, |x| x.retention_days_min),
+            col("retention_days_max", &sums, |x| x.retention_days_max),
+            col("retention_qualitative", &sums, |x| x.retention_qualitative),
+            col("response_days", &sums, |x| x.response_days),
             list_i32("minor_age", sums.iter().map(|x| &x.minor_age)),
             list_str("court", sums.iter().map(|x| &x.court)),
             list_str("arbitration", sums.iter().map(|x| &x.arbitration)),
-            Series::new(
-                "stored_in_china".into(),
-                sums.iter().map(|x| x.stored_in_china).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "transfers_abroad".into(),
-                sums.iter().map(|x| x.transfers_abroad).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "updated".into(),
-                sums.iter()
-                    .map(|x| x.updated.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
+            col("stored_in_china", &sums, |x| x.stored_in_china),
+            col("transfers_abroad", &sums, |x| x.transfers_abroad),
+            col("updated", &sums, |x| x.updated.as_deref()),
         ]);
         frame("policies", r.len(), cols)
     }
@@ -386,18 +299,9 @@ impl Rows {
     pub fn errors_frame(&self) -> PolarsResult<DataFrame> {
         let r = &self.errors;
         let cols = vec![
-            Series::new(
-                "path".into(),
-                r.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "stage".into(),
-                r.iter().map(|x| x.stage.as_str()).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "error".into(),
-                r.iter().map(|x| x.error.as_str()).collect::<Vec<_>>(),
-            ),
+            col("path", r, |x| x.path.as_str()),
+            col("stage", r, |x| x.stage.as_str()),
+            col("error", r, |x| x.error.as_str()),
         ];
         frame("errors", r.len(), cols)
     }
