@@ -25,6 +25,14 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("duration regex")
 });
 
+/// Do the last 8 chars of `before` hold `近` with no punctuation since: a
+/// period that says how far back data reaches (`近三个月至半年的通话详单`).
+fn recent(before: &str) -> bool {
+    let t = tail(before, 24);
+    t.rfind('近')
+        .is_some_and(|i| !t[i..].contains(['，', ',', '。', '；', '：']))
+}
+
 static KEEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("保存|保留|存储|储存|留存|存放|保管|删除|匿名化").expect("keep regex")
 });
@@ -114,9 +122,16 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
                 }
             };
             let before = &clause[..whole.start()];
-            // `2345天气王`, `15天天气预报` are names, not durations; `2.1日志信息`
-            // is a section number before a heading.
-            if (unit == "天" && (after.starts_with('气') || after.starts_with("天气")))
+            // `2345天气王`, `15天天气预报`, `15日天气预报` are names, not
+            // durations; `近三个月至半年` of call records is what data is
+            // collected, not how long it is kept; `2.1日志信息`
+            // is a section number before a heading; `未满14周岁` is an age,
+            // `十周年` an anniversary, `三年级` a school grade.
+            if (unit == "天" && after.starts_with('气'))
+                || after.starts_with("天气")
+                || recent(before)
+                || (unit == "周" && after.starts_with(['岁', '年']))
+                || (unit == "年" && after.starts_with('级'))
                 || (unit == "日" && after.starts_with('志'))
                 || before.ends_with(['.', '．'])
                 || (unit == "年" && n.is_some_and(|n| n >= 1900))
@@ -381,5 +396,24 @@ mod tests {
         assert!(run("本政策于2023年11月1日更新，我们会妥善保存。").is_empty());
         assert!(run("我们重视您的隐私。").is_empty());
         assert!(run("信息存储于2022年12月31日前的备份中。").is_empty());
+    }
+
+    #[test]
+    fn ages_anniversaries_and_grades_are_not_periods() {
+        // 0828: `未满14周岁` had been read as 14 weeks of retention.
+        assert!(
+            run("如果我们发现收集了未满14周岁未成年人的个人信息，则会设法尽快删除相关数据。")
+                .is_empty()
+        );
+        assert!(run("为庆祝十周年，我们将保存活动照片。").is_empty());
+        assert!(run("三年级学生的作业记录将被删除。").is_empty());
+        // 0838: an app's name; 0723: how far back call records reach.
+        assert!(run("我们希望通过《15日天气预报隐私政策》向您说明如何保存您的信息。").is_empty());
+        assert!(
+            run("从依法留存您通话详单的第三方机构获取您的近期通话详单（近三个月至半年）。")
+                .is_empty()
+        );
+        // A real period in weeks still counts.
+        assert_eq!(run("聊天记录保留两周后删除。")[0].days_min, Some(14));
     }
 }
