@@ -173,6 +173,19 @@ fn trim_to_unit(body: &str) -> &str {
     for j in (0..chars.len()).rev() {
         let (b, c) = chars[j];
         if UNIT_END.contains(&c) || matches!(c, '）' | ')') {
+            // `…3号楼七层716    客服邮箱`: the room number right after the
+            // unit stays when a blank or a stop ends it (not `号2019年`).
+            let mut r = j + 1;
+            while r < chars.len() && (chars[r].1.is_ascii_alphanumeric() || chars[r].1 == '-') {
+                r += 1;
+            }
+            let ended = chars
+                .get(r)
+                .is_none_or(|&(_, n)| n.is_whitespace() || "，,。；;".contains(n));
+            if UNIT_END.contains(&c) && r > j + 1 && ended && r - (j + 1) != 6 {
+                let e = chars.get(r).map_or(body.len(), |&(i, _)| i);
+                return body[..e].trim_end_matches('-');
+            }
             return &body[..b + c.len_utf8()];
         }
     }
@@ -283,6 +296,17 @@ mod tests {
         assert_eq!(
             addrs("地址：中国广东省广州市海珠区赤岗北路瑞福大厦7楼716-718"),
             ["广东省广州市海珠区赤岗北路瑞福大厦7楼716-718"]
+        );
+        // 0740: a room after a floor in Chinese numerals, then a blank and
+        // the next label.
+        assert_eq!(
+            addrs("地址：北京市海淀区示例南大街52号3号楼七层716    客服邮箱：a@b.cn"),
+            ["北京市海淀区示例南大街52号3号楼七层716"]
+        );
+        // Digits glued to a word after the unit are not a room.
+        assert_eq!(
+            addrs("地址：北京市海淀区示例路1号2019年起迁址"),
+            ["北京市海淀区示例路1号"]
         );
     }
 
