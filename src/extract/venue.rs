@@ -16,13 +16,17 @@ static DISPUTE: LazyLock<Regex> =
 /// `本协议签订地人民法院`, `智慧章鱼公司所在地的人民法院`. The owner is taken
 /// greedily and cut after the verb before it ([`owner`]).
 static CLAUSE_COURT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}A-Za-z0-9（）()“”\s]{0,24})(?:签订地|签约地|住所地|所在地|注册地|经营地)[^。；，,]{0,12}?(?:有管辖权的)?(?:人民)?法院")
+    Regex::new(r"([\p{Han}A-Za-z0-9（）()“”\s]{0,24})(?:签订地|签约地|签署地|订立地|住所地|所在地|注册地|经营地)[^。；，,]{0,24}?(?:有管辖权的)?(?:人民)?法院")
         .expect("venue regex")
 });
 static GENERIC_COURT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"有管辖权的?\p{Han}{0,14}?法院").expect("generic court regex"));
-static PLACE_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\p{Han}{2,16}(?:省|市|区|县)$").expect("place regex"));
+/// A place or the operator right before a competent court names it
+/// (`鄂州市葛店开发区有管辖权人民法院`, `提交本公司有管辖权的人民法院`).
+static PLACE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\p{Han}{2,16}(?:省|市|区|县)|本公司|本软件|本平台|我司|我们)$")
+        .expect("place regex")
+});
 static NAMED_COURT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\p{Han}{2,20}?(?:(?:中级|高级|基层|互联网)?人民法院|(?:区|市|县)法院)")
         .expect("court regex")
@@ -242,6 +246,19 @@ mod tests {
             hits("如协商不成，任何一方可向有管辖权的人民法院提起诉讼。"),
             [(Kind::Court, "有管辖权的人民法院".to_string())]
         );
+        // Whose court it is, when the clause says so (0656, 0658).
+        for (text, court) in [
+            (
+                "协商不成的，用户同意将纠纷提交本公司有管辖权的人民法院管辖。",
+                "本公司有管辖权的人民法院",
+            ),
+            (
+                "协商不成的，您可以向本协议签署地（广东省广州市番禺区）有管辖权的法院提起诉讼。",
+                "本协议签署地（广东省广州市番禺区）有管辖权的法院",
+            ),
+        ] {
+            assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+        }
     }
 
     #[test]
