@@ -12,7 +12,7 @@ use super::address::{CITIES, PROVINCES};
 use super::{Hit, Kind};
 
 static CN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}A-Za-z0-9（）()·]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团公司|(?:分|总)公司|公司)")
+    Regex::new(r"[\p{Han}A-Za-z0-9（）()·®]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团公司|(?:分|总)公司|公司)")
         .expect("company regex")
 });
 static GROUP: LazyLock<Regex> =
@@ -45,10 +45,10 @@ static THIRD_PARTY_SECTION: LazyLock<Regex> = LazyLock::new(|| {
 static CONTACT_SECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"联系|投诉|举报|关于我们").expect("contact section regex"));
 /// What an SDK or a partner service says of its maker: `由…公司开发，用于…`,
-/// `由…公司提供，我们会接入…`, `（由…公司提供）`.
+/// `由…公司提供，我们会接入…`, `（由…公司提供）`, `由“…公司”提供API接口`.
 static PROVIDES_A_PART: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:、[^，。]{2,40}?)?(?:开发|提供)(?:[，,]\s*(?:用于|我们会接入)|推送|技术支持|[）)])",
+        r"^[”\x22」]?(?:、[^，。]{2,40}?)?(?:开发|提供)(?:[，,]\s*(?:用于|我们会接入)|推送|技术支持|API|SDK|接口|[）)])",
     )
     .expect("part regex")
 });
@@ -257,8 +257,8 @@ fn clean_cn(name: &str) -> Option<&str> {
             '（' | '(' => !name[b..].contains(['）', ')']),
             '）' | ')' => false,
             // Words of a name that start with a boundary character
-            // (`中信证券股份有限公司`, `…保险经纪有限公司`).
-            _ if ["证券", "经纪", "经济", "对外"]
+            // (`中信证券股份有限公司`, `…保险经纪有限公司`, `众安在线…`).
+            _ if ["证券", "经纪", "经济", "对外", "在线"]
                 .iter()
                 .any(|w| name[b..].starts_with(w)) =>
             {
@@ -339,8 +339,13 @@ pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     // A line that is nothing but a company name (the signature closing a
     // policy), or a company name heading a contact block, names the
     // operator; under a sharing heading it is a partner.
+    // A name under a heading that is itself a company name is an item of a
+    // list of companies (a table of SDK makers flattened into lines).
     let alone = names.len() == 1
         && !under_sharing
+        && !heading_path
+            .last()
+            .is_some_and(|h| CN.is_match(h) && !h.contains(names[0].2))
         && (names[0].2 == text.trim()
             || (names[0].0 == text.len() - text.trim_start().len()
                 && CONTACT_AFTER.is_match(&text[names[0].1..])));
@@ -606,6 +611,7 @@ mod tests {
             "（ d ）极光推送 ，由深圳市示例华谷信息技术有限公司开发，用于消息推送。",
             "（1）地图服务由示例软件有限公司提供，我们会接入其SDK。",
             "示例统计（由阿里示例计算有限公司提供）：为分析您使用我们的服务情况。",
+            "10）、“示例针”：由“示例针信息技术有限公司”提供API接口，用于广告的检测统计。",
             "（h）微信支付，由深圳市示例计算机系统有限公司开发，用于用户购买服务，深圳市示例计算机系统有限公司承诺不获取用户隐私信息。",
         ] {
             assert!(names(text, &["引言"]).is_empty(), "{text}");
@@ -616,6 +622,22 @@ mod tests {
                 &["引言"]
             ),
             ["深圳市示例通信技术有限公司"]
+        );
+        // 0759: a table of SDK makers flattened into lines, one name each.
+        assert!(
+            names(
+                "霍尔果斯示例数据科技有限公司",
+                &["十、附则", "友盟示例（北京）科技有限公司"]
+            )
+            .is_empty()
+        );
+        // 0920: a contact block under its own name, taken for a heading.
+        assert_eq!(
+            names(
+                "深圳市示例网络科技有限公司 地址：深圳市福田区示例路1号 E-mail：a@b.cn",
+                &["4.用户信息保护", "深圳市示例网络科技有限公司"]
+            ),
+            ["深圳市示例网络科技有限公司"]
         );
         // A contact block that numbering slips put under a transfer heading.
         assert_eq!(
@@ -740,6 +762,21 @@ mod tests {
         assert_eq!(
             names("本服务由示例保险经纪有限公司（以下简称“我们”）提供。", &[]),
             ["示例保险经纪有限公司"]
+        );
+        // `在线` (online) and a registered mark inside a name.
+        assert_eq!(
+            names(
+                "本服务由众示在线财产保险股份有限公司（以下简称“我们”）提供。",
+                &[]
+            ),
+            ["众示在线财产保险股份有限公司"]
+        );
+        assert_eq!(
+            names(
+                "本平台由上海示例说®英语信息技术有限公司（以下简称“我们”）运营。",
+                &[]
+            ),
+            ["上海示例说®英语信息技术有限公司"]
         );
     }
 
