@@ -27,18 +27,26 @@ static STORED_ABROAD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("abroad regex")
 });
 static ABROAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"传输到世界|全球范围内(?:传输|处理|存储)|其他国家(?:或|/)?地区|跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；]{0,12}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
+    Regex::new(r"传输到世界|全球范围内(?:传输|处理|存储)|其他国家(?:或|/)?地区|跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；，,]{0,20}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
         .expect("abroad regex")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"不会|不得|不向|不在|不进行|不涉及|不存在|禁止|并未|未向|没有")
         .expect("negation regex")
 });
+/// A transfer that depends on something: a future change, a need, or the
+/// user's consent (`在获得您的授权同意后，您的个人信息可能会被转移到…境外`).
 static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来",
+        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来|(?:获得|征得|取得)您的(?:授权)?同意后|经您(?:授权|同意)",
     )
     .expect("condition regex")
+});
+/// What follows a cross-border word that names a topic of the policy
+/// rather than a transfer (`跨境转移规则`, `跨境传输”等部分`, `出境情况变更`).
+static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^，,]{0,4}?(?:规则|等部分|部分的|的约定|情况变更|的各项要求)")
+        .expect("topic regex")
 });
 /// Clauses about trademarks and other rights, where `其他国家/地区` is no
 /// transfer of personal information.
@@ -85,6 +93,19 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             if NOT_PI.is_match(clause) {
                 continue;
             }
+            // `上海外服` holds `海外` (overseas) across two words.
+            if m.as_str()
+                .find("海外")
+                .is_some_and(|i| clause[..m.start() + i].ends_with('上'))
+            {
+                continue;
+            }
+            // A topic, not a transfer: `存储和跨境转移规则请见第十条`, `关于
+            // “…、跨境传输”等部分的约定`, `个人信息出境情况变更`.
+            let next: String = clause[m.end()..].chars().take(12).collect();
+            if TOPIC.is_match(&next) {
+                continue;
+            }
             // A negation before the transfer phrase in the same clause.
             let before = &clause[..m.start()];
             let negated = NEGATION
@@ -96,12 +117,13 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             // A condition up to 20 characters before (`如果今后的业务变更需要将
             // 您的个人信息传输至境外`), a `…时` after, or the user's own
             // cross-border purchase listed as an exception (`您通过互联网进行
-            // 跨境交易等个人主动行为`).
+            // 跨境交易等个人主动行为`, `跨境直播/发布动态等个人主动行为`).
             let conditional = CONDITION
                 .find_iter(before_m)
                 .any(|c| m.start() - c.end() <= 60)
                 || after_m.contains('时')
-                || after_m.starts_with("交易");
+                || after_m.starts_with("交易")
+                || clause[m.end()..].contains("个人主动行为");
             let value = if negated {
                 "no".to_string()
             } else if conditional {
@@ -176,6 +198,30 @@ mod tests {
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
         let h = hits("3、您通过互联网进行跨境交易等个人主动行为。");
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+        let h = hits("3、您通过互联网进行跨境直播/发布动态等个人主动行为。");
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+        // The template of 18 corpus policies: a transfer gated on consent.
+        let h = hits(
+            "由于我们通过遍布全球的资源和服务器提供产品或服务，这意味着，在获得您的授权同意后，您的个人信息可能会被转移到您使用产品或服务所在国家/地区的境外管辖区。",
+        );
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+    }
+
+    #[test]
+    fn topics_and_names_are_no_transfer() {
+        for t in [
+            // The seed policy 000's operator: `上海外服` holds `海外`.
+            "上海外服官网服务提供者：指研发并提供上海外服官网服务的法律主体。",
+            "我们会访问或使用上海外服的服务。",
+            "关于您的个人信息的存储和跨境转移规则请见第十条。",
+            "特别是关于“未成年人信息保护、安全措施、跨境传输”等部分的约定，建议您详细阅读。",
+            "我们会适时修订本政策（包括但不限于用户个人信息出境情况变更）。",
+        ] {
+            assert!(hits(t).is_empty(), "{t}: {:?}", hits(t));
+        }
+        // A real transfer still counts.
+        let h = hits("我们会将您的个人信息传输至境外的关联公司。");
+        assert_eq!(h, [(Kind::CrossBorder, "yes".into())]);
     }
 
     #[test]
