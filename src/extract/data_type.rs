@@ -119,6 +119,32 @@ mod tests {
     }
 
     #[test]
+    fn kinds_a_reader_tells_apart_stay_apart() {
+        // Photos are not recordings, files or a calendar; SMS and chats are
+        // not call records; a passport is not an ID card; a voiceprint is
+        // not a fingerprint; a credit report is not an order.
+        for (t, canon, cat) in [
+            ("照片", "照片", "media"),
+            ("视频", "音视频", "media"),
+            ("文件", "文件", "media"),
+            ("日历", "日历", "other"),
+            ("短信", "短信", "behaviour"),
+            ("聊天记录", "聊天记录", "behaviour"),
+            ("通话记录", "通话记录", "behaviour"),
+            ("护照", "护照", "identity"),
+            ("身份证号码", "身份证号码", "identity"),
+            ("声纹", "声纹", "biometric"),
+            ("指纹", "指纹", "biometric"),
+            ("征信信息", "征信信息", "financial"),
+            ("订单信息", "交易信息", "financial"),
+            ("家庭住址", "地址", "contact"),
+        ] {
+            let h = hits(&format!("我们会收集您的{t}。"));
+            assert_eq!((h[0].1.as_str(), h[0].2.as_str()), (canon, cat), "{t}");
+        }
+    }
+
+    #[test]
     fn abbreviations_case_insensitive_but_whole_words() {
         let h = hits("包括imei、IDFA、Android ID以及OAID");
         let canon: Vec<&str> = h.iter().map(|x| x.1.as_str()).collect();
