@@ -30,7 +30,8 @@ pub struct EvalArgs {
     extract: bool,
     /// Score a data-mention tagger (`--tagger DIR`, default the built-in
     /// one) on tagger examples (`tag_test.jsonl` of `policyscan dataset`):
-    /// exact-span and overlap precision/recall/F1.
+    /// exact-span and overlap precision/recall/F1 of its `data_mention`
+    /// rows as `scan` writes them, and of the lexicon's `data_type` rows.
     #[arg(long, conflicts_with_all = ["data", "dev_lines", "extract"])]
     tag_data: Option<PathBuf>,
     /// Tagger directory for --tag-data (default: the built-in tagger).
@@ -181,22 +182,27 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
     let tagger = super::load_tagger(a.tagger.as_deref(), policyscan::tag::WINDOW)?;
     let ex = policyscan::tag::train::read_tag_examples(path)?;
     let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
-    let pred = tagger.tag(&texts, a.batch_size)?;
+    let spans = tagger.tag(&texts, a.batch_size)?;
     let gold: Vec<Vec<(usize, usize)>> = ex.iter().map(|e| e.spans.clone()).collect();
-    let s = policyscan::tag::train::span_scores(&gold, &pred);
-    // The lexicon's `data_type` hits on the same segments, side by side.
+    // Scored as `scan` writes them: the tagger's spans made `data_mention`
+    // entities beside the lexicon's `data_type` hits, which are scored too.
     let extractor = policyscan::extract::Extractor::new()?;
-    let lexicon: Vec<Vec<(usize, usize)>> = ex
+    let at = |v: &[policyscan::extract::Entity]| -> Vec<(usize, usize)> {
+        v.iter()
+            .map(|x| (x.char_start as usize, x.char_end as usize))
+            .collect()
+    };
+    let (pred, lexicon): (Vec<_>, Vec<_>) = ex
         .iter()
-        .map(|e| {
-            extractor
-                .extract(&e.text, &[])
-                .into_iter()
-                .filter(|x| x.kind == policyscan::extract::Kind::DataType)
-                .map(|x| (x.char_start as usize, x.char_end as usize))
-                .collect()
+        .zip(&spans)
+        .map(|(e, sp)| {
+            let mut hits = extractor.extract(&e.text, &[]);
+            hits.retain(|x| x.kind == policyscan::extract::Kind::DataType);
+            let mentions = policyscan::extract::data_mentions(&e.text, sp, &hits);
+            (at(&mentions), at(&hits))
         })
-        .collect();
+        .unzip();
+    let s = policyscan::tag::train::span_scores(&gold, &pred);
     let l = policyscan::tag::train::span_scores(&gold, &lexicon);
     if let Some(dump) = &a.dump {
         let mut out = String::new();

@@ -518,12 +518,35 @@ pub fn summarize<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Summary 
 /// valued with the canonical data types the lexicon finds inside it
 /// (`、`-joined, in order; empty when it names none, as with `这些信息`).
 /// `lexicon_hits` are the segment's entities from [`Extractor::extract`].
+///
+/// A mention never starts or ends inside a data-type term the lexicon
+/// found: an edge that cuts one (`设备MAC地|址`, `通讯|录`) moves out to the
+/// term's edge, and mentions that then overlap are merged.
 pub fn data_mentions(text: &str, spans: &[(usize, usize)], lexicon_hits: &[Entity]) -> Vec<Entity> {
     let chars: Vec<char> = text.chars().collect();
-    spans
+    let terms: Vec<(usize, usize)> = lexicon_hits
         .iter()
-        .filter(|&&(a, b)| a < b && b <= chars.len())
-        .map(|&(a, b)| {
+        .filter(|e| e.kind == Kind::DataType)
+        .map(|e| (e.char_start as usize, e.char_end as usize))
+        .collect();
+    let mut snapped: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for &(mut a, mut b) in spans.iter().filter(|&&(a, b)| a < b && b <= chars.len()) {
+        for &(s, e) in &terms {
+            if s < a && a < e {
+                a = s;
+            }
+            if s < b && b < e {
+                b = e;
+            }
+        }
+        match snapped.last_mut() {
+            Some(last) if a < last.1 => last.1 = last.1.max(b),
+            _ => snapped.push((a, b)),
+        }
+    }
+    snapped
+        .into_iter()
+        .map(|(a, b)| {
             let mut values: Vec<&str> = Vec::new();
             for e in lexicon_hits {
                 if e.kind == Kind::DataType
@@ -563,6 +586,21 @@ mod tests {
         assert_eq!(m[0].category, None);
         assert_eq!(m[1].text, "上述信息");
         assert_eq!(m[1].value, "", "a reference names no type");
+    }
+
+    #[test]
+    fn mentions_never_cut_a_lexicon_term() {
+        let ex = Extractor::new().unwrap();
+        let text = "我们会收集设备MAC地址和通讯录。";
+        let hits = ex.extract(text, &[]);
+        // `设备MAC地` + `址和通讯` → both edges move out to the terms'.
+        let m = data_mentions(text, &[(5, 11), (13, 15)], &hits);
+        let texts: Vec<&str> = m.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["设备MAC地址", "通讯录"]);
+        // Two pieces of one term become one mention.
+        let m = data_mentions(text, &[(5, 9), (9, 11)], &hits);
+        let texts: Vec<&str> = m.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["设备MAC地址"]);
     }
 
     use super::*;
