@@ -174,7 +174,8 @@ fn trim_to_unit(body: &str) -> &str {
         let (b, c) = chars[j];
         if UNIT_END.contains(&c) || matches!(c, '）' | ')') {
             // `…3号楼七层716    客服邮箱`: the room number right after the
-            // unit stays when a blank or a stop ends it (not `号2019年`).
+            // unit stays when a blank or a stop ends it (not `号2019年`),
+            // unless it is six digits (a postcode).
             let mut r = j + 1;
             while r < chars.len() && (chars[r].1.is_ascii_alphanumeric() || chars[r].1 == '-') {
                 r += 1;

@@ -45,8 +45,7 @@ static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
 /// What follows a cross-border word that names a topic of the policy
 /// rather than a transfer (`跨境转移规则`, `跨境传输”等部分`, `出境情况变更`).
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[^，,]{0,4}?(?:规则|等部分|部分的|的约定|情况变更|的各项要求)")
-        .expect("topic regex")
+    Regex::new(r"^[^，,]{0,4}?(?:规则|等部分|的约定|情况变更|的各项要求)").expect("topic regex")
 });
 /// Clauses about trademarks and other rights, where `其他国家/地区` is no
 /// transfer of personal information.

@@ -593,7 +593,7 @@ mod tests {
         let ex = Extractor::new().unwrap();
         let text = "我们会收集设备MAC地址和通讯录。";
         let hits = ex.extract(text, &[]);
-        // `设备MAC地` + `址和通讯` → both edges move out to the terms'.
+        // `设备MAC地` and `通讯` end inside terms: their ends move out.
         let m = data_mentions(text, &[(5, 11), (13, 15)], &hits);
         let texts: Vec<&str> = m.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["设备MAC地址", "通讯录"]);
