@@ -204,20 +204,28 @@ pub(crate) fn find(text: &str, _heading_path: &[String], out: &mut Vec<Hit>) {
                 .into_iter()
                 .rev()
                 .collect();
+            // `保存将低于三年` (below) bounds from above; with a `不` just
+            // before (`不得少于六个月`) it bounds from below.
+            let below = ["低于", "少于", "短于"]
+                .iter()
+                .find_map(|q| near.rfind(q))
+                .map(|i| tail(&near[..i], 6).contains('不'));
             let is_min = matches!(prefix, "不少于" | "至少" | "不低于" | "不短于")
                 || suffix == "以上"
                 || (prefix.is_empty()
-                    && ["不少于", "至少", "不低于", "不短于"]
+                    && (["不少于", "至少", "不低于", "不短于"]
                         .iter()
-                        .any(|q| near.contains(q)));
+                        .any(|q| near.contains(q))
+                        || below == Some(true)));
             let is_max = matches!(
                 prefix,
                 "不超过" | "不超出" | "不多于" | "最长不超过" | "最长" | "最多"
             ) || matches!(suffix, "以内" | "之内" | "内")
                 || (prefix.is_empty()
-                    && ["不超过", "最长", "最多", "不超出"]
+                    && (["不超过", "最长", "最多", "不超出"]
                         .iter()
-                        .any(|q| near.contains(q)));
+                        .any(|q| near.contains(q))
+                        || below == Some(false)));
             let mut h = Hit::new(Kind::Retention, start, end, d.to_string());
             match (is_min, is_max) {
                 (true, false) => h.days_min = Some(d),
@@ -271,6 +279,13 @@ mod tests {
         assert_eq!(h[0].days_min, Some(180));
         let h = run("订单信息保留两周。");
         assert_eq!(h[0].days_min, Some(14));
+        // 0786: `低于` (below) is a maximum, `不低于` a minimum.
+        let h = run("相关信息保存将低于三年，如果超过三年我们将立即删除。");
+        assert_eq!((h[0].days_min, h[0].days_max), (None, Some(1095)));
+        let h = run("日志保存时间不低于六个月。");
+        assert_eq!((h[0].days_min, h[0].days_max), (Some(180), None));
+        let h = run("网络日志留存不得少于六个月。");
+        assert_eq!((h[0].days_min, h[0].days_max), (Some(180), None));
     }
 
     #[test]
