@@ -37,11 +37,17 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 /// A transfer that depends on something: a future change, a need, or the
 /// user's consent (`在获得您的授权同意后，您的个人信息可能会被转移到…境外`).
 static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来|(?:获得|征得|取得)您的(?:授权)?同意后|经您(?:授权|同意)",
-    )
+    Regex::new(&format!(
+        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来|{CONSENT_WORDS}"
+    ))
     .expect("condition regex")
 });
+/// The user's consent, which makes a transfer conditional also when it
+/// follows the cross-border word (`为处理跨境业务并在获得您的授权同意后`).
+const CONSENT_WORDS: &str =
+    r"(?:获得|征得|取得)您的(?:明示)?(?:授权同意|授权|同意)后|经您(?:授权|同意)";
+static CONSENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CONSENT_WORDS).expect("consent regex"));
 /// What follows a cross-border word that names a topic of the policy
 /// rather than a transfer (`跨境转移规则`, `跨境传输”等部分`, `出境情况变更`).
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,7 +128,10 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
                 .any(|c| m.start() - c.end() <= 60)
                 || after_m.contains('时')
                 || after_m.starts_with("交易")
-                || clause[m.end()..].contains("个人主动行为");
+                || clause[m.end()..].contains("个人主动行为")
+                || CONSENT
+                    .find(&clause[m.end()..])
+                    .is_some_and(|c| c.start() <= 24);
             let value = if negated {
                 "no".to_string()
             } else if conditional {
@@ -198,6 +207,8 @@ mod tests {
         let h = hits("3、您通过互联网进行跨境交易等个人主动行为。");
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
         let h = hits("3、您通过互联网进行跨境直播/发布动态等个人主动行为。");
+        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+        let h = hits("但为处理跨境业务并在获得您的授权同意后，您的个人信息可能会被转移到境外。");
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
         // The template of 18 corpus policies: a transfer gated on consent.
         let h = hits(
