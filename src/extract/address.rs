@@ -152,38 +152,44 @@ fn body_len(text: &str, start: usize) -> usize {
     end
 }
 
+/// A room number's chars: `2301`, `716-718`, `A1702BCD`, `1F-D1`.
+fn is_room_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-'
+}
+
+/// Six digits after an address are its postcode, not a room number.
+fn is_postcode(run: &[(usize, char)]) -> bool {
+    run.len() == 6 && run.iter().all(|&(_, c)| c.is_ascii_digit())
+}
+
 /// Cut `body` back to its last unit, or to a room number after one.
 fn trim_to_unit(body: &str) -> &str {
     let chars: Vec<(usize, char)> = body.char_indices().collect();
-    // A trailing room number (`2301`, `716-718`, `A1702BCD`, `1F-D1`)
-    // is kept when a unit comes right before it.
+    // A trailing room number is kept when a unit comes right before it.
     let mut k = chars.len();
-    while k > 0 && (chars[k - 1].1.is_ascii_alphanumeric() || chars[k - 1].1 == '-') {
+    while k > 0 && is_room_char(chars[k - 1].1) {
         k -= 1;
     }
     let mut u = k;
     while u > 0 && chars[u - 1].1.is_whitespace() {
         u -= 1;
     }
-    let run = &chars[k..];
-    let postcode = run.len() == 6 && run.iter().all(|&(_, c)| c.is_ascii_digit());
-    if k < chars.len() && u > 0 && UNIT_END.contains(&chars[u - 1].1) && !postcode {
+    if k < chars.len() && u > 0 && UNIT_END.contains(&chars[u - 1].1) && !is_postcode(&chars[k..]) {
         return body.trim_end_matches('-');
     }
     for j in (0..chars.len()).rev() {
         let (b, c) = chars[j];
         if UNIT_END.contains(&c) || matches!(c, '）' | ')') {
-            // `…3号楼七层716    客服邮箱`: the room number right after the
-            // unit stays when a blank or a stop ends it (not `号2019年`),
-            // unless it is six digits (a postcode).
+            // `…3号楼七层716    客服邮箱`: a room number right after the
+            // unit stays when a blank or a stop ends it (not `号2019年`).
             let mut r = j + 1;
-            while r < chars.len() && (chars[r].1.is_ascii_alphanumeric() || chars[r].1 == '-') {
+            while r < chars.len() && is_room_char(chars[r].1) {
                 r += 1;
             }
             let ended = chars
                 .get(r)
                 .is_none_or(|&(_, n)| n.is_whitespace() || "，,。；;".contains(n));
-            if UNIT_END.contains(&c) && r > j + 1 && ended && r - (j + 1) != 6 {
+            if UNIT_END.contains(&c) && r > j + 1 && ended && !is_postcode(&chars[j + 1..r]) {
                 let e = chars.get(r).map_or(body.len(), |&(i, _)| i);
                 return body[..e].trim_end_matches('-');
             }

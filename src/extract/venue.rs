@@ -139,6 +139,11 @@ mod tests {
         v.into_iter().map(|h| (h.kind, h.value)).collect()
     }
 
+    /// `text` names exactly one venue, `court`.
+    fn only_court(text: &str, court: &str) {
+        assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+    }
+
     #[test]
     fn named_courts_and_clauses() {
         assert_eq!(
@@ -207,7 +212,7 @@ mod tests {
                 "咪咕公司所在地有管辖权的法院",
             ),
         ] {
-            assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+            only_court(text, court);
         }
     }
 
@@ -235,7 +240,7 @@ mod tests {
                 "鄂州市葛店开发区有管辖权人民法院",
             ),
         ] {
-            assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+            only_court(text, court);
         }
         assert!(hits("双方一致同意向法院提起诉讼。").is_empty());
     }
@@ -257,7 +262,7 @@ mod tests {
                 "本协议签署地（广东省广州市番禺区）有管辖权的法院",
             ),
         ] {
-            assert_eq!(hits(text), [(Kind::Court, court.to_string())], "{text}");
+            only_court(text, court);
         }
     }
 
