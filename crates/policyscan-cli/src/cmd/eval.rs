@@ -1,0 +1,270 @@
+//! `policyscan eval`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use policyscan::labels::LabelSet;
+use policyscan::model::batch::Input;
+use policyscan::segment::SegmentOptions;
+use policyscan_lab::dataset::{DevSet, shared_dir};
+use policyscan_lab::examples::read_examples;
+use policyscan_lab::metrics::{self, format_table};
+
+/// Flags of `policyscan eval`.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Model directory (default: the embedded model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Labelled JSONL to score segment by segment.
+    #[arg(long, conflicts_with = "dev_lines")]
+    data: Option<PathBuf>,
+    /// Score the whole scan (segment → classify) on the human-labelled dev
+    /// lines of the shared folder, model and keyword baseline side by side.
+    #[arg(long)]
+    dev_lines: bool,
+    /// Score the extractors: data types against the CA4P spans, fields
+    /// against the human fields of the dev policies.
+    #[arg(long, conflicts_with_all = ["data", "dev_lines"])]
+    extract: bool,
+    /// Score a data-mention tagger (`--tagger DIR`, default the built-in
+    /// one) on tagger examples (`tag_test.jsonl` of `policyscan dataset`):
+    /// exact-span and overlap precision/recall/F1 of its `data_mention`
+    /// rows as `scan` writes them, and of the lexicon's `data_type` rows.
+    #[arg(long, conflicts_with_all = ["data", "dev_lines", "extract"])]
+    tag_data: Option<PathBuf>,
+    /// Tagger directory for --tag-data (default: the built-in tagger).
+    #[arg(long)]
+    tagger: Option<PathBuf>,
+    /// Shared data folder (default ../shared), for --dev-lines and --extract.
+    #[arg(long)]
+    shared: Option<PathBuf>,
+    /// Write every scored item as JSONL here, for error analysis: with
+    /// --dev-lines each line (gold, model and baseline labels), with
+    /// --tag-data each segment (gold and predicted spans, as text and as
+    /// char offsets).
+    #[arg(long)]
+    dump: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+}
+
+pub fn run(a: EvalArgs) -> Result<()> {
+    if let Some(path) = &a.tag_data {
+        return eval_tagger(&a, path);
+    }
+    if a.extract {
+        let shared = shared_dir(a.shared.as_deref())?;
+        let ex = policyscan::extract::Extractor::new()?;
+        let opts = SegmentOptions::default();
+        let spans = policyscan_lab::extract_eval::data_type_spans(&shared, &ex, &opts)?;
+        let fields = policyscan_lab::extract_eval::fields(&shared, &ex, &opts)?;
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({"data_type_spans": spans, "fields": fields})
+            );
+        } else {
+            println!(
+                "data types vs CA4P `data` spans (403 policies; predictions scored on annotated lines):"
+            );
+            print!("{}", policyscan_lab::extract_eval::format(&spans));
+            println!("\nfields vs the human fields of the 12 dev policies:");
+            print!("{}", policyscan_lab::extract_eval::format(&fields));
+        }
+        return Ok(());
+    }
+    let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
+    if a.dev_lines {
+        let shared = shared_dir(a.shared.as_deref())?;
+        let dev = DevSet::load(&shared)?;
+        let opts = SegmentOptions::default();
+        let mut failure = None;
+        let (model, model_lines) = dev.score_lines_detailed(&opts, |segs| {
+            let inputs: Vec<Input> = segs
+                .iter()
+                .map(|s| Input {
+                    heading_path: &s.heading_path,
+                    text: &s.text,
+                })
+                .collect();
+            match clf.score(&inputs, a.batch_size) {
+                Ok(scores) => scores.iter().map(|s| clf.decide(s)).collect(),
+                Err(e) => {
+                    failure = Some(e);
+                    vec![[false; 6]; segs.len()]
+                }
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        let (base, base_lines) = dev.score_lines_detailed(&opts, |segs| {
+            segs.iter()
+                .map(|s| policyscan_lab::baseline::predict(&s.heading_path, &s.text))
+                .collect::<Vec<LabelSet>>()
+        });
+        if let Some(path) = &a.dump {
+            let mut out = String::new();
+            for (m, b) in model_lines.iter().zip(&base_lines) {
+                out.push_str(&serde_json::json!({"policy": m.policy, "line": m.line, "gold": m.gold, "model": m.pred, "baseline": b.pred}).to_string());
+                out.push('\n');
+            }
+            std::fs::write(path, out)?;
+        }
+        let sets = |v: &[String]| policyscan::labels::parse_labels(v).map_err(anyhow::Error::msg);
+        let group: Vec<&str> = model_lines.iter().map(|l| l.policy.as_str()).collect();
+        let gold = model_lines
+            .iter()
+            .map(|l| sets(&l.gold))
+            .collect::<Result<Vec<_>>>()?;
+        let pm = model_lines
+            .iter()
+            .map(|l| sets(&l.pred))
+            .collect::<Result<Vec<_>>>()?;
+        let pb = base_lines
+            .iter()
+            .map(|l| sets(&l.pred))
+            .collect::<Result<Vec<_>>>()?;
+        let boot = metrics::paired_bootstrap(&group, &gold, &pm, &pb, 10_000, 17);
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({"model": model, "baseline": base, "model_minus_baseline": boot})
+            );
+        } else {
+            println!(
+                "model (whole scan, human dev lines):\n{}",
+                format_table(&model)
+            );
+            println!("keyword baseline (same lines):\n{}", format_table(&base));
+            println!(
+                "model − baseline, with 95 % intervals from {} resamples of the {} policies:\n  \
+                 macro-F1 {:+.3} [{:+.3}, {:+.3}], model ahead in {:.0} % of resamples\n  \
+                 micro-F1 {:+.3} [{:+.3}, {:+.3}]",
+                boot.resamples,
+                boot.groups,
+                boot.macro_diff,
+                boot.macro_interval.0,
+                boot.macro_interval.1,
+                100.0 * boot.macro_a_ahead,
+                boot.micro_diff,
+                boot.micro_interval.0,
+                boot.micro_interval.1
+            );
+        }
+        return Ok(());
+    }
+    let Some(data) = a.data else {
+        anyhow::bail!("give --data FILE or --dev-lines");
+    };
+    let ex = read_examples(&data)?;
+    let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
+    let scores = clf.score(&inputs, a.batch_size)?;
+    let pred = metrics::decide(&scores, clf.thresholds());
+    let gold: Vec<LabelSet> = ex.iter().map(|l| l.gold).collect();
+    let r = metrics::report(&gold, &pred);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        print!("{}", format_table(&r));
+    }
+    Ok(())
+}
+
+fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
+    let tagger = super::load_tagger(a.tagger.as_deref(), policyscan::tag::WINDOW)?;
+    let ex = policyscan_lab::train::tagger::read_tag_examples(path)?;
+    let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
+    let spans = tagger.tag(&texts, a.batch_size)?;
+    let gold: Vec<Vec<(usize, usize)>> = ex.iter().map(|e| e.spans.clone()).collect();
+    // Scored as `scan` writes them: the tagger's spans made `data_mention`
+    // entities beside the lexicon's `data_type` hits, which are scored too.
+    let extractor = policyscan::extract::Extractor::new()?;
+    let at = |v: &[policyscan::extract::Entity]| -> Vec<(usize, usize)> {
+        v.iter()
+            .map(|x| (x.char_start as usize, x.char_end as usize))
+            .collect()
+    };
+    let (pred, lexicon): (Vec<_>, Vec<_>) = ex
+        .iter()
+        .zip(&spans)
+        .map(|(e, sp)| {
+            let mut hits = extractor.extract(&e.text, &[]);
+            hits.retain(|x| x.kind == policyscan::extract::Kind::DataType);
+            let mentions = policyscan::extract::data_mentions(&e.text, sp, &hits);
+            (at(&mentions), at(&hits))
+        })
+        .unzip();
+    let s = policyscan_lab::train::tagger::span_scores(&gold, &pred);
+    let l = policyscan_lab::train::tagger::span_scores(&gold, &lexicon);
+    if let Some(dump) = &a.dump {
+        let mut out = String::new();
+        for ((e, g), p) in ex.iter().zip(&gold).zip(&pred) {
+            let show = |v: &[(usize, usize)]| -> Vec<String> {
+                let chars: Vec<char> = e.text.chars().collect();
+                v.iter()
+                    .map(|&(x, y)| {
+                        chars[x.min(chars.len())..y.min(chars.len())]
+                            .iter()
+                            .collect()
+                    })
+                    .collect()
+            };
+            out.push_str(
+                &serde_json::json!({"text": e.text, "gold": show(g), "pred": show(p), "gold_at": g, "pred_at": p}).to_string(),
+            );
+            out.push('\n');
+        }
+        std::fs::write(dump, out)?;
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "examples": ex.len(), "gold": s.gold, "pred": s.pred,
+                "exact": {"precision": s.exact_precision, "recall": s.exact_recall, "f1": s.exact_f1},
+                "overlap": {"precision": s.overlap_precision, "recall": s.overlap_recall, "f1": s.overlap_f1},
+                "lexicon": {"pred": l.pred,
+                    "exact": {"precision": l.exact_precision, "recall": l.exact_recall, "f1": l.exact_f1},
+                    "overlap": {"precision": l.overlap_precision, "recall": l.overlap_recall, "f1": l.overlap_f1}},
+            })
+        );
+    } else {
+        println!(
+            "{} segments, {} gold spans; {} predicted by the tagger, {} by the lexicon",
+            ex.len(),
+            s.gold,
+            s.pred,
+            l.pred
+        );
+        println!("{:<18} {:>9} {:>9} {:>9}", "", "precision", "recall", "f1");
+        for (name, v) in [
+            (
+                "tagger exact",
+                (s.exact_precision, s.exact_recall, s.exact_f1),
+            ),
+            (
+                "tagger overlap",
+                (s.overlap_precision, s.overlap_recall, s.overlap_f1),
+            ),
+            (
+                "lexicon exact",
+                (l.exact_precision, l.exact_recall, l.exact_f1),
+            ),
+            (
+                "lexicon overlap",
+                (l.overlap_precision, l.overlap_recall, l.overlap_f1),
+            ),
+        ] {
+            println!("{name:<18} {:>9.3} {:>9.3} {:>9.3}", v.0, v.1, v.2);
+        }
+    }
+    Ok(())
+}

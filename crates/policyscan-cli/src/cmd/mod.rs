@@ -1,0 +1,99 @@
+//! The commands, one file each, and the model loading they share.
+
+pub mod dataset;
+pub mod eval;
+pub mod scan;
+pub mod score;
+pub mod train;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+/// Size rayon's global pool (`--threads`); `None` keeps one thread per core.
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot set up the thread pool: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Where `--model` points, or the embedded default, on the CPU.
+pub fn load_classifier(
+    model: Option<&PathBuf>,
+    max_tokens: usize,
+) -> Result<policyscan::classify::Classifier> {
+    load_classifier_on(model, max_tokens, "cpu")
+}
+
+/// Like [`load_classifier`] on a named device: `cpu`, or `cuda` / `cuda:N`
+/// (needs a binary built with `--features cuda`).
+pub fn load_classifier_on(
+    model: Option<&PathBuf>,
+    max_tokens: usize,
+    device: &str,
+) -> Result<policyscan::classify::Classifier> {
+    use policyscan::classify::{Classifier, embedded_files as classifier_files};
+    use policyscan::model::ModelFiles;
+    let (files, name) = match model {
+        Some(dir) => (ModelFiles::read_dir(dir)?, dir.display().to_string()),
+        None => (classifier_files(), "embedded model".to_string()),
+    };
+    Ok(Classifier::from_files(
+        files,
+        &name,
+        max_tokens,
+        &parse_device(device)?,
+    )?)
+}
+
+/// The data-mention tagger on the CPU: `--tagger DIR`, else the built-in one.
+pub fn load_tagger(
+    dir: Option<&std::path::Path>,
+    max_tokens: usize,
+) -> Result<policyscan::tag::Tagger> {
+    load_tagger_on(dir, max_tokens, "cpu")
+}
+
+/// Like [`load_tagger`] on a named device (see [`parse_device`]).
+pub fn load_tagger_on(
+    dir: Option<&std::path::Path>,
+    max_tokens: usize,
+    device: &str,
+) -> Result<policyscan::tag::Tagger> {
+    use policyscan::model::ModelFiles;
+    use policyscan::tag::{Tagger, embedded_files};
+    let (files, name) = match dir {
+        Some(d) => (ModelFiles::read_dir(d)?, d.display().to_string()),
+        None => (embedded_files(), "built-in tagger".to_string()),
+    };
+    Ok(Tagger::from_files(
+        files,
+        &name,
+        max_tokens,
+        &parse_device(device)?,
+    )?)
+}
+
+/// `--device`: `cpu`, or `cuda` / `cuda:N` (needs a binary built with
+/// `--features cuda`).
+pub fn parse_device(device: &str) -> Result<candle_core::Device> {
+    Ok(match device {
+        "cpu" => candle_core::Device::Cpu,
+        d if d.starts_with("cuda") => {
+            let ord: usize = d
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            candle_core::Device::new_cuda(ord).map_err(|e| {
+                anyhow::anyhow!(
+                    "--device {d}: {e} (CUDA needs a binary built with `cargo build --release --features cuda`)"
+                )
+            })?
+        }
+        other => anyhow::bail!("unknown --device `{other}` (expected cpu, cuda or cuda:N)"),
+    })
+}

@@ -1,0 +1,278 @@
+//! `train`, `eval`, `score` and `dataset` from the command line, CI-sized.
+
+use crate::util::*;
+
+fn train_fixture() -> std::path::PathBuf {
+    fixture("tiny_train.jsonl")
+}
+
+#[test]
+fn train_then_eval_then_scan_with_the_trained_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let o = bin()
+        .args([
+            "train",
+            "--config",
+            "micro",
+            "--vocab-size",
+            "300",
+            "--max-steps",
+            "12",
+            "--epochs",
+            "10",
+            "--patience",
+            "100",
+            "--batch-size",
+            "8",
+            "--max-tokens",
+            "64",
+        ])
+        .arg("--train")
+        .arg(train_fixture())
+        .arg("--dev")
+        .arg(train_fixture())
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("trained 12 steps"), "{stdout}");
+    for f in ["config.json", "model.safetensors", "tokenizer.json"] {
+        assert!(model.join(f).is_file(), "{f}");
+    }
+    let o = bin()
+        .args(["eval", "--json", "--max-tokens", "64"])
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(train_fixture())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["n"], 21);
+    assert_eq!(r["labels"].as_array().unwrap().len(), 6);
+    assert!(r["macro_f1"].as_f64().unwrap() >= 0.0);
+
+    let scores = dir.path().join("scores.jsonl");
+    let o = bin()
+        .args(["score"])
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(train_fixture())
+        .arg("--out")
+        .arg(&scores)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines = std::fs::read_to_string(&scores).unwrap();
+    assert_eq!(lines.lines().count(), 21);
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert!(first["cross_border"].as_f64().is_some());
+
+    let out = dir.path().join("out");
+    scan_ok(&[&samples()], &out, &["--model", model.to_str().unwrap()]);
+    assert_eq!(table(&out, "policies").height(), 3);
+}
+
+#[test]
+fn dev_lines_eval_compares_model_and_baseline_over_policies() {
+    // A stand-in for the shared folder: two fictional policies labelled line by line.
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("corpus/ca4p/texts");
+    let labels = dir.path().join("labeled/segments_dev");
+    std::fs::create_dir_all(&texts).unwrap();
+    std::fs::create_dir_all(&labels).unwrap();
+    let policies = [
+        (
+            "0001",
+            "一、我们如何收集您的个人信息\n我们会收集您的手机号码和设备标识符，用于注册和登录。\n二、我们如何使用Cookie\n我们使用Cookie记住您的登录状态。\n",
+            "1\theading\t-\n2\tbody\tcollection\n3\theading\t-\n4\tbody\tcookie\n",
+        ),
+        (
+            "0002",
+            "一、未成年人保护\n若您是未满14周岁的儿童，请在监护人的陪同下阅读本政策。\n二、您的权利\n您可以在“设置—账号”中注销账号或删除您的个人信息。\n",
+            "1\theading\t-\n2\tbody\tminors\n3\theading\t-\n4\tbody\trights\n",
+        ),
+    ];
+    for (id, text, tsv) in policies {
+        std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
+        std::fs::write(labels.join(format!("{id}.labels.tsv")), tsv).unwrap();
+    }
+    let o = bin()
+        .args(["eval", "--dev-lines", "--json", "--shared"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["model"]["n"], 4);
+    assert_eq!(r["baseline"]["n"], 4);
+    let boot = &r["model_minus_baseline"];
+    assert_eq!(boot["groups"], 2);
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let diff = f(&r["model"]["macro_f1"]) - f(&r["baseline"]["macro_f1"]);
+    assert!((f(&boot["macro_diff"]) - diff).abs() < 1e-9, "{boot}");
+    let (lo, hi) = (f(&boot["macro_interval"][0]), f(&boot["macro_interval"][1]));
+    assert!(lo <= hi, "{boot}");
+    let ahead = f(&boot["macro_a_ahead"]);
+    assert!((0.0..=1.0).contains(&ahead), "{boot}");
+}
+
+#[test]
+fn dataset_without_shared_data_says_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["dataset", "--shared", "/nonexistent/shared", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("/nonexistent/shared") && e.contains("not found"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_training_file_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\": \"ok\", \"labels\": [\"rights\"]}\n{\"text\": \"x\", \"labels\": [\"privacy\"]}\n").unwrap();
+    let o = bin()
+        .args(["train", "--config", "micro"])
+        .arg("--train")
+        .arg(&bad)
+        .arg("--dev")
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("bad.jsonl:2") && e.contains("privacy"), "{e}");
+}
+
+#[test]
+fn train_tagger_then_eval_then_scan_with_it() {
+    let fx = fixture("tiny_tag.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let tagger = dir.path().join("tagger");
+    let o = bin()
+        .args([
+            "train-tagger",
+            "--config",
+            "micro",
+            "--vocab-size",
+            "300",
+            "--max-steps",
+            "10",
+            "--batch-size",
+            "8",
+        ])
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&tagger)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("best dev exact-span F1"));
+    for f in ["config.json", "model.safetensors", "tokenizer.json"] {
+        assert!(tagger.join(f).is_file(), "{f}");
+    }
+    let o = bin()
+        .arg("eval")
+        .arg("--tag-data")
+        .arg(&fx)
+        .arg("--tagger")
+        .arg(&tagger)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["gold"], 36, "the fixture's spans");
+    assert!(v["lexicon"]["overlap"]["f1"].as_f64().unwrap() > 0.5);
+    // A scan with that tagger runs; a classifier directory is refused as one.
+    let out = dir.path().join("out");
+    scan_ok(&[&samples()], &out, &["--tagger", tagger.to_str().unwrap()]);
+    let o = scan(
+        &[&samples()],
+        &dir.path().join("out2"),
+        &[
+            "--tagger",
+            repo().join("models/policy-bert-zh").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("B-data"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn pretrain_then_fine_tune_from_it() {
+    let fx = fixture("tiny_train.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mlm = dir.path().join("mlm");
+    let o = bin()
+        .args([
+            "pretrain",
+            "--config",
+            "micro",
+            "--vocab-size",
+            "300",
+            "--max-steps",
+            "10",
+            "--batch-size",
+            "8",
+        ])
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&mlm)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("masked-token accuracy"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let model = dir.path().join("model");
+    let o = bin()
+        .args(["train", "--max-steps", "5", "--batch-size", "8"])
+        .arg("--init")
+        .arg(&mlm)
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The fine-tuned directory is a classifier that `eval` accepts.
+    let o = bin()
+        .arg("eval")
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(&fx)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
