@@ -41,6 +41,7 @@ pub mod scan;
 
 pub mod labels;
 pub mod rng;
+pub mod stage;
 
 pub use classify::Classifier;
 pub use extract::{Entity, Extractor, Kind, Summary};

@@ -13,6 +13,8 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use crate::stage::Stage;
+
 /// The kind of text a file holds, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -64,7 +66,7 @@ impl Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub path: String,
-    pub stage: &'static str,
+    pub stage: Stage,
     pub error: String,
 }
 
@@ -152,7 +154,7 @@ pub fn discover(args: &[PathBuf]) -> Result<Discovery, ArgError> {
                     };
                     d.rejected.push(Rejected {
                         path,
-                        stage: "read",
+                        stage: Stage::Read,
                         error: reason,
                     });
                 }
@@ -169,7 +171,7 @@ pub fn discover(args: &[PathBuf]) -> Result<Discovery, ArgError> {
         match kept.last() {
             Some(prev) if prev.policy_id == input.policy_id => d.rejected.push(Rejected {
                 path: input.path_str(),
-                stage: "read",
+                stage: Stage::Read,
                 error: format!(
                     "duplicate policy id `{}`: {} gives the same id; rename one of them",
                     input.policy_id,
@@ -192,7 +194,7 @@ fn push_file(d: &mut Discovery, path: PathBuf, id: String) {
         }),
         None => d.rejected.push(Rejected {
             path: path.display().to_string(),
-            stage: "unsupported",
+            stage: Stage::Unsupported,
             error: "not a policy file: only .txt, .md, .html and .htm are read".into(),
         }),
     }

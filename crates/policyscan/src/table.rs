@@ -14,6 +14,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::extract::Summary;
+pub use crate::stage::Stage;
 use crate::labels::{LABELS, N_LABELS};
 
 /// Output file format.
@@ -35,8 +36,41 @@ impl OutFormat {
     }
 }
 
-/// Names of the four tables, in the order they are written.
-pub const TABLES: [&str; 4] = ["segments", "entities", "policies", "errors"];
+/// The output tables. Their names are file names and part folders, so they
+/// are part of the contract like the columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Segments,
+    Entities,
+    Policies,
+    Errors,
+}
+
+impl Table {
+    /// Every table, in the order they are written.
+    pub const ALL: [Table; 4] = [
+        Table::Segments,
+        Table::Entities,
+        Table::Policies,
+        Table::Errors,
+    ];
+
+    /// The table's name (`segments.parquet`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Segments => "segments",
+            Table::Entities => "entities",
+            Table::Policies => "policies",
+            Table::Errors => "errors",
+        }
+    }
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One row of `segments`.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +117,7 @@ pub struct PolicyRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRow {
     pub path: String,
-    pub stage: String,
+    pub stage: Stage,
     pub error: String,
 }
 
@@ -101,10 +135,10 @@ fn list_of(inner: DataType) -> DataType {
 }
 
 /// Column names and types of a table: the contract.
-pub fn schema(table: &str) -> Vec<(String, DataType)> {
+pub fn schema(table: Table) -> Vec<(String, DataType)> {
     let s = |n: &str, t: DataType| (n.to_string(), t);
     match table {
-        "segments" => {
+        Table::Segments => {
             let mut v = vec![
                 s("policy_id", DataType::String),
                 s("segment", DataType::UInt32),
@@ -121,7 +155,7 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
             );
             v
         }
-        "entities" => vec![
+        Table::Entities => vec![
             s("policy_id", DataType::String),
             s("segment", DataType::UInt32),
             s("kind", DataType::String),
@@ -133,7 +167,7 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
             s("days_min", DataType::Int32),
             s("days_max", DataType::Int32),
         ],
-        "policies" => {
+        Table::Policies => {
             let mut v = vec![
                 s("policy_id", DataType::String),
                 s("path", DataType::String),
@@ -167,12 +201,11 @@ pub fn schema(table: &str) -> Vec<(String, DataType)> {
             ]);
             v
         }
-        "errors" => vec![
+        Table::Errors => vec![
             s("path", DataType::String),
             s("stage", DataType::String),
             s("error", DataType::String),
         ],
-        other => panic!("unknown table {other}"),
     }
 }
 
@@ -208,7 +241,7 @@ fn list_series(name: &str, inner: Vec<Series>, dt: DataType) -> Series {
 
 /// Build a frame from series and cast every column to the contract's type
 /// (so an all-empty list column is still `list[str]`, not `list[null]`).
-fn frame(table: &str, height: usize, cols: Vec<Series>) -> PolarsResult<DataFrame> {
+fn frame(table: Table, height: usize, cols: Vec<Series>) -> PolarsResult<DataFrame> {
     let sch = schema(table);
     debug_assert_eq!(sch.len(), cols.len());
     let cols = cols
@@ -238,7 +271,7 @@ impl Rows {
         for (i, l) in LABELS.iter().enumerate() {
             cols.push(col(&format!("score_{l}"), r, |x| x.scores[i]));
         }
-        frame("segments", r.len(), cols)
+        frame(Table::Segments, r.len(), cols)
     }
 
     /// The `entities` frame.
@@ -256,7 +289,7 @@ impl Rows {
             col("days_min", r, |x| x.days_min),
             col("days_max", r, |x| x.days_max),
         ];
-        frame("entities", r.len(), cols)
+        frame(Table::Entities, r.len(), cols)
     }
 
     /// The `policies` frame.
@@ -292,7 +325,7 @@ impl Rows {
             col("transfers_abroad", &sums, |x| x.transfers_abroad),
             col("updated", &sums, |x| x.updated.as_deref()),
         ]);
-        frame("policies", r.len(), cols)
+        frame(Table::Policies, r.len(), cols)
     }
 
     /// The `errors` frame.
@@ -303,19 +336,16 @@ impl Rows {
             col("stage", r, |x| x.stage.as_str()),
             col("error", r, |x| x.error.as_str()),
         ];
-        frame("errors", r.len(), cols)
+        frame(Table::Errors, r.len(), cols)
     }
 
-    /// The frame of table `name` (one of [`TABLES`]).
-    pub fn frame(&self, name: &str) -> PolarsResult<DataFrame> {
-        match name {
-            "segments" => self.segments_frame(),
-            "entities" => self.entities_frame(),
-            "policies" => self.policies_frame(),
-            "errors" => self.errors_frame(),
-            other => Err(PolarsError::ComputeError(
-                format!("unknown table {other}").into(),
-            )),
+    /// The frame of `table`.
+    pub fn frame(&self, table: Table) -> PolarsResult<DataFrame> {
+        match table {
+            Table::Segments => self.segments_frame(),
+            Table::Entities => self.entities_frame(),
+            Table::Policies => self.policies_frame(),
+            Table::Errors => self.errors_frame(),
         }
     }
 }
@@ -378,7 +408,7 @@ fn lists_to_json(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// Streams frames, in order, into one output file of a format.
 pub struct TableWriter {
     format: OutFormat,
-    table: String,
+    table: Table,
     parquet: Option<polars::io::parquet::write::BatchedWriter<File>>,
     text: Option<BufWriter<File>>,
     first: bool,
@@ -386,7 +416,7 @@ pub struct TableWriter {
 
 impl TableWriter {
     /// Create the output file at `path`.
-    pub fn create(path: &Path, table: &str, format: OutFormat) -> PolarsResult<Self> {
+    pub fn create(path: &Path, table: Table, format: OutFormat) -> PolarsResult<Self> {
         let f = File::create(path)?;
         let (parquet, text) = match format {
             OutFormat::Parquet => {
@@ -407,7 +437,7 @@ impl TableWriter {
         };
         Ok(Self {
             format,
-            table: table.into(),
+            table,
             parquet,
             text,
             first: true,
@@ -455,7 +485,7 @@ impl TableWriter {
     /// still written with its header/schema.
     pub fn finish(mut self) -> PolarsResult<()> {
         if self.first {
-            let mut empty = Rows::default().frame(&self.table)?;
+            let mut empty = Rows::default().frame(self.table)?;
             self.write(&mut empty)?;
         }
         if let Some(p) = self.parquet.take() {

@@ -9,6 +9,7 @@ pub mod train;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use policyscan::model::DeviceSpec;
 
 /// Size rayon's global pool (`--threads`); `None` keeps one thread per core.
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
@@ -26,7 +27,7 @@ pub fn load_classifier(
     model: Option<&PathBuf>,
     max_tokens: usize,
 ) -> Result<policyscan::classify::Classifier> {
-    load_classifier_on(model, max_tokens, "cpu")
+    load_classifier_on(model, max_tokens, DeviceSpec::Cpu)
 }
 
 /// Like [`load_classifier`] on a named device: `cpu`, or `cuda` / `cuda:N`
@@ -34,7 +35,7 @@ pub fn load_classifier(
 pub fn load_classifier_on(
     model: Option<&PathBuf>,
     max_tokens: usize,
-    device: &str,
+    device: DeviceSpec,
 ) -> Result<policyscan::classify::Classifier> {
     use policyscan::classify::{Classifier, embedded_files as classifier_files};
     use policyscan::model::ModelFiles;
@@ -46,7 +47,7 @@ pub fn load_classifier_on(
         files,
         &name,
         max_tokens,
-        &parse_device(device)?,
+        &open_device(device)?,
     )?)
 }
 
@@ -55,14 +56,14 @@ pub fn load_tagger(
     dir: Option<&std::path::Path>,
     max_tokens: usize,
 ) -> Result<policyscan::tag::Tagger> {
-    load_tagger_on(dir, max_tokens, "cpu")
+    load_tagger_on(dir, max_tokens, DeviceSpec::Cpu)
 }
 
-/// Like [`load_tagger`] on a named device (see [`parse_device`]).
+/// Like [`load_tagger`] on a named device (see [`open_device`]).
 pub fn load_tagger_on(
     dir: Option<&std::path::Path>,
     max_tokens: usize,
-    device: &str,
+    device: DeviceSpec,
 ) -> Result<policyscan::tag::Tagger> {
     use policyscan::model::ModelFiles;
     use policyscan::tag::{Tagger, embedded_files};
@@ -74,26 +75,15 @@ pub fn load_tagger_on(
         files,
         &name,
         max_tokens,
-        &parse_device(device)?,
+        &open_device(device)?,
     )?)
 }
 
-/// `--device`: `cpu`, or `cuda` / `cuda:N` (needs a binary built with
-/// `--features cuda`).
-pub fn parse_device(device: &str) -> Result<candle_core::Device> {
-    Ok(match device {
-        "cpu" => candle_core::Device::Cpu,
-        d if d.starts_with("cuda") => {
-            let ord: usize = d
-                .strip_prefix("cuda:")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            candle_core::Device::new_cuda(ord).map_err(|e| {
-                anyhow::anyhow!(
-                    "--device {d}: {e} (CUDA needs a binary built with `cargo build --release --features cuda`)"
-                )
-            })?
-        }
-        other => anyhow::bail!("unknown --device `{other}` (expected cpu, cuda or cuda:N)"),
+/// Open `--device`, with a hint when CUDA is not compiled in.
+pub fn open_device(device: DeviceSpec) -> Result<candle_core::Device> {
+    device.open().map_err(|e| {
+        anyhow::anyhow!(
+            "--device {device}: {e} (CUDA needs a binary built with `cargo build --release --features cuda`)"
+        )
     })
 }

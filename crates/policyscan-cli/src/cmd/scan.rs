@@ -42,7 +42,7 @@ pub struct ScanArgs {
     no_tagger: bool,
     /// Where the models run: cpu, or cuda / cuda:N (binary built with `--features cuda`).
     #[arg(long, default_value = "cpu")]
-    device: String,
+    device: policyscan::model::DeviceSpec,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -74,14 +74,14 @@ pub struct ScanArgs {
 
 pub fn run(a: ScanArgs) -> Result<()> {
     super::set_threads(a.threads)?;
-    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
+    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, a.device)?;
     let tagger = if a.no_tagger {
         None
     } else {
         Some(super::load_tagger_on(
             a.tagger.as_deref(),
             policyscan::tag::WINDOW,
-            &a.device,
+            a.device,
         )?)
     };
     let extractor = match &a.lexicon {

@@ -31,7 +31,7 @@ pub struct ScoreArgs {
     max_tokens: usize,
     /// Where the classifier runs: cpu, or cuda / cuda:N (binary built with `--features cuda`).
     #[arg(long, default_value = "cpu")]
-    device: String,
+    device: policyscan::model::DeviceSpec,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -42,7 +42,7 @@ pub struct ScoreArgs {
 
 pub fn run(a: ScoreArgs) -> Result<()> {
     super::set_threads(a.threads)?;
-    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, &a.device)?;
+    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, a.device)?;
     let ex = read_examples(&a.data)?;
     let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
     let mut best = f64::INFINITY;

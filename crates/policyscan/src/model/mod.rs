@@ -113,6 +113,51 @@ impl ModelFiles {
     }
 }
 
+/// Where the models run: `cpu`, `cuda` (GPU 0) or `cuda:N`, parsed once
+/// from the command line so that a typo (`cuda:x`) is an error instead of a
+/// silent GPU 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceSpec {
+    #[default]
+    Cpu,
+    Cuda(usize),
+}
+
+impl std::str::FromStr for DeviceSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cpu" => Ok(DeviceSpec::Cpu),
+            "cuda" => Ok(DeviceSpec::Cuda(0)),
+            _ => s
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(DeviceSpec::Cuda)
+                .ok_or_else(|| format!("unknown device `{s}` (expected cpu, cuda or cuda:N)")),
+        }
+    }
+}
+
+impl std::fmt::Display for DeviceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeviceSpec::Cpu => f.write_str("cpu"),
+            DeviceSpec::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
+impl DeviceSpec {
+    /// Open the device; CUDA needs a binary built with the `cuda` feature.
+    pub fn open(self) -> candle_core::Result<Device> {
+        match self {
+            DeviceSpec::Cpu => Ok(Device::Cpu),
+            DeviceSpec::Cuda(n) => Device::new_cuda(n),
+        }
+    }
+}
+
 /// Parse and validate `config.json`.
 pub fn parse_config(bytes: &[u8], source_name: &str) -> Result<ModelConfig, ModelError> {
     let c: ModelConfig = serde_json::from_slice(bytes).map_err(|e| ModelError::Config {
@@ -180,4 +225,21 @@ pub fn weights_builder(
 /// Logistic function.
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeviceSpec;
+
+    #[test]
+    fn device_spec_parses_once_and_rejects_typos() {
+        assert_eq!("cpu".parse(), Ok(DeviceSpec::Cpu));
+        assert_eq!("cuda".parse(), Ok(DeviceSpec::Cuda(0)));
+        assert_eq!("cuda:3".parse(), Ok(DeviceSpec::Cuda(3)));
+        for bad in ["cuda:x", "cuda:", "gpu", "CPU", "cuda:-1"] {
+            let e = bad.parse::<DeviceSpec>().unwrap_err();
+            assert!(e.contains(bad), "{e}");
+        }
+        assert_eq!(DeviceSpec::Cuda(2).to_string(), "cuda:2");
+    }
 }
