@@ -9,8 +9,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod report;
 
-use cmd::{dataset, eval, scan, score, train};
+use cmd::{check, dataset, eval, scan, score, train};
 
 /// Read Chinese privacy policies in bulk and turn them into tables.
 #[derive(Parser)]
@@ -27,6 +28,15 @@ pub struct Cli {
 pub enum Command {
     /// Scan policies into segments, entities, policies and errors tables.
     Scan(scan::ScanArgs),
+    /// Cut the inputs of a scan into N shards for array tasks (Kubernetes
+    /// Indexed Jobs, Slurm arrays, AWS Batch): the plan goes under --out URI.
+    Plan(cmd::plan::PlanArgs),
+    /// Check that every shard of a planned run is in; write `_SUCCESS`, or
+    /// name the missing shards (exit 2).
+    Merge(cmd::merge::MergeArgs),
+    /// Write the PIPL checklist of an existing output folder again, with
+    /// today's rules (`checklist` table).
+    Check(check::CheckArgs),
     /// Train the segment classifier (from scratch, or fine-tune with --init).
     Train(train::TrainArgs),
     /// Pre-train a BERT as a masked language model on policy text (a start
@@ -35,12 +45,17 @@ pub enum Command {
     /// Train the data-mention tagger (token classification over CA4P `data`
     /// spans; fine-tune a pre-trained encoder with --init).
     TrainTagger(train::TrainArgs),
+    /// Cross-validate the classifier by policy over the human-labelled
+    /// training policies, model vs keyword baseline (or --final, --line-kinds).
+    Cv(cmd::cv::CvArgs),
     /// Score a model on a labelled JSONL file, or on the human dev lines.
     Eval(eval::EvalArgs),
     /// Classify the segments of a JSONL file and write their scores.
     Score(score::ScoreArgs),
     /// Build train/dev JSONL from the shared data folder.
     Dataset(dataset::DatasetArgs),
+    /// Write an HTML report of a scan's output: an overview and one page per policy.
+    Report(cmd::report::ReportArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -76,12 +91,17 @@ fn main() -> ExitCode {
     }
     let res: Result<()> = match cli.command {
         Command::Scan(a) => scan::run(a),
+        Command::Plan(a) => cmd::plan::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
+        Command::Check(a) => check::run(a),
         Command::Train(a) => train::run(a),
         Command::TrainTagger(a) => train::run_tagger(a),
         Command::Pretrain(a) => train::run_pretrain(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Cv(a) => cmd::cv::run(a),
         Command::Dataset(a) => dataset::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

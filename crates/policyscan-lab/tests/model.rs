@@ -11,7 +11,7 @@ use policyscan::labels::N_LABELS;
 use policyscan::model::ModelError;
 use policyscan::model::batch::Input;
 use policyscan::rng::SplitMix64;
-use policyscan_lab::examples::read_examples;
+use policyscan_lab::data::examples::read_examples;
 use policyscan_lab::train::loss::bce_with_logits;
 use policyscan_lab::train::{TrainOptions, Trainee, train};
 
@@ -152,9 +152,9 @@ fn logits_survive_save_and_reload() {
     let ex = read_examples(&fixture()).unwrap();
     let inputs: Vec<Input> = ex.iter().map(|l| l.input()).collect();
     let scores = clf.score(&inputs, 8).unwrap();
-    let pred = policyscan_lab::metrics::decide(&scores, clf.thresholds());
+    let pred = policyscan_lab::eval::metrics::decide(&scores, clf.thresholds());
     let gold: Vec<_> = ex.iter().map(|l| l.gold).collect();
-    let r = policyscan_lab::metrics::report(&gold, &pred);
+    let r = policyscan_lab::eval::metrics::report(&gold, &pred);
     assert!(
         (r.macro_f1 - s.dev.macro_f1).abs() < 1e-9,
         "{} vs {}",
@@ -419,7 +419,7 @@ fn tagger_training_lowers_the_loss_and_learns_the_spans() {
     let tail: f32 = s.losses[n - 5..].iter().sum::<f32>() / 5.0;
     assert!(tail < head * 0.5, "loss {head} -> {tail}");
     // The fixture's spans are regular: a micro model must find most of them.
-    assert!(s.dev.overlap_f1 > 0.6, "{:?}", s.dev);
+    assert!(s.dev.overlap.f1 > 0.6, "{:?}", s.dev);
 }
 
 #[test]
@@ -443,9 +443,9 @@ fn saved_tagger_is_a_token_classifier_that_reloads_and_tags() {
     let texts: Vec<&str> = ex.iter().map(|e| e.text.as_str()).collect();
     let gold: Vec<_> = ex.iter().map(|e| e.spans.clone()).collect();
     let pred = tagger.tag(&texts, 7).unwrap();
-    let again = policyscan_lab::train::tagger::span_scores(&gold, &pred);
+    let again = policyscan_lab::eval::spans::span_scores(&gold, &pred);
     assert!(
-        (again.exact_f1 - s.dev.exact_f1).abs() < 1e-9,
+        (again.exact.f1 - s.dev.exact.f1).abs() < 1e-9,
         "{again:?} vs {:?}",
         s.dev
     );
@@ -503,9 +503,15 @@ fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
     // The fixture is small and repetitive: masked tokens become guessable
     // (a uniform guess over its vocabulary would be right < 1 % of the time).
     assert!(s.dev_accuracy > 0.15, "{s:?}");
+    let weights = assert_masked_lm_dir(dir.path());
+    assert_classifier_starts_from(dir.path(), &weights);
+    assert_tagger_fine_tunes_from(dir.path());
+}
 
-    // A `BertForMaskedLM` directory: encoder and tied-decoder head, no pooler.
-    let weights = std::fs::read(dir.path().join("model.safetensors")).unwrap();
+/// A `BertForMaskedLM` directory: encoder and tied-decoder head, no pooler.
+/// Returns its weights.
+fn assert_masked_lm_dir(dir: &Path) -> Vec<u8> {
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
     let shapes = policyscan::model::tensor_shapes(&weights, "p").unwrap();
     let vocab = shapes["bert.embeddings.word_embeddings.weight"][0];
     assert_eq!(shapes["cls.predictions.bias"], vec![vocab]);
@@ -520,13 +526,15 @@ fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
             .any(|k| k.starts_with("bert.pooler") || k.starts_with("classifier"))
     );
     let cfg: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap();
     assert_eq!(cfg["architectures"][0], "BertForMaskedLM");
+    weights
+}
 
-    // `train --init` starts from exactly these encoder weights, with a new head.
-    let pretrained = candle_core::safetensors::load_buffer(&weights, &Device::Cpu).unwrap();
-    let trainee =
-        Trainee::from_init(dir.path(), &micro_opts(dir.path()), &mut SplitMix64::new(3)).unwrap();
+/// `train --init` starts from exactly these encoder weights, with a new head.
+fn assert_classifier_starts_from(dir: &Path, weights: &[u8]) {
+    let pretrained = candle_core::safetensors::load_buffer(weights, &Device::Cpu).unwrap();
+    let trainee = Trainee::from_init(dir, &micro_opts(dir), &mut SplitMix64::new(3)).unwrap();
     let vars = trainee.varmap.data().lock().unwrap();
     for name in [
         "bert.embeddings.word_embeddings.weight",
@@ -543,13 +551,16 @@ fn pretraining_learns_and_hands_its_encoder_to_the_classifier_and_tagger() {
         trainee.config.architectures,
         vec!["BertForSequenceClassification".to_string()]
     );
+}
 
-    // And the tagger fine-tunes from it too.
+/// The tagger fine-tunes from the pre-trained encoder too, also grown by
+/// `--stack-layers` (which must fit the encoder's depth).
+fn assert_tagger_fine_tunes_from(dir: &Path) {
     let tdir = tempfile::tempdir().unwrap();
     let mut t = micro_opts(tdir.path());
     t.train = tag_fixture();
     t.dev = tag_fixture();
-    t.init = Some(dir.path().to_path_buf());
+    t.init = Some(dir.to_path_buf());
     t.max_steps = Some(5);
     policyscan_lab::train::tagger::train_tagger(&t)
         .expect("tagger starts from the pre-trained encoder");

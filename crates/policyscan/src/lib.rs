@@ -13,10 +13,14 @@
 //! 6. [`classify`] — the multi-label segment classifier;
 //!    [`tag`] — the token tagger for data phrases (`data_mention`);
 //! 7. [`extract`] — data types, retention, contacts, venue, minors, cross-border…;
-//! 8. [`table`] — the output tables (polars: Parquet, CSV, JSONL);
+//! 8. [`check`] — the PIPL checklist of each policy, from its rows;
+//! 9. [`table`] — the output tables (polars: Parquet, CSV, JSONL), and a
+//!    streaming reader of a finished output;
 //!
-//! [`scan`] runs 1–8 over a corpus in parallel with bounded memory and
-//! resumable batches. [`labels`] names the six segment labels.
+//! [`scan`] runs 1–9 over a corpus in parallel with bounded memory and
+//! resumable batches; [`shard`] spreads one scan over many machines (plan,
+//! array-task workers, merge) through a shared folder or S3. [`labels`] names
+//! the six segment labels.
 
 pub mod read;
 
@@ -38,6 +42,7 @@ pub mod check;
 pub mod table;
 
 pub mod scan;
+pub mod shard;
 
 pub mod labels;
 pub mod rng;

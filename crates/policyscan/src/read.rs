@@ -140,7 +140,15 @@ pub fn discover(args: &[PathBuf]) -> Result<Discovery, ArgError> {
                     let id = id_from_relative(rel);
                     push_file(&mut d, e.path().to_path_buf(), id);
                 }
-                Ok(_) => {}
+                Ok(e) if e.file_type().is_dir() => {}
+                // Named pipes, sockets and devices (or links to them): never
+                // opened (a pipe would block the run), but reported, so every
+                // path found lands in `policies` or `errors`.
+                Ok(e) => d.rejected.push(Rejected {
+                    path: e.path().display().to_string(),
+                    stage: Stage::Unsupported,
+                    error: "not a regular file (a named pipe, socket or device); skipped".into(),
+                }),
                 Err(e) => {
                     let path = e
                         .path()
@@ -244,28 +252,44 @@ pub fn read_bytes(input: &Input, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
     Ok(buf)
 }
 
-/// A relative path under the output folder for a policy id, or `None` when
-/// the id cannot be made safe. Components `..`, `.`, roots and prefixes are
-/// dropped and control characters replaced, so nothing can escape `--out`.
-pub fn safe_relative_path(policy_id: &str, ext: &str) -> Option<PathBuf> {
+/// The relative path under the output folder that holds policy `policy_id`
+/// (`--keep-text` writes `texts/<this>`). One-to-one, so two ids never share
+/// a file, and safe, so nothing escapes `--out`: the id's `/` separate
+/// folders; inside each part, control characters, `%`, `\\` and `:` are
+/// percent-encoded as UTF-8 (`a:b` → `a%3Ab`, `a%b` → `a%25b`), a part `.`
+/// or `..` is written `%2E` / `%2E%2E` and an empty part `%` (an escape no
+/// other part can produce).
+pub fn safe_relative_path(policy_id: &str, ext: &str) -> PathBuf {
     let mut p = PathBuf::new();
-    for part in policy_id.split(['/', '\\']) {
-        let clean: String = part
-            .chars()
-            .map(|c| if c.is_control() || c == ':' { '_' } else { c })
-            .collect();
-        let clean = clean.trim();
-        if clean.is_empty() || clean == "." || clean == ".." {
-            continue;
-        }
-        p.push(clean);
+    for part in policy_id.split('/') {
+        p.push(match part {
+            "" => "%".to_string(),
+            "." => "%2E".to_string(),
+            ".." => "%2E%2E".to_string(),
+            _ => escape_part(part),
+        });
     }
-    if p.as_os_str().is_empty() {
-        return None;
-    }
-    let name = format!("{}.{ext}", p.file_name()?.to_string_lossy());
+    let name = format!(
+        "{}.{ext}",
+        p.file_name().unwrap_or_default().to_string_lossy()
+    );
     p.set_file_name(name);
-    Some(p)
+    p
+}
+
+fn escape_part(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for c in part.chars() {
+        if c.is_control() || matches!(c, '%' | '\\' | ':') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -282,23 +306,46 @@ mod tests {
     fn safe_paths_stay_inside() {
         assert_eq!(
             safe_relative_path("../../etc/passwd", "txt"),
-            Some(PathBuf::from("etc/passwd.txt"))
+            PathBuf::from("%2E%2E/%2E%2E/etc/passwd.txt")
         );
         assert_eq!(
             safe_relative_path("/abs/x", "txt"),
-            Some(PathBuf::from("abs/x.txt"))
+            PathBuf::from("%/abs/x.txt")
         );
-        assert_eq!(safe_relative_path("..", "txt"), None);
+        assert_eq!(safe_relative_path("..", "txt"), PathBuf::from("%2E%2E.txt"));
         assert_eq!(
             safe_relative_path("a\u{0}b", "txt"),
-            Some(PathBuf::from("a_b.txt"))
+            PathBuf::from("a%00b.txt")
         );
-        for id in ["..\\..\\x", "C:\\x", "a/../../b", "./.", "\u{202e}x"] {
-            let p = safe_relative_path(id, "txt").unwrap_or_default();
+        assert_eq!(
+            safe_relative_path("apps/0498", "txt"),
+            PathBuf::from("apps/0498.txt")
+        );
+        for id in [
+            "..\\..\\x",
+            "C:\\x",
+            "a/../../b",
+            "./.",
+            "\u{202e}x",
+            "a//b",
+            "/",
+        ] {
+            let p = safe_relative_path(id, "txt");
             assert!(
                 p.components().all(|c| matches!(c, Component::Normal(_))),
                 "{id} -> {p:?}"
             );
         }
+    }
+
+    #[test]
+    fn text_paths_are_one_to_one() {
+        let ids = [
+            "b_p\nq", "b_p_q", "b_p%0Aq", "a:b", "a_b", "a%3Ab", "a/b", "a\\b", "a%5Cb", "x/.",
+            "x/%2E", "x/", "x/%", ".", "..", "%2E", "stdin",
+        ];
+        let paths: std::collections::HashSet<PathBuf> =
+            ids.iter().map(|i| safe_relative_path(i, "txt")).collect();
+        assert_eq!(paths.len(), ids.len(), "{paths:?}");
     }
 }

@@ -22,6 +22,17 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Stage; 7] = [
+        Stage::Read,
+        Stage::Unsupported,
+        Stage::Decode,
+        Stage::Parse,
+        Stage::Classify,
+        Stage::Tag,
+        Stage::Internal,
+    ];
+
     /// The value written to the `stage` column.
     pub fn as_str(self) -> &'static str {
         match self {

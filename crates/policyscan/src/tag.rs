@@ -14,7 +14,6 @@ use std::path::Path;
 
 use candle_core::Device;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::model::batch::{Batch, Batcher, Encoded};
 use crate::model::bert::BertTagger;
@@ -50,45 +49,6 @@ pub fn embedded_files() -> ModelFiles {
         tokenizer: embedded::TOKENIZER.to_vec(),
         weights: embedded::WEIGHTS.to_vec(),
     }
-}
-
-/// One training or evaluation example: a segment and its gold spans (char
-/// offsets into `text`, end exclusive). The JSONL format of the
-/// `tag_*.jsonl` files `policyscan dataset` writes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TagExample {
-    pub text: String,
-    pub spans: Vec<(usize, usize)>,
-    /// Where the segment came from (a policy id), for splits and reports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-/// BIO targets (indices into [`TAGS`]) for tokens with char `offsets`, from
-/// gold `spans`. A token belongs to the span its first char falls in; it
-/// is `B` when it is the first such token.
-pub fn bio_targets(offsets: &[(usize, usize)], spans: &[(usize, usize)]) -> Vec<u32> {
-    let mut last_span = None;
-    offsets
-        .iter()
-        .map(|&(s, e)| {
-            if s == e {
-                last_span = None;
-                return 0;
-            }
-            match spans.iter().position(|&(a, b)| s >= a && s < b) {
-                Some(k) if last_span == Some(k) => I as u32,
-                Some(k) => {
-                    last_span = Some(k);
-                    B as u32
-                }
-                None => {
-                    last_span = None;
-                    0
-                }
-            }
-        })
-        .collect()
 }
 
 /// Char spans from per-token tags: a span opens at `B` (or at an `I` after
@@ -440,24 +400,6 @@ fn check_tags(config: &ModelConfig, source_name: &str) -> Result<(), ModelError>
     Ok(())
 }
 
-/// The tagger's config: the encoder's, with the three tags.
-pub fn tagger_config(mut config: ModelConfig) -> ModelConfig {
-    config.architectures = vec!["BertForTokenClassification".into()];
-    config.id2label = TAGS
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i.to_string(), l.to_string()))
-        .collect();
-    config.label2id = TAGS
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.to_string(), i))
-        .collect();
-    config.problem_type = None;
-    config.thresholds.clear();
-    config
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,30 +478,13 @@ mod tests {
     }
 
     #[test]
-    fn bio_round_trip() {
-        // one char per token, [CLS] and [SEP] around
-        let text = "收集您的姓名、手机号码和地址";
-        let n = text.chars().count();
-        let mut offsets = vec![(0, 0)];
-        offsets.extend((0..n).map(|i| (i, i + 1)));
-        offsets.push((0, 0));
-        let spans = vec![(4, 11), (12, 14)];
-        let t = bio_targets(&offsets, &spans);
-        assert_eq!(t[0], 0);
-        assert_eq!(t[5], B as u32); // 姓
-        assert_eq!(t[6], I as u32);
-        assert_eq!(t[12], 0); // 和
-        assert_eq!(t[13], B as u32); // 地
-        let tags: Vec<usize> = t.iter().map(|&x| x as usize).collect();
-        assert_eq!(decode_spans(&tags, &offsets), spans);
-    }
-
-    #[test]
-    fn adjacent_spans_stay_apart_and_stray_i_opens() {
+    fn spans_open_at_b_and_at_a_stray_i() {
+        // [CLS], four tokens, [SEP]: special tokens close any open span.
         let offsets = vec![(0, 0), (0, 2), (2, 3), (3, 5), (5, 6), (0, 0)];
-        let spans = vec![(0, 3), (3, 5)];
-        let t = bio_targets(&offsets, &spans);
-        assert_eq!(t, vec![0, 1, 2, 1, 0, 0]);
+        assert_eq!(
+            decode_spans(&[0, 1, 2, 1, 0, 0], &offsets),
+            vec![(0, 3), (3, 5)]
+        );
         assert_eq!(decode_spans(&[0, 0, 2, 2, 0, 0], &offsets), vec![(2, 5)]);
         assert_eq!(
             decode_spans(&[0, 1, 2, 1, 2, 2], &offsets),

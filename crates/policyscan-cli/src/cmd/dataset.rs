@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use policyscan::segment::SegmentOptions;
-use policyscan_lab::dataset::{HeadingRule, build, shared_dir};
+use policyscan_lab::data::{HeadingRule, build, shared_dir};
 
 /// Flags of `policyscan dataset`.
 #[derive(Args)]
@@ -42,7 +42,7 @@ pub fn run(a: DatasetArgs) -> Result<()> {
         "pretrain: {} texts (train without the tagger's test policies)",
         s.pretrain
     );
-    let t = policyscan_lab::dataset::build_tag(&shared, &a.out, &SegmentOptions::default())?;
+    let t = policyscan_lab::data::build_tag(&shared, &a.out, &SegmentOptions::default())?;
     println!(
         "tagger (segments, data spans): train {:?}, dev {:?} (the 12 dev policies), test {:?} (held-out corpus policies)",
         t.train, t.dev, t.test

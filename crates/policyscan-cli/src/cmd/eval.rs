@@ -7,9 +7,9 @@ use clap::Args;
 use policyscan::labels::LabelSet;
 use policyscan::model::batch::Input;
 use policyscan::segment::SegmentOptions;
-use policyscan_lab::dataset::{DevSet, shared_dir};
-use policyscan_lab::examples::read_examples;
-use policyscan_lab::metrics::{self, format_table};
+use policyscan_lab::data::examples::read_examples;
+use policyscan_lab::data::{DevSet, shared_dir};
+use policyscan_lab::eval::metrics::{self, format_table};
 
 /// Flags of `policyscan eval`.
 #[derive(Args)]
@@ -63,20 +63,28 @@ pub fn run(a: EvalArgs) -> Result<()> {
         let shared = shared_dir(a.shared.as_deref())?;
         let ex = policyscan::extract::Extractor::new()?;
         let opts = SegmentOptions::default();
-        let spans = policyscan_lab::extract_eval::data_type_spans(&shared, &ex, &opts)?;
-        let fields = policyscan_lab::extract_eval::fields(&shared, &ex, &opts)?;
+        let spans = policyscan_lab::eval::extract::data_type_spans(&shared, &ex, &opts)?;
+        use policyscan_lab::eval::extract::{FieldSet, fields};
+        let dev = fields(&shared, FieldSet::Dev, &ex, &opts)?;
+        let train = fields(&shared, FieldSet::Train, &ex, &opts)?;
         if a.json {
             println!(
                 "{}",
-                serde_json::json!({"data_type_spans": spans, "fields": fields})
+                serde_json::json!({"data_type_spans": spans, "fields": dev, "fields_train": train})
             );
         } else {
             println!(
                 "data types vs CA4P `data` spans (403 policies; predictions scored on annotated lines):"
             );
-            print!("{}", policyscan_lab::extract_eval::format(&spans));
-            println!("\nfields vs the human fields of the 12 dev policies:");
-            print!("{}", policyscan_lab::extract_eval::format(&fields));
+            print!("{}", policyscan_lab::eval::extract::format(&spans));
+            println!(
+                "\nfields vs the human fields of the 12 dev policies (rules developed on them):"
+            );
+            print!("{}", policyscan_lab::eval::extract::format(&dev));
+            println!(
+                "\nfields vs the human fields of the 84 training policies (no rule written from them):"
+            );
+            print!("{}", policyscan_lab::eval::extract::format(&train));
         }
         return Ok(());
     }
@@ -107,7 +115,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         }
         let (base, base_lines) = dev.score_lines_detailed(&opts, |segs| {
             segs.iter()
-                .map(|s| policyscan_lab::baseline::predict(&s.heading_path, &s.text))
+                .map(|s| policyscan_lab::eval::baseline::predict(&s.heading_path, &s.text))
                 .collect::<Vec<LabelSet>>()
         });
         if let Some(path) = &a.dump {
@@ -202,8 +210,8 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
             (at(&mentions), at(&hits))
         })
         .unzip();
-    let s = policyscan_lab::train::tagger::span_scores(&gold, &pred);
-    let l = policyscan_lab::train::tagger::span_scores(&gold, &lexicon);
+    let s = policyscan_lab::eval::spans::span_scores(&gold, &pred);
+    let l = policyscan_lab::eval::spans::span_scores(&gold, &lexicon);
     if let Some(dump) = &a.dump {
         let mut out = String::new();
         for ((e, g), p) in ex.iter().zip(&gold).zip(&pred) {
@@ -228,42 +236,33 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
         println!(
             "{}",
             serde_json::json!({
-                "examples": ex.len(), "gold": s.gold, "pred": s.pred,
-                "exact": {"precision": s.exact_precision, "recall": s.exact_recall, "f1": s.exact_f1},
-                "overlap": {"precision": s.overlap_precision, "recall": s.overlap_recall, "f1": s.overlap_f1},
-                "lexicon": {"pred": l.pred,
-                    "exact": {"precision": l.exact_precision, "recall": l.exact_recall, "f1": l.exact_f1},
-                    "overlap": {"precision": l.overlap_precision, "recall": l.overlap_recall, "f1": l.overlap_f1}},
+                "examples": ex.len(), "gold": s.gold(), "pred": s.pred(),
+                "exact": {"precision": s.exact.precision, "recall": s.exact.recall, "f1": s.exact.f1},
+                "overlap": {"precision": s.overlap.precision, "recall": s.overlap.recall, "f1": s.overlap.f1},
+                "lexicon": {"pred": l.pred(),
+                    "exact": {"precision": l.exact.precision, "recall": l.exact.recall, "f1": l.exact.f1},
+                    "overlap": {"precision": l.overlap.precision, "recall": l.overlap.recall, "f1": l.overlap.f1}},
             })
         );
     } else {
         println!(
             "{} segments, {} gold spans; {} predicted by the tagger, {} by the lexicon",
             ex.len(),
-            s.gold,
-            s.pred,
-            l.pred
+            s.gold(),
+            s.pred(),
+            l.pred()
         );
         println!("{:<18} {:>9} {:>9} {:>9}", "", "precision", "recall", "f1");
         for (name, v) in [
-            (
-                "tagger exact",
-                (s.exact_precision, s.exact_recall, s.exact_f1),
-            ),
-            (
-                "tagger overlap",
-                (s.overlap_precision, s.overlap_recall, s.overlap_f1),
-            ),
-            (
-                "lexicon exact",
-                (l.exact_precision, l.exact_recall, l.exact_f1),
-            ),
-            (
-                "lexicon overlap",
-                (l.overlap_precision, l.overlap_recall, l.overlap_f1),
-            ),
+            ("tagger exact", s.exact),
+            ("tagger overlap", s.overlap),
+            ("lexicon exact", l.exact),
+            ("lexicon overlap", l.overlap),
         ] {
-            println!("{name:<18} {:>9.3} {:>9.3} {:>9.3}", v.0, v.1, v.2);
+            println!(
+                "{name:<18} {:>9.3} {:>9.3} {:>9.3}",
+                v.precision, v.recall, v.f1
+            );
         }
     }
     Ok(())

@@ -1,7 +1,12 @@
 //! The commands, one file each, and the model loading they share.
 
+pub mod check;
+pub mod cv;
 pub mod dataset;
 pub mod eval;
+pub mod merge;
+pub mod plan;
+pub mod report;
 pub mod scan;
 pub mod score;
 pub mod train;
@@ -9,7 +14,27 @@ pub mod train;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::ValueEnum;
 use policyscan::model::DeviceSpec;
+use policyscan::table::OutFormat;
+
+/// `--format` of the commands that write tables.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Parquet,
+    Csv,
+    Jsonl,
+}
+
+impl From<Format> for OutFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Parquet => OutFormat::Parquet,
+            Format::Csv => OutFormat::Csv,
+            Format::Jsonl => OutFormat::Jsonl,
+        }
+    }
+}
 
 /// Size rayon's global pool (`--threads`); `None` keeps one thread per core.
 pub fn set_threads(threads: Option<usize>) -> Result<()> {

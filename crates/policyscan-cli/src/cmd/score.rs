@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use policyscan::labels::LABELS;
 use policyscan::model::batch::Input;
-use policyscan_lab::examples::read_examples;
+use policyscan_lab::data::examples::read_examples;
 
 /// Flags of `policyscan score`.
 #[derive(Args)]

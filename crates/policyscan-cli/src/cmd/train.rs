@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use policyscan_lab::metrics::format_table;
+use policyscan_lab::eval::metrics::format_table;
 use policyscan_lab::train::pretrain::pretrain;
 use policyscan_lab::train::tagger::train_tagger;
 use policyscan_lab::train::{TrainOptions, train};
@@ -123,20 +123,20 @@ pub fn run_tagger(a: TrainArgs) -> Result<()> {
         "trained {} steps in {:.0} s; best dev exact-span F1 {:.3} at step {}; model in {}",
         s.steps,
         s.seconds,
-        s.dev.exact_f1,
+        s.dev.exact.f1,
         s.best_step,
         a.out.display()
     );
     println!(
         "dev: {} gold spans, {} predicted; exact P {:.3} R {:.3} F1 {:.3}; overlap P {:.3} R {:.3} F1 {:.3}",
-        s.dev.gold,
-        s.dev.pred,
-        s.dev.exact_precision,
-        s.dev.exact_recall,
-        s.dev.exact_f1,
-        s.dev.overlap_precision,
-        s.dev.overlap_recall,
-        s.dev.overlap_f1
+        s.dev.gold(),
+        s.dev.pred(),
+        s.dev.exact.precision,
+        s.dev.exact.recall,
+        s.dev.exact.f1,
+        s.dev.overlap.precision,
+        s.dev.overlap.recall,
+        s.dev.overlap.f1
     );
     Ok(())
 }

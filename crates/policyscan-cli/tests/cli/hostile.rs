@@ -82,6 +82,14 @@ fn hostile_folder_is_fully_accounted_for() {
         std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
         std::os::unix::fs::symlink(d.join("random.txt"), d.join("link.txt")).unwrap();
         expected.push("link.txt".into());
+        // A named pipe (opening it would block the run) and a link to one.
+        let fifo = d.join("pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            std::os::unix::fs::symlink(&fifo, d.join("pipe-link.txt")).unwrap();
+            expected.push("pipe.txt".into());
+            expected.push("pipe-link.txt".into());
+        }
     }
 
     let out = tempfile::tempdir().unwrap();
@@ -156,6 +164,36 @@ fn policy_ids_cannot_write_outside_out() {
         assert!(e.starts_with(&out), "{} is outside --out", e.display());
     }
     assert!(out.join("texts/..evil/x.txt").exists());
+}
+
+#[test]
+fn kept_texts_of_ids_differing_in_replaced_characters_do_not_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "b_p\nq.txt",
+        "b_p_q.txt",
+        "b_p%0Aq.txt",
+        "a:b.txt",
+        "a_b.txt",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let text = format!("一、信息\n我们会收集您的第{i}项信息。\n");
+        std::fs::write(dir.path().join(n), text).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    scan_ok(&[dir.path()], out.path(), &["--keep-text"]);
+    let kept: Vec<_> = walk(&out.path().join("texts"));
+    assert_eq!(kept.len(), names.len(), "{kept:?}");
+    // Each text file holds its own policy: its segments slice back from it.
+    let seg = table(out.path(), "segments");
+    let ids = strs(&seg, "policy_id");
+    let texts = strs(&seg, "text");
+    let (s, e) = (u32s(&seg, "char_start"), u32s(&seg, "char_end"));
+    for i in 0..ids.len() {
+        let rel = policyscan::read::safe_relative_path(&ids[i], "txt");
+        let full = std::fs::read_to_string(out.path().join("texts").join(rel)).unwrap();
+        assert_eq!(char_slice(&full, s[i], e[i]), texts[i], "{}", ids[i]);
+    }
 }
 
 fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -4,9 +4,13 @@
 
 mod util;
 
+mod check;
 mod commands;
+mod cv;
 mod fuzz;
 mod hostile;
 mod inputs;
+mod report;
 mod resume;
 mod scan_samples;
+mod shards;

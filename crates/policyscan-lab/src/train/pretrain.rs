@@ -17,10 +17,9 @@ use std::time::Instant;
 use candle_core::{Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 
-use crate::train::{
-    Fit, TrainError, TrainOptions, encode_all, encoder_start, fit, init_vars, log_start,
-    read_train_dev, save_model_dir, vocabulary_texts,
-};
+use super::encoder::{encoder_start, init_vars, save_model_dir};
+use super::fit::{Fit, fit};
+use super::{TrainError, TrainOptions, encode_all, log_start, read_train_dev, vocabulary_texts};
 use policyscan::model::batch::{Batch, Batcher, Encoded};
 use policyscan::model::bert::{BertMaskedLm, DTYPE, Dropout};
 use policyscan::model::config::ModelConfig;

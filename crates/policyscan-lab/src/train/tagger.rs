@@ -2,12 +2,17 @@
 //! classification, BIO over `data`) and write a Hugging Face
 //! `BertForTokenClassification` directory.
 //!
-//! Same recipe as the segment classifier ([`crate::train`]): AdamW with
-//! linear warm-up and decay, length-bucketed batches, a fixed seed, early
-//! stopping — here on dev exact-span F1. Token cross-entropy is taken over
-//! real tokens only (padding excluded). `--init DIR` starts from an existing
-//! BERT (a `policyscan pretrain` output, or any HF BERT); without it a
-//! small BERT and a WordPiece vocabulary are built from the training texts.
+//! The tagger as a `Fit` task of the shared loop (`train::fit`):
+//! token cross-entropy over real tokens only (padding excluded), model
+//! selection and early stopping on dev exact-span F1 after Viterbi decoding
+//! and the library's span tidying, scored by [`crate::eval::spans`].
+//! `--init DIR` starts from an existing BERT (a `policyscan pretrain`
+//! output, or any HF BERT); without it a small BERT and a WordPiece
+//! vocabulary are built from the training texts.
+//!
+//! What only training needs lives here — the BIO targets and the tagger's
+//! config; the scan library keeps what inference needs (`policyscan::tag`:
+//! tags, decoding, tidying).
 
 use std::path::Path;
 use std::time::Instant;
@@ -15,69 +20,66 @@ use std::time::Instant;
 use candle_core::{Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 
-use crate::train::{
-    Fit, TrainError, TrainOptions, encoder_start, fit, init_vars, log_start, save_model_dir,
-};
+use super::encoder::{encoder_start, init_vars, save_model_dir};
+use super::fit::{Fit, fit};
+use super::{TrainError, TrainOptions, log_start};
+use crate::data::tagger::TagExample;
+use crate::eval::spans::{CharSpan, SpanScores, span_scores};
 use policyscan::model::batch::{Batcher, Encoded};
 use policyscan::model::bert::{BertTagger, DTYPE, Dropout};
 use policyscan::model::config::ModelConfig;
 use policyscan::rng::SplitMix64;
-use policyscan::tag::{
-    TAGS, TagExample, batch_tags, bio_targets, decode_spans, tagger_config, tidy_spans,
-};
+use policyscan::tag::{TAGS, batch_tags, decode_spans, tidy_spans};
 
-/// Exact-span and overlap precision/recall/F1 of predicted spans.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct SpanScores {
-    pub gold: usize,
-    pub pred: usize,
-    pub exact_f1: f64,
-    pub exact_precision: f64,
-    pub exact_recall: f64,
-    pub overlap_f1: f64,
-    pub overlap_precision: f64,
-    pub overlap_recall: f64,
+/// Index of `B-data` in [`TAGS`].
+const B: u32 = 1;
+/// Index of `I-data` in [`TAGS`].
+const I: u32 = 2;
+
+/// BIO targets (indices into [`TAGS`]) for tokens with char `offsets`, from
+/// gold `spans`. A token belongs to the span its first char falls in; it
+/// is `B` when it is the first such token. Special tokens (empty offsets)
+/// are `O`.
+pub fn bio_targets(offsets: &[CharSpan], spans: &[CharSpan]) -> Vec<u32> {
+    let mut last_span = None;
+    offsets
+        .iter()
+        .map(|&(s, e)| {
+            if s == e {
+                last_span = None;
+                return 0;
+            }
+            match spans.iter().position(|&(a, b)| s >= a && s < b) {
+                Some(k) if last_span == Some(k) => I,
+                Some(k) => {
+                    last_span = Some(k);
+                    B
+                }
+                None => {
+                    last_span = None;
+                    0
+                }
+            }
+        })
+        .collect()
 }
 
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
-}
-
-/// Score predicted spans against gold spans, example by example.
-pub fn span_scores(gold: &[Vec<(usize, usize)>], pred: &[Vec<(usize, usize)>]) -> SpanScores {
-    let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
-    let (mut ng, mut np, mut ex_p, mut ex_g, mut ov_p, mut ov_g) = (0, 0, 0, 0, 0, 0);
-    for (g, p) in gold.iter().zip(pred) {
-        ng += g.len();
-        np += p.len();
-        ex_p += p.iter().filter(|x| g.contains(x)).count();
-        ex_g += g.iter().filter(|x| p.contains(x)).count();
-        ov_p += p
-            .iter()
-            .filter(|x| g.iter().any(|y| overlaps(x, y)))
-            .count();
-        ov_g += g
-            .iter()
-            .filter(|x| p.iter().any(|y| overlaps(x, y)))
-            .count();
-    }
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let (ep, er) = (ratio(ex_p, np), ratio(ex_g, ng));
-    let (op, or) = (ratio(ov_p, np), ratio(ov_g, ng));
-    SpanScores {
-        gold: ng,
-        pred: np,
-        exact_f1: f1(ep, er),
-        exact_precision: ep,
-        exact_recall: er,
-        overlap_f1: f1(op, or),
-        overlap_precision: op,
-        overlap_recall: or,
-    }
+/// The tagger's config: the encoder's, with the three tags.
+pub fn tagger_config(mut config: ModelConfig) -> ModelConfig {
+    config.architectures = vec!["BertForTokenClassification".into()];
+    config.id2label = TAGS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i.to_string(), l.to_string()))
+        .collect();
+    config.label2id = TAGS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), i))
+        .collect();
+    config.problem_type = None;
+    config.thresholds.clear();
+    config
 }
 
 /// Read `tag_*.jsonl` examples; errors name the file and line.
@@ -102,7 +104,7 @@ pub fn read_tag_examples(path: &Path) -> Result<Vec<TagExample>, TrainError> {
 }
 
 /// Token ids of texts, and each token's char span.
-type EncodedTexts = (Vec<Encoded>, Vec<Vec<(usize, usize)>>);
+type EncodedTexts = (Vec<Encoded>, Vec<Vec<CharSpan>>);
 
 /// A tagger being trained.
 struct TagTrainee {
@@ -141,7 +143,7 @@ impl TagTrainee {
         &self,
         (enc, offsets): &EncodedTexts,
         texts: &[TagExample],
-    ) -> Result<Vec<Vec<(usize, usize)>>, TrainError> {
+    ) -> Result<Vec<Vec<CharSpan>>, TrainError> {
         let mut out = vec![Vec::new(); enc.len()];
         for b in self.batcher.batches(enc, 64) {
             for (i, tags) in batch_tags(&self.model, &b, &Device::Cpu)? {
@@ -176,7 +178,7 @@ struct TaggerFit<'a> {
     targets: &'a [Vec<u32>],
     dev: &'a [TagExample],
     dev_enc: EncodedTexts,
-    dev_gold: Vec<Vec<(usize, usize)>>,
+    dev_gold: Vec<Vec<CharSpan>>,
     dropout: Dropout,
     out: &'a Path,
 }
@@ -212,11 +214,11 @@ impl Fit for TaggerFit<'_> {
         let pred = self.trainee.predict(&self.dev_enc, self.dev)?;
         let scores = span_scores(&self.dev_gold, &pred);
         tracing::info!(
-            exact_f1 = scores.exact_f1,
-            overlap_f1 = scores.overlap_f1,
+            exact_f1 = scores.exact.f1,
+            overlap_f1 = scores.overlap.f1,
             "tagger dev spans"
         );
-        Ok((scores.exact_f1, scores))
+        Ok((scores.exact.f1, scores))
     }
 
     fn save(&self, _: &SpanScores) -> Result<(), TrainError> {
@@ -258,7 +260,7 @@ pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> 
         .map(|(off, ex)| bio_targets(off, &ex.spans))
         .collect();
     let dev_enc = encode(&dev)?;
-    let dev_gold: Vec<Vec<(usize, usize)>> = dev.iter().map(|e| e.spans.clone()).collect();
+    let dev_gold: Vec<Vec<CharSpan>> = dev.iter().map(|e| e.spans.clone()).collect();
 
     let mut task = TaggerFit {
         trainee: &trainee,
@@ -285,14 +287,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn span_scores_count_exact_and_overlap() {
-        let gold = vec![vec![(0, 4), (6, 9)], vec![(2, 5)]];
-        let pred = vec![vec![(0, 4), (6, 8)], vec![]];
-        let s = span_scores(&gold, &pred);
-        assert_eq!((s.gold, s.pred), (3, 2));
-        assert!((s.exact_precision - 0.5).abs() < 1e-9);
-        assert!((s.exact_recall - 1.0 / 3.0).abs() < 1e-9);
-        assert!((s.overlap_precision - 1.0).abs() < 1e-9);
-        assert!((s.overlap_recall - 2.0 / 3.0).abs() < 1e-9);
+    fn tag_indices_match_the_library() {
+        assert_eq!(TAGS[B as usize], "B-data");
+        assert_eq!(TAGS[I as usize], "I-data");
+    }
+
+    #[test]
+    fn bio_round_trip() {
+        // one char per token, [CLS] and [SEP] around
+        let text = "收集您的姓名、手机号码和地址";
+        let n = text.chars().count();
+        let mut offsets = vec![(0, 0)];
+        offsets.extend((0..n).map(|i| (i, i + 1)));
+        offsets.push((0, 0));
+        let spans = vec![(4, 11), (12, 14)];
+        let t = bio_targets(&offsets, &spans);
+        assert_eq!(t[0], 0);
+        assert_eq!(t[5], B); // 姓
+        assert_eq!(t[6], I);
+        assert_eq!(t[12], 0); // 和
+        assert_eq!(t[13], B); // 地
+        let tags: Vec<usize> = t.iter().map(|&x| x as usize).collect();
+        assert_eq!(decode_spans(&tags, &offsets), spans);
+    }
+
+    #[test]
+    fn adjacent_spans_stay_apart_and_stray_i_opens() {
+        let offsets = vec![(0, 0), (0, 2), (2, 3), (3, 5), (5, 6), (0, 0)];
+        let spans = vec![(0, 3), (3, 5)];
+        let t = bio_targets(&offsets, &spans);
+        assert_eq!(t, vec![0, 1, 2, 1, 0, 0]);
+        assert_eq!(decode_spans(&[0, 0, 2, 2, 0, 0], &offsets), vec![(2, 5)]);
+        assert_eq!(
+            decode_spans(&[0, 1, 2, 1, 2, 2], &offsets),
+            vec![(0, 3), (3, 6)]
+        );
+    }
+
+    #[test]
+    fn tagger_config_names_the_three_tags() {
+        let c = tagger_config(ModelConfig::small(10, 8, 1, 2));
+        assert_eq!(c.architectures, ["BertForTokenClassification"]);
+        assert_eq!(c.labels().unwrap(), TAGS);
+        assert!(c.thresholds.is_empty() && c.problem_type.is_none());
     }
 }

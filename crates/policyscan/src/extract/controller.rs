@@ -3,24 +3,40 @@
 //! who it is — an operator cue in the sentence (运营/开发/提供…, 以下简称,
 //! “我们”, 控制者/处理者) or an intro, definition or contact section. Brands
 //! alone and generic phrases (关联公司, 第三方公司, 本公司) are not companies.
+//!
+//! Besides legal names, as the readers of the labelled policies count them:
+//! - a name defined as “我们” whatever its form: a bank, a centre, a hospital
+//!   (`301医院及其关联公司（以下称“我们”）`), a short group or company name
+//!   (`腾讯集团（以下简称“我们”）`, `小米公司及其关联公司（以下简称“小米”或
+//!   “我们”）`), a studio or team (`…开发团队（以下可简称为“我们”）`), also
+//!   with its web address in brackets between (`中国民生银行（www…）（以下简称
+//!   “本行”）`);
+//! - the name after an operator label (`开发者：小白软件团队`, `软件开发者：…
+//!   经营部`, `开发者：陈某`), outside SDK and sharing sections;
+//! - every company a definition of the operator names (`桔多多：指X及X的关联
+//!   公司，例如A、B`, `X及其关联公司（包括但不限于A、B，以下简称"本公司"）`);
+//! - a group alone on its line (a signature), defined, or operating
+//!   (`由…集团运营`), not one named in passing.
+//!
+//! Not the operator: a company the operator gives data to (`我们会向…有限公司
+//! 披露`), a maker alone on a line under a table cell (`唯一设备标识码、相关
+//! 设备信息、IP地址`: an SDK table flattened into lines).
+//!
+//! Finding a name is [`super::company`]'s job; this file decides which names
+//! are the operator's and which belong to SDK makers, partners, recipients
+//! and affiliates, which policies name at least as often as themselves.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::address::{CITIES, PROVINCES};
+use super::company::{
+    CN, EN, GROUP, MIN_CORE_CHARS, MIN_DEFINED_CORE_CHARS, ORG, clean_cn, clean_name, legal_form,
+    named_organisation,
+};
 use super::{Hit, Kind};
 
-static CN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}A-Za-z0-9（）()·®]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团公司|(?:分|总)公司|公司)")
-        .expect("company regex")
-});
-static GROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\p{Han}A-Za-z0-9·]{2,20}?集团").expect("group regex"));
-static EN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Z][A-Za-z0-9&\-]*(?:[ ,]+[A-Z][A-Za-z0-9&\-]*){0,6}?,? (?:Inc\.|Ltd\.|LLC|Limited|Pte\. Ltd\.|GmbH|Co\., Ltd\.|Corporation|Corp\.|S\.A\.|B\.V\.|AG|Oy|AB)")
-        .expect("company regex")
-});
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"运营|开发|提供|经营|负责|以下简称|以下称|简称|统称|“我们”|\x22我们\x22|“我行”|“本行”|“我司”|我们是|控制者|处理者|服务提供者|主体|运营者|运营方|指|名称|制定|解释权|版权所有|著作权|Copyright|©")
         .expect("cue regex")
@@ -56,24 +72,23 @@ static PROVIDES_A_PART: LazyLock<Regex> = LazyLock::new(|| {
 /// right after: `乐堂动漫公司（以下简称“我们”）`, `中国银行股份有限公司（“我行”）`,
 /// `…研究中心，以下简称“我们”`.
 static DEFINED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^\s*(?:[（(]\s*(?:{DEFINE_WORDS}|“(?:我们|我行|本行|我司)”|\x22我们\x22)|[，,]\s*(?:以下简称|以下统称|以下称)\s*[“\x22])"))
+    Regex::new(&format!(r"^{BEFORE_DEFINITION}(?:[（(]\s*(?:{DEFINE_WORDS}|“(?:我们|我行|本行|我司)”|\x22我们\x22)|[，,]\s*(?:{DEFINE_WORDS})\s*[“\x22])"))
         .expect("definition regex")
 });
 /// The words that open a definition (`（以下简称…`).
-const DEFINE_WORDS: &str = "以下简称|以下统称|以下称|简称|统称|下称";
+const DEFINE_WORDS: &str = "以下可?(?:简称|统称|合称|称)为?|简称为?|统称为?|合称为?|下称";
+/// What may stand between a name and its definition: its web address or
+/// name in another script in brackets (`中国民生银行（www.cmbc.com.cn）（以下简称
+/// “本行”）`), and its affiliates (`小米公司及其关联公司（以下简称“小米”或“我们”）`).
+const BEFORE_DEFINITION: &str =
+    r"\s*(?:[（(][A-Za-z0-9.:/\-_\s,&]{2,60}[）)])?(?:及其(?:关联公司|关联方|子公司))?\s*";
 /// The definition names the operator itself: `（以下统称“我们”）` after a
 /// list of companies, `，以下简称“我们”` after an organisation.
 static DEFINED_AS_US: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s*[（(，,]\s*(?:{DEFINE_WORDS})?\s*[“\x22](?:我们|我行|本行|我司|本公司)[”\x22]"
+        r"^{BEFORE_DEFINITION}[（(，,]\s*(?:{DEFINE_WORDS})?\s*(?:[“\x22][^”\x22]{{1,12}}[”\x22]\s*(?:或|、|和)\s*)?[“\x22](?:我们|我行|本行|我司|本公司)[”\x22]"
     ))
     .expect("definition regex")
-});
-/// An operator that is not a company (a research centre, a hospital, a
-/// bank, a university): taken only where [`DEFINED_AS_US`] follows it.
-static ORG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}A-Za-z0-9（）()·]{2,40}?(?:研究中心|服务中心|信息中心|研究院|研究所|医院|大学|学院|银行|协会|学会|基金会|委员会|出版社|报社|电视台)")
-        .expect("organisation regex")
 });
 /// A definition item whose term is the operator (`（2）公司：西安…有限公司`,
 /// `我们：指…`): a strong cue.
@@ -83,8 +98,9 @@ static OPERATOR_TERM: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A definition of the operator as a company and its affiliates
 /// (`桔多多：指北京桔子…有限公司及…的关联公司，例如…`, `咪咕公司：咪咕文化
-/// 科技有限公司及其五个子公司…`): the first company is the operator, the
-/// affiliates listed after it are not.
+/// 科技有限公司及其五个子公司…`): the term means all of them, so the first
+/// company and the affiliates the definition names are the operator, as
+/// readers count them.
 static AND_AFFILIATES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:及其|以及其|及|和)[^，,。；]{0,30}?(?:子公司|关联公司|关联方)")
         .expect("affiliates regex")
@@ -99,695 +115,326 @@ static CONTACT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*[（(]?\s*(?:注册地址|办公地址|联系地址|通讯地址|地址|联系电话|电话)[：:/]")
         .expect("contact label regex")
 });
-/// Region names a company name usually starts with (`使用上海酷杨网络科技有限
-/// 公司` → `上海酷杨网络科技有限公司`): the place names addresses start with,
-/// and two cities common in company registrations.
-static REGION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("{PROVINCES}|{CITIES}|绵阳|霍尔果斯")).expect("region regex")
+/// An operator label heading a line (`开发者：小白软件团队`, `软件开发者：…经营部`,
+/// `运营主体：…`): what follows is the operator's name, whatever its form —
+/// a company, a studio, a team, a sole trader, a person.
+static OPERATOR_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[）)、.．]\s*)?(?:软件|App|APP|应用|产品)?(?:开发者|开发商|运营者|运营方|运营主体|运营单位|个人信息处理者)(?:名称)?\s*[：:]\s*([^，,。；;：:\s（(]{2,40})")
+        .expect("operator label regex")
 });
-/// Industry words that make up the generic tail of a name.
-const INDUSTRY: &[&str] = &[
-    "网络",
-    "科技",
-    "信息",
-    "技术",
-    "软件",
-    "数据",
-    "电子",
-    "商务",
-    "文化",
-    "传播",
-    "互联网",
-    "发展",
-    "服务",
-    "移动",
-    "智能",
-];
-/// Greetings and notes that run into the name (`欢迎使用…有限公司`).
-const LEAD_INS: &[&str] = &[
-    "欢迎您使用",
-    "欢迎使用",
-    "欢迎您",
-    "欢迎",
-    "感谢您使用",
-    "感谢使用",
-    "特别提示",
-    "温馨提示",
-    "提示",
-];
-/// Boundary characters that also occur inside names (`深圳市和讯华谷…`,
-/// `友盟同欣…`): a region name before them still starts the name.
-const SOFT: &[char] = &[
-    '和', '同', '与', '及', '即', '对', '经', '在', '含', '受', '将', '从', '属', '归', '以', '于',
-    '至', '鉴', '证', '者', '指', '被', '向', '或', '系', '给',
-];
+/// What a labelled name may not be: a definition (`指…`), the operator's
+/// own pronoun, or data.
+static NOT_A_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:指|是|为|我们|本|该|您)|信息|数据|SDK|http|www").expect("not-a-name regex")
+});
+/// What joins the companies of a list defined as “我们”, besides a comma:
+/// their affiliates and the bracket that names them.
+static LIST_CONNECTORS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"及其(?:关联公司|关联方|子公司)|[（(]\s*(?:包括但不限于|包括|例如|含)?")
+        .expect("list connector regex")
+});
+/// An operator's verb right after a name (`…集团运营`, `…集团负责开发`).
+static OPERATES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:负责|独立|依法)?(?:运营|开发|研发|经营)").expect("operates regex")
+});
+/// Who gives personal information: the operator or the user.
+static GIVER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"我们|我行|我司|本公司|本平台|您|你|用户").expect("giver regex"));
+/// A verb of giving personal information right after its recipient.
+static GIVEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:披露|提供|共享|分享|传输|发送|转让|转移)").expect("given regex")
+});
+/// The number in front of a heading (`十六、`, `（2）`, `3.1`).
+static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(]?[0-9一二三四五六七八九十百.．]{1,6}[）)、.．]?")
+        .expect("numbering regex")
+});
+/// Headings of the sections where a policy says who it is.
 static SECTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"定义|引言|前言|导言|概述|简介|说明|提示|联系|关于我们|适用范围|总则|基本信息|主体")
         .expect("section regex")
 });
+/// Longest defined term (`示例多：指…`) read as a name for the operator and
+/// its affiliates; a longer lead is a sentence, not a term.
+const DEFINED_TERM_MAX_CHARS: usize = 24;
+/// Most distinct companies one segment may name and still be naming its
+/// operator (a legal name and a short form, or two joint operators); more
+/// is a list of affiliates or partners.
+const MAX_OPERATOR_NAMES: usize = 2;
 
-/// Words after which a company name starts (the regex match may begin
-/// earlier, inside the sentence).
-const CUT_AFTER: &[char] = &[
-    '由', '是', '为', '系', '指', '属', '归', '含', '以', '于', '至', '鉴', '请', '者', '证', '与',
-    '和', '及', '即', '或', '向', '受', '被', '的', '在', '将', '经', '对', '从', '给', '同', '：',
-    ':', '“', '”', '"', '《', '》', '、', '，', ',', '「', '」', '【', '】', ' ',
-];
+/// A company name in a segment: byte start, byte end, cleaned name.
+type Name<'a> = (usize, usize, &'a str);
 
-/// Generic heads that make a phrase a category, not a company.
-const GENERIC: &[&str] = &[
-    "关联",
-    "第三方",
-    "第三",
-    "其他",
-    "其它",
-    "本",
-    "该",
-    "我们",
-    "我司",
-    "贵",
-    "合作",
-    "任何",
-    "相关",
-    "子",
-    "母",
-    "控股",
-    "上述",
-    "此类",
-    "这些",
-    "一家",
-    "各",
-    "支付",
-    "物流",
-    "快递",
-    "保险",
-    "运营商",
-    "电信",
-    "通信",
-    "云服务",
-    "技术服务",
-    "广告",
-    "外部",
-    "境外",
-    "集团",
-    "分",
-    "总",
-    "公司",
-];
-
-/// Where a company name starts, given the cut after the last boundary
-/// character: usually at a region name (`上海…`, `深圳市…`), which company
-/// names begin with.
-fn region_start(name: &str, cut: usize) -> usize {
-    let mut start = cut;
-    // Regions not in brackets (`米哈游科技（上海）` keeps its brand).
-    let regions: Vec<usize> = REGION
-        .find_iter(name)
-        .map(|m| m.start())
-        .filter(|&p| !name[..p].ends_with(['（', '(']))
-        .collect();
-    // A region before the cut, with only Chinese and soft boundaries
-    // between, starts the name: `提供给深圳市和讯华谷信息技术有限公司`.
-    if let Some(&p) = regions.iter().find(|&&p| {
-        p < start
-            && name[p..start].chars().count() <= 12
-            && name[p..start]
-                .chars()
-                .all(|c| is_han(c) && (!CUT_AFTER.contains(&c) || SOFT.contains(&c)))
-    }) {
-        start = p;
-    }
-    // The last region after the start starts the name (`使用上海酷杨…`,
-    // `纳米盒App集成了上海兆言…`, `（1）上海互盾…`, an address before the
-    // name), unless it is a branch (`中国移动通信集团江苏有限公司`) or what
-    // comes before is itself a region (`福建省福州市…`).
-    if let Some(&p) = regions.iter().rev().find(|&&p| p > start) {
-        let lead = &name[start..p];
-        let rest = &name[p..];
-        let after_region = REGION
-            .find(rest)
-            .map_or(rest, |m| &rest[m.end()..])
-            .trim_start_matches(['省', '市']);
-        let own_words = LEGAL_FORMS
-            .iter()
-            .chain(&["公司"])
-            .find_map(|x| after_region.strip_suffix(x))
-            .unwrap_or(after_region)
-            .chars()
-            .count();
-        let lead_is_region = REGION
-            .replace_all(lead, "")
-            .trim_matches(['省', '市', '区'])
-            .is_empty();
-        if !lead.contains("公司") && !lead.contains("集团") && own_words >= 2 && !lead_is_region
-        {
-            start = p;
-        }
-    }
-    start
+/// What the segment and its headings say around the names in it.
+struct Context<'a> {
+    text: &'a str,
+    /// A cue that a company of the sentence is the operator, whatever else
+    /// it mentions ([`STRONG_CUE`] or an [`OPERATOR_TERM`]).
+    strong: bool,
+    /// The one name of a signature line or of a contact block's head.
+    alone: bool,
+    /// The whole segment is about other companies: it mentions an SDK, or
+    /// sits in a sharing section whose innermost heading is no contact one
+    /// (numbering slips can put a contact block under a transfer heading).
+    about_others: bool,
 }
 
-fn clean_cn(name: &str) -> Option<&str> {
-    // Cut after the last boundary character before the name proper; an
-    // opening parenthesis closed inside the name (上海示例（集团）有限公司) is
-    // part of it.
-    let mut start = 0;
-    for (b, c) in name.char_indices() {
-        let boundary = match c {
-            '（' | '(' => !name[b..].contains(['）', ')']),
-            '）' | ')' => false,
-            // Words of a name that start with a boundary character
-            // (`中信证券股份有限公司`, `…保险经纪有限公司`, `众安在线…`).
-            _ if ["证券", "经纪", "经济", "对外", "在线"]
-                .iter()
-                .any(|w| name[b..].starts_with(w)) =>
-            {
-                false
-            }
-            _ => CUT_AFTER.contains(&c),
-        };
-        if boundary {
-            start = b + c.len_utf8();
-        }
-    }
-    let start = region_start(name, start);
-    let mut n = name[start..].trim_start_matches(['）', ')']);
-    loop {
-        let before = n;
-        n = n.trim_start_matches(|c: char| c.is_ascii_digit() || "()（）.、".contains(c));
-        for l in LEAD_INS {
-            n = n.strip_prefix(l).unwrap_or(n);
-        }
-        if n == before {
-            break;
-        }
-    }
-    let core = n
-        .trim_end_matches("公司")
-        .trim_end_matches("集团")
-        .trim_end_matches("有限")
-        .trim_end_matches("股份")
-        .trim_end_matches("有限责任");
-    let core_len = core.chars().count();
-    // `网络科技有限公司` alone: a name cut at its brand.
-    let mut rest = core;
-    while let Some(w) = INDUSTRY.iter().find(|w| rest.starts_with(**w)) {
-        rest = &rest[w.len()..];
-    }
-    if core_len < 4
-        || rest.is_empty()
-        || GENERIC.iter().any(|g| core.starts_with(g))
-        || n.ends_with("关联公司")
-        || n.ends_with("合作公司")
-    {
-        return None;
-    }
-    Some(n)
-}
-
-/// Legal forms, longest first: a name ending in one is a company, where a
-/// bare `…公司` may be a phrase.
-const LEGAL_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有限公司", "集团公司"];
-
-fn is_han(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-}
-
-/// `name` is `other` with a word or two of the sentence in front
-/// (`而赋比兴科技有限公司` beside `赋比兴科技有限公司`); a region in front
-/// makes a different name (`北京百度网讯…` and `百度网讯…` are both kept).
-pub(crate) fn redundant(name: &str, other: &str) -> bool {
-    name.len() > other.len()
-        && name.ends_with(other)
-        && (1..=2).contains(&name[..name.len() - other.len()].chars().count())
-        && !REGION.is_match(&name[..name.len() - other.len()])
-}
-
-/// A legal form (`有限公司`, `股份有限公司`, `集团公司`), not a bare `…公司`.
-fn legal_form(name: &str) -> bool {
-    LEGAL_FORMS.iter().any(|f| name.ends_with(f))
-}
-
+/// Find the operator's names in one segment.
 pub(crate) fn find(text: &str, heading_path: &[String], out: &mut Vec<Hit>) {
     let section = heading_path.is_empty() || heading_path.iter().any(|h| SECTION.is_match(h));
     let cue = CUE.is_match(text);
-    let names: Vec<(usize, usize, &str)> = CN
-        .find_iter(text)
-        .filter_map(|m| clean_cn(m.as_str()).map(|n| (m.end() - n.len(), m.end(), n)))
-        .collect();
+    let names = company_names(text);
     let under_sharing = heading_path.iter().any(|h| THIRD_PARTY_SECTION.is_match(h));
-    // A line that is nothing but a company name (the signature closing a
-    // policy), or a company name heading a contact block, names the
-    // operator; under a sharing heading it is a partner.
-    // A name under a heading that is itself a company name is an item of a
-    // list of companies (a table of SDK makers flattened into lines).
-    let alone = names.len() == 1
-        && !under_sharing
-        && !heading_path
-            .last()
-            .is_some_and(|h| CN.is_match(h) && !h.contains(names[0].2))
-        && (names[0].2 == text.trim()
-            || (names[0].0 == text.len() - text.trim_start().len()
-                && CONTACT_AFTER.is_match(&text[names[0].1..])));
+    let alone = stands_alone(text, heading_path, &names, under_sharing);
     let term = OPERATOR_TERM.is_match(text);
     if !section && !cue && !alone && !term {
         return;
     }
     let strong = term || STRONG_CUE.is_match(text);
-    // `…研究中心，以下简称“我们”`: an operator that is no company (only
-    // where a strong cue is: the definition holds one).
-    if strong {
-        for m in ORG.find_iter(text) {
-            if DEFINED_AS_US.is_match(&text[m.end()..])
-                && let Some(name) = clean_cn(m.as_str())
-            {
-                out.push(Hit::new(
-                    Kind::Controller,
-                    m.end() - name.len(),
-                    m.end(),
-                    name,
-                ));
-            }
-        }
-    }
-    // SDK lists, partners and recipients name other companies: in a
-    // sharing section (unless the innermost heading is a contact one:
-    // numbering slips can put a contact block under a transfer heading), a
-    // segment about an SDK, or after a partner word in the same sentence
-    // (`第三方支付服务由…公司提供`; but `适用于由…公司提供的所有服务，不适用于
-    // 第三方产品` names the operator).
     let sharing_section = under_sharing
         && !heading_path
             .last()
             .is_some_and(|h| CONTACT_SECTION.is_match(h));
-    let sdk = text.contains("SDK") || text.contains("sdk");
-    let third_party = |start: usize| {
-        let sentence_start = text[..start].rfind(['。', '；']).map_or(0, |i| i + 3);
-        sharing_section || sdk || THIRD_PARTY.is_match(&text[sentence_start..start])
-    };
-    // A maker of an SDK or a partner service, wherever else the segment
-    // names it (`由…公司开发，用于…。…公司承诺不获取…`); a registered agent
-    // (`入驻深圳市前海商务秘书有限公司`).
-    let parts: Vec<&str> = names
-        .iter()
-        .filter(|&&(start, end, _)| {
-            PROVIDES_A_PART.is_match(&text[end..]) || text[..start].ends_with("入驻")
-        })
-        .map(|n| n.2)
-        .collect();
-    // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
-    // it is defined or stands alone.
-    let names: Vec<(usize, usize, &str)> = names
-        .into_iter()
-        .filter(|&(start, end, n)| {
-            let defined = DEFINED.is_match(&text[end..]);
-            // `外部第三方（非西安…有限公司）`: the one company a third party is not.
-            let not_third = text[..start].ends_with("（非") || text[..start].ends_with("(非");
-            (strong || defined || alone || not_third || !third_party(start))
-                && !parts.contains(&n)
-                && (legal_form(n) || alone || defined)
-        })
-        .collect();
-    // A definition of the operator and its affiliates: its first company.
-    if let Some(&(start, end, name)) = names.first() {
-        let defined_term = text[..start].trim_end();
-        let defines = defined_term.ends_with(['：', ':', '指']);
-        if defines
-            && !OTHER_TERM.is_match(defined_term)
-            && defined_term.chars().count() <= 24
-            && AND_AFFILIATES.is_match(&text[end..])
-        {
-            out.push(Hit::new(Kind::Controller, start, end, name));
-            return;
-        }
+    let about_others = sharing_section || text.contains("SDK") || text.contains("sdk");
+    if !about_others {
+        labelled_operator(text, &names, out);
     }
-    // Three or more companies in one segment are a list of affiliates or
-    // partners, not the operator, unless the list itself is defined as
-    // “我们” (`甲公司、乙公司和丙公司（以下统称“我们”）`).
-    let distinct: std::collections::BTreeSet<&str> = names.iter().map(|n| n.2).collect();
-    let list_is_us = names.windows(2).all(|w| {
-        matches!(
-            text[w[0].1..w[1].0].trim(),
-            "、" | "和" | "及" | "与" | "以及" | "，" | ","
-        )
-    }) && names
-        .last()
-        .is_some_and(|&(_, end, _)| DEFINED_AS_US.is_match(&text[end..]));
-    if distinct.len() > 2 && !list_is_us {
+    // `…研究中心，以下简称“我们”`, `腾讯集团（以下简称“我们”）`: an operator
+    // that is no company, or a short name (only where a strong cue is: the
+    // definition holds one).
+    if strong {
+        organisations_defined_as_us(text, out);
+    }
+    let cx = Context {
+        text,
+        strong,
+        alone,
+        about_others,
+    };
+    let company_spans: Vec<(usize, usize)> = names.iter().map(|n| (n.0, n.1)).collect();
+    let names = operator_candidates(&cx, names);
+    // A definition of the operator and its affiliates: its first company and
+    // the affiliates it goes on to name (`例如…`, `及其五个子公司…`).
+    if let Some(&(start, end, _)) = names.first()
+        && defines_operator_and_affiliates(text, start, end)
+    {
+        let sentence_end = text[end..].find('。').map_or(text.len(), |i| end + i);
+        for &(s, e, name) in &names {
+            if s >= start && e <= sentence_end {
+                out.push(Hit::new(Kind::Controller, s, e, name));
+            }
+        }
+        return;
+    }
+    if names_others(text, &names) {
         return;
     }
     for (start, end, name) in names {
         out.push(Hit::new(Kind::Controller, start, end, name));
     }
-    for m in GROUP.find_iter(text) {
-        // "上海外服（集团）有限公司" is a company name, found above.
-        let after = &text[m.end()..];
-        if after.starts_with(['）', ')', '有', '股', '公']) {
-            continue;
-        }
-        if let Some(name) = clean_cn(m.as_str()) {
-            let start = m.end() - name.len();
-            out.push(Hit::new(Kind::Controller, start, m.end(), name));
-        }
-    }
+    groups(text, strong, &company_spans, out);
     for m in EN.find_iter(text) {
         out.push(Hit::new(Kind::Controller, m.start(), m.end(), m.as_str()));
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Every Chinese company name in the segment, cleaned; a short one
+/// (`小米公司`) only where it is defined as “我们”.
+fn company_names(text: &str) -> Vec<Name<'_>> {
+    CN.find_iter(text)
+        .filter_map(|m| {
+            let min_core = if DEFINED_AS_US.is_match(&text[m.end()..]) {
+                MIN_DEFINED_CORE_CHARS
+            } else {
+                MIN_CORE_CHARS
+            };
+            clean_name(m.as_str(), min_core).map(|n| (m.end() - n.len(), m.end(), n))
+        })
+        .collect()
+}
 
-    fn names(t: &str, h: &[&str]) -> Vec<String> {
-        let h: Vec<String> = h.iter().map(|s| s.to_string()).collect();
-        let mut v = Vec::new();
-        find(t, &h, &mut v);
-        v.into_iter().map(|h| h.value).collect()
+/// A line that is nothing but a company or group name (the signature closing
+/// a policy), or a company name heading a contact block, names the operator;
+/// under a sharing heading it is a partner. A name under a heading that is
+/// itself a company name, or a list (`唯一设备标识码、相关设备信息、IP地址`),
+/// is a cell of a table of companies (SDK makers, the data they take)
+/// flattened into lines.
+fn stands_alone(text: &str, heading_path: &[String], names: &[Name], under_sharing: bool) -> bool {
+    let in_table = heading_path.last().is_some_and(|h| {
+        names
+            .first()
+            .is_some_and(|n| CN.is_match(h) && !h.contains(n.2))
+            || NUMBERING.replace(h, "").contains(['、', '|'])
+    });
+    if under_sharing || in_table {
+        return false;
     }
-
-    #[test]
-    fn operator_names() {
-        assert_eq!(
-            names("本应用由杭州青鸟云笔记科技有限公司运营。", &["一、引言"]),
-            ["杭州青鸟云笔记科技有限公司"]
-        );
-        assert_eq!(
-            names("上海示例（集团）有限公司（简称“我们”）制定本政策。", &[]),
-            ["上海示例（集团）有限公司"]
-        );
-        assert_eq!(
-            names(
-                "This service is provided by Example Tech Pte. Ltd. (“we”).",
-                &[]
-            ),
-            ["Example Tech Pte. Ltd."]
-        );
-    }
-
-    #[test]
-    fn groups_without_legal_suffix() {
-        assert_eq!(
-            names("本服务由武汉示例地铁集团运营。", &[]),
-            ["武汉示例地铁集团"]
-        );
-        assert_eq!(
-            names(
-                "为此，上海外服（集团）有限公司（简称“我们”）制定本政策。",
-                &[]
-            ),
-            ["上海外服（集团）有限公司"]
-        );
-    }
-
-    #[test]
-    fn generic_phrases_and_brands_are_not_companies() {
-        assert!(names("我们可能与关联公司共享信息，但不会提供给第三方公司。", &[]).is_empty());
-        assert!(names("本公司将严格保密。", &[]).is_empty());
-        assert!(names("欢迎使用青鸟笔记。", &[]).is_empty());
-        assert!(names("本应用由 网络科技有限公司运营。", &[]).is_empty());
-    }
-
-    #[test]
-    fn lists_of_affiliates_and_signature_lines() {
-        assert!(names("关联公司包括甲地示例保险有限公司、乙地示例资产管理有限公司、丙地示例健康有限公司等。", &[]).is_empty());
-        assert_eq!(
-            names("武汉示例地铁科技有限公司", &["八、其他"]),
-            ["武汉示例地铁科技有限公司"]
-        );
-        assert_eq!(
-            names("公司名称：青岛示例文化传播有限公司", &["联系我们"]),
-            ["青岛示例文化传播有限公司"]
-        );
-    }
-
-    #[test]
-    fn words_run_into_the_name_are_cut() {
-        for (text, name) in [
-            (
-                "欢迎您使用示例游科技（上海）有限公司（以下简称“我们”）的产品。",
-                "示例游科技（上海）有限公司",
-            ),
-            (
-                "特别提示成都示例斑点网络科技有限公司（以下简称“我们”）提醒您：",
-                "成都示例斑点网络科技有限公司",
-            ),
-            (
-                "当您注册上海示例信息科技有限公司运营的账号时，请阅读本政策。",
-                "上海示例信息科技有限公司",
-            ),
-            (
-                "本应用由深圳市和示例华谷信息技术有限公司运营。",
-                "深圳市和示例华谷信息技术有限公司",
-            ),
-        ] {
-            assert_eq!(names(text, &["引言"]), [name], "{text}");
+    match names {
+        [] => {
+            let t = text.trim().trim_matches('*');
+            GROUP.find(t).is_some_and(|m| m.as_str() == t) && clean_cn(t) == Some(t)
         }
-    }
-
-    #[test]
-    fn bare_company_words_and_third_parties_are_not_operators() {
-        assert!(
-            names(
-                "您撤回同意不会影响公司此前基于您的授权进行的处理。",
-                &["引言"]
-            )
-            .is_empty()
-        );
-        assert!(
-            names(
-                "当您使用竞技示例公司提供的服务时，我们会收集您的信息。",
-                &["引言"]
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            names("乐堂示例动漫公司（以下简称“我们”）提供本服务。", &[]),
-            ["乐堂示例动漫公司"]
-        );
-        assert!(
-            names(
-                "示例App集成了上海示例兆言网络科技有限公司提供的语音SDK。",
-                &["引言"]
-            )
-            .is_empty()
-        );
-        assert!(
-            names(
-                "SDK提供方：北京示例网讯科技有限公司，用于提供定位服务。",
-                &["说明"]
-            )
-            .is_empty()
-        );
-    }
-
-    #[test]
-    fn partners_named_in_sdk_sentences_and_sharing_lists() {
-        assert!(
-            names(
-                "本应用会内嵌合作伙伴的软件工具开发包（以下简称“SDK”）。为实现推送，我们使用了上海示例游昆信息技术有限公司提供的推送产品。",
-                &["7、消息推送"]
-            )
-            .is_empty()
-        );
-        assert!(
-            names(
-                "深圳市示例计算机系统有限公司",
-                &[
-                    "四、我们如何共享、转让、公开披露您的个人信息",
-                    "2) 第三方授权合作伙伴"
-                ]
-            )
-            .is_empty()
-        );
-        assert!(
-            names(
-                "深圳市示例华谷信息技术有限公司",
-                &["示例睡眠隐私政策", "五、我们如何分享信息", "*极光"]
-            )
-            .is_empty()
-        );
-        for text in [
-            "（ d ）极光推送 ，由深圳市示例华谷信息技术有限公司开发，用于消息推送。",
-            "（1）地图服务由示例软件有限公司提供，我们会接入其SDK。",
-            "示例统计（由阿里示例计算有限公司提供）：为分析您使用我们的服务情况。",
-            "10）、“示例针”：由“示例针信息技术有限公司”提供API接口，用于广告的检测统计。",
-            "（h）微信支付，由深圳市示例计算机系统有限公司开发，用于用户购买服务，深圳市示例计算机系统有限公司承诺不获取用户隐私信息。",
-        ] {
-            assert!(names(text, &["引言"]).is_empty(), "{text}");
+        [(start, end, name)] => {
+            *name == text.trim()
+                || (*start == text.len() - text.trim_start().len()
+                    && CONTACT_AFTER.is_match(&text[*end..]))
         }
-        assert_eq!(
-            names(
-                "示例相机是由深圳市示例通信技术有限公司开发、运营、管理的一款应用软件产品。",
-                &["引言"]
-            ),
-            ["深圳市示例通信技术有限公司"]
-        );
-        // 0759: a table of SDK makers flattened into lines, one name each.
-        assert!(
-            names(
-                "霍尔果斯示例数据科技有限公司",
-                &["十、附则", "友盟示例（北京）科技有限公司"]
-            )
-            .is_empty()
-        );
-        // 0920: a contact block under its own name, taken for a heading.
-        assert_eq!(
-            names(
-                "深圳市示例网络科技有限公司 地址：深圳市福田区示例路1号 E-mail：a@b.cn",
-                &["4.用户信息保护", "深圳市示例网络科技有限公司"]
-            ),
-            ["深圳市示例网络科技有限公司"]
-        );
-        // A contact block that numbering slips put under a transfer heading.
-        assert_eq!(
-            names(
-                "（四）本公司名称：龙威示例（北京）科技有限公司，本公司注册地址：北京市朝阳区示例路1号",
-                &["3.收购、兼并、重组时个人信息的转让", "（五）投诉举报"]
-            ),
-            ["龙威示例（北京）科技有限公司"]
-        );
-    }
-
-    #[test]
-    fn sentence_words_in_front_of_a_name_are_redundant() {
-        assert!(redundant(
-            "而赋比兴示例科技有限公司",
-            "赋比兴示例科技有限公司"
-        ));
-        assert!(!redundant(
-            "北京百度示例科技有限公司",
-            "百度示例科技有限公司"
-        ));
-        assert!(!redundant(
-            "赋比兴示例科技有限公司",
-            "赋比兴示例科技有限公司"
-        ));
-        assert!(!redundant(
-            "上海示例长名字网络科技有限公司",
-            "网络科技有限公司"
-        ));
-    }
-
-    #[test]
-    fn definitions_contact_blocks_and_organisations() {
-        // A definition of the operator and its affiliates: the first company.
-        assert_eq!(
-            names(
-                "1．示例多：指北京示例分期电子商务有限公司及北京示例分期电子商务有限公司的关联公司，例如大连示例多科技有限公司、辽宁示例数字科技有限公司等。",
-                &["一、定义"]
-            ),
-            ["北京示例分期电子商务有限公司"]
-        );
-        assert_eq!(
-            names(
-                "1、示例公司：示例文化科技有限公司及其五个子公司示例音乐有限公司、示例视讯科技有限公司、示例动漫有限公司。",
-                &["第三条 定义："]
-            ),
-            ["示例文化科技有限公司"]
-        );
-        // … but not a definition of the affiliates themselves.
-        assert!(
-            names(
-                "关联公司：指示例控股有限公司及其子公司，例如甲地示例科技有限公司、乙地示例科技有限公司。",
-                &["一、定义"]
-            )
-            .is_empty()
-        );
-        // A list of companies defined together as “我们”.
-        assert_eq!(
-            names(
-                "非常感谢您对示例印书馆有限公司、上海示例数字出版科技有限公司和上海示例笛数字出版科技有限公司（以下统称“我们”）的信任和支持。",
-                &["用户隐私政策"]
-            ),
-            [
-                "示例印书馆有限公司",
-                "上海示例数字出版科技有限公司",
-                "上海示例笛数字出版科技有限公司"
-            ]
-        );
-        assert_eq!(
-            names(
-                "示例银行股份有限公司（“我行”）深知个人信息对您的重要性。",
-                &["示例银行股份有限公司隐私政策"]
-            ),
-            ["示例银行股份有限公司"]
-        );
-        assert_eq!(
-            names("（2）公司：西安示例瓢虫网络科技有限公司", &["十三、变更"]),
-            ["西安示例瓢虫网络科技有限公司"]
-        );
-        // A name heading a contact block, under a heading numbering slipped.
-        assert_eq!(
-            names(
-                "北京示例互联科技有限公司 地址：北京市东城区示例路12号602 联系电话：010-64470000",
-                &["十六、争议解决"]
-            ),
-            ["北京示例互联科技有限公司"]
-        );
-        assert_eq!(
-            names(
-                "示例网技术（中国）有限公司（注册地址/常用办公地址：北京市海淀区示例路1号；联系方式：4006900000）深知个人信息安全的重要性。",
-                &["示例隐私政策"]
-            ),
-            ["示例网技术（中国）有限公司"]
-        );
-        // An operator that is no company, defined as “我们”.
-        assert_eq!(
-            names(
-                "平台服务提供者：是指研发并提供平台产品和服务的示例宣传研究中心，以下简称“我们”。",
-                &["第一部分 定义"]
-            ),
-            ["示例宣传研究中心"]
-        );
-        assert!(names("您可以前往示例大学附属医院就诊。", &["引言"]).is_empty());
-        assert_eq!(
-            names(
-                "请您理解，您主动向外部第三方（非西安示例软件科技有限公司）提供的个人信息，我们不会干预。",
-                &["引言"]
-            ),
-            ["西安示例软件科技有限公司"]
-        );
-    }
-
-    #[test]
-    fn names_holding_a_boundary_character() {
-        assert_eq!(
-            names(
-                "“示例信e投”（以下简称《信e投》）是中信示例证券股份有限公司（以下简称《示例证券》）基于客户的需求，向客户提供服务的平台。",
-                &["互联网账户协议"]
-            ),
-            ["中信示例证券股份有限公司"]
-        );
-        assert_eq!(
-            names("本服务由示例保险经纪有限公司（以下简称“我们”）提供。", &[]),
-            ["示例保险经纪有限公司"]
-        );
-        // `在线` (online) and a registered mark inside a name.
-        assert_eq!(
-            names(
-                "本服务由众示在线财产保险股份有限公司（以下简称“我们”）提供。",
-                &[]
-            ),
-            ["众示在线财产保险股份有限公司"]
-        );
-        assert_eq!(
-            names(
-                "本平台由上海示例说®英语信息技术有限公司（以下简称“我们”）运营。",
-                &[]
-            ),
-            ["上海示例说®英语信息技术有限公司"]
-        );
-    }
-
-    #[test]
-    fn needs_a_cue_or_an_intro_section() {
-        assert!(
-            names(
-                "我们接入了杭州某某网络技术有限公司的推送服务。",
-                &["三、共享", "（一）第三方SDK"]
-            )
-            .is_empty()
-        );
+        _ => false,
     }
 }
+
+/// Organisations that are no company, and groups whose name is short
+/// (`腾讯集团`), defined as “我们” right after.
+fn organisations_defined_as_us(text: &str, out: &mut Vec<Hit>) {
+    let orgs = ORG.find_iter(text).filter_map(|m| {
+        clean_cn(m.as_str())
+            .filter(|n| named_organisation(n))
+            .map(|n| (m.end(), n))
+    });
+    let groups = GROUP
+        .find_iter(text)
+        .filter_map(|m| clean_name(m.as_str(), MIN_DEFINED_CORE_CHARS).map(|n| (m.end(), n)));
+    for (end, name) in orgs.chain(groups) {
+        if DEFINED_AS_US.is_match(&text[end..]) {
+            out.push(Hit::new(Kind::Controller, end - name.len(), end, name));
+        }
+    }
+}
+
+/// The name after an operator label (`开发者：小白软件团队`), when it is no
+/// company (a company there is found with the others).
+fn labelled_operator(text: &str, names: &[Name], out: &mut Vec<Hit>) {
+    let Some(m) = OPERATOR_LABEL.captures(text).and_then(|c| c.get(1)) else {
+        return;
+    };
+    let name = m.as_str().trim_end_matches(['。', '；', '，', '*', '_']);
+    if NOT_A_NAME.is_match(name) || names.iter().any(|n| n.0 < m.end() && n.1 > m.start()) {
+        return;
+    }
+    out.push(Hit::new(
+        Kind::Controller,
+        m.start(),
+        m.start() + name.len(),
+        name,
+    ));
+}
+
+/// SDK lists, partners and recipients name other companies: in a segment
+/// about others, or after a partner word in the same sentence
+/// (`第三方支付服务由…公司提供`; but `适用于由…公司提供的所有服务，不适用于
+/// 第三方产品` names the operator).
+fn in_third_party_sentence(cx: &Context, start: usize) -> bool {
+    let text = cx.text;
+    let sentence_start = text[..start].rfind(['。', '；']).map_or(0, |i| i + 3);
+    cx.about_others || THIRD_PARTY.is_match(&text[sentence_start..start])
+}
+
+/// The name is what the operator gives personal information to (`我们会向为…
+/// 提供物流信息系统的…有限公司披露订单相关的配送信息`): a recipient, whatever
+/// the sentence says of it. What the user gives it (`您向…有限公司提供的信息`)
+/// is the operator's: the nearest giver before `向` decides.
+fn receives(text: &str, start: usize, end: usize) -> bool {
+    let sentence_start = text[..start].rfind(['。', '；']).map_or(0, |i| i + 3);
+    let before = &text[sentence_start..start];
+    let Some(to) = before.rfind('向') else {
+        return false;
+    };
+    let giver = GIVER.find_iter(&before[..to]).last();
+    giver.is_some_and(|g| !matches!(g.as_str(), "您" | "你" | "用户"))
+        && !before[to..].contains(['，', ','])
+        && GIVEN.is_match(&text[end..])
+}
+
+/// The names that may be the operator's: not a third party's (unless a cue
+/// or a definition says otherwise), not the maker of a part, and a legal
+/// form unless defined or alone.
+fn operator_candidates<'a>(cx: &Context, names: Vec<Name<'a>>) -> Vec<Name<'a>> {
+    let text = cx.text;
+    let parts = makers_of_parts(text, &names);
+    // `使用竞技世界公司`, `不会影响公司`: a bare `…公司` counts only where
+    // it is defined or stands alone.
+    names
+        .into_iter()
+        .filter(|&(start, end, n)| {
+            let defined = DEFINED.is_match(&text[end..]);
+            // `外部第三方（非西安…有限公司）`: the one company a third party is not.
+            let not_third = text[..start].ends_with("（非") || text[..start].ends_with("(非");
+            (cx.strong || defined || cx.alone || not_third || !in_third_party_sentence(cx, start))
+                && !receives(text, start, end)
+                && !parts.contains(&n)
+                && (legal_form(n) || cx.alone || defined)
+        })
+        .collect()
+}
+
+/// A maker of an SDK or a partner service, wherever else the segment names
+/// it (`由…公司开发，用于…。…公司承诺不获取…`); a registered agent
+/// (`入驻深圳市前海商务秘书有限公司`).
+fn makers_of_parts<'a>(text: &str, names: &[Name<'a>]) -> Vec<&'a str> {
+    names
+        .iter()
+        .filter(|&&(start, end, _)| {
+            PROVIDES_A_PART.is_match(&text[end..]) || text[..start].ends_with("入驻")
+        })
+        .map(|n| n.2)
+        .collect()
+}
+
+/// The name at `start..end` follows a short defined term (`示例多：指…`)
+/// and is followed by its affiliates (`…及其关联公司`).
+fn defines_operator_and_affiliates(text: &str, start: usize, end: usize) -> bool {
+    let defined_term = text[..start].trim_end();
+    let defines = defined_term.ends_with(['：', ':', '指']);
+    defines
+        && !OTHER_TERM.is_match(defined_term)
+        && defined_term.chars().count() <= DEFINED_TERM_MAX_CHARS
+        && AND_AFFILIATES.is_match(&text[end..])
+}
+
+/// Three or more companies in one segment are a list of affiliates or
+/// partners, not the operator, unless the list itself is defined as
+/// “我们” (`甲公司、乙公司和丙公司（以下统称“我们”）`, `甲公司及其关联公司（包括但
+/// 不限于乙公司、丙公司及其关联公司，以下简称“本公司”）`).
+fn names_others(text: &str, names: &[Name]) -> bool {
+    let distinct: BTreeSet<&str> = names.iter().map(|n| n.2).collect();
+    let list_is_us = names.windows(2).all(|w| {
+        let gap = LIST_CONNECTORS.replace_all(&text[w[0].1..w[1].0], "");
+        matches!(
+            gap.trim(),
+            "" | "、" | "和" | "及" | "与" | "以及" | "，" | ","
+        )
+    }) && names
+        .last()
+        .is_some_and(|&(_, end, _)| DEFINED_AS_US.is_match(&text[end..]));
+    distinct.len() > MAX_OPERATOR_NAMES && !list_is_us
+}
+
+/// Groups without a legal form (`武汉示例地铁集团`), where the policy says
+/// it is the operator: a strong cue, a definition right after, or the group
+/// alone on its line (a signature), or its operating (`由…集团运营`). A group
+/// named in passing (`您授权平安集团，
+/// …`) is often cut badly and says nothing of who operates; one inside a
+/// company's name (`中国移动通信集团江苏有限公司`) is that company.
+fn groups(text: &str, strong: bool, company_spans: &[(usize, usize)], out: &mut Vec<Hit>) {
+    for m in GROUP.find_iter(text) {
+        // "上海外服（集团）有限公司" is a company name, found above.
+        let after = &text[m.end()..];
+        if after.starts_with(['）', ')', '有', '股', '公'])
+            || company_spans
+                .iter()
+                .any(|&(s, e)| s < m.end() && m.end() <= e)
+        {
+            continue;
+        }
+        if let Some(name) = clean_cn(m.as_str()) {
+            let start = m.end() - name.len();
+            let alone = text.trim().trim_matches('*') == name;
+            if strong || alone || DEFINED.is_match(after) || OPERATES.is_match(after) {
+                out.push(Hit::new(Kind::Controller, start, m.end(), name));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,26 @@
 //! Where personal information is stored and whether it leaves China
 //! (PIPL Art. 38–39): `storage_location` hits (`china` / `abroad`) and
 //! `cross_border` hits (`yes`, `yes:<destination>`, `no` for an explicit
-//! promise not to transfer abroad, `conditional` for "如需向境外提供，我们会
-//! 单独征得您的同意"). As careful readers do, a conditional transfer in a
-//! policy that stores data in China does not make it a transferring policy;
-//! see [`super::summarize`].
+//! promise not to transfer abroad, `conditional` for a transfer the operator
+//! only foresees: "如需向境外提供，我们会单独征得您的同意", "如果今后的业务变更需要…").
+//!
+//! What careful readers (the human `fields.json`) count as a transfer, and
+//! so `yes`:
+//! - a stated transfer (`传输至位于新加坡的服务器`, `可能会传输到世界任何地方`);
+//! - one the service works by, even where it needs the user's consent
+//!   (`由于我们通过遍布全球的资源和服务器提供产品或服务，…在获得您的授权同意后，
+//!   您的个人信息可能会被转移到…境外管辖区`): consent is how the transfer is
+//!   made lawful, not a doubt that it happens;
+//! - one the user's own cross-border dealings need, an exception to storage
+//!   in China (`以下情形除外：…您通过互联网进行跨境交易等个人主动行为`,
+//!   `如需要向境外传输您的个人信息完成交易的，我们会要求接收方…`);
+//! - recipients that may be elsewhere (`分享（他们可能并非位于您所在的法域）`,
+//!   `这些公司可能位于信息第一次收集地以外`).
+//!
+//! A policy that stores data in China and foresees at most a conditional
+//! transfer is no transferring policy; see [`super::summarize`].
+//! Not a transfer: a topic of the policy (`跨境转移规则请见…`), a security
+//! assessment, trademarks `在其他国家/地区`, `上海外服` (a name holding `海外`).
 
 use std::sync::LazyLock;
 
@@ -23,31 +39,32 @@ static STORED_CN_REV: LazyLock<Regex> = LazyLock::new(|| {
     .expect("stored regex")
 });
 static STORED_ABROAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:存储|储存|存放|保存)(?:于|在)(?:位于)?(?:境外|海外|国外|新加坡|美国|日本|韩国|欧洲|欧盟|香港|德国|爱尔兰|荷兰)")
+    Regex::new(r"(?:存储|储存|存放|保存|托管)(?:于|在)(?:位于)?(?:境外|海外|国外|新加坡|美国|日本|韩国|欧洲|欧盟|香港|德国|爱尔兰|荷兰)")
         .expect("abroad regex")
 });
 static ABROAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"传输到世界|全球范围内(?:传输|处理|存储)|其他国家(?:或|/)?地区|跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；，,]{0,20}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)")
+    Regex::new(r"传输到世界|全球范围内(?:传输|处理|存储)|其他国家(?:或|/)?地区|跨境(?:传输|提供|转移|传送|流动)?|出境|(?:向|至|到|往)(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,6}?(?:传输|提供|转移|传送)|(?:传输|转移|提供|传送|发送|访问|传至|转移至|传输至|提供给)[^。；，,]{0,20}?(?:境外|海外|国外)|(?:境外|海外|国外)[^。；]{0,8}?(?:接收方|机构|关联公司|服务器|访问)|(?:并非|不)位于您所在的?(?:法域|国家|地区|司法管辖区)|位于[^。；，,]{0,12}?收集地以外")
         .expect("abroad regex")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"不会|不得|不向|不在|不进行|不涉及|不存在|禁止|并未|未向|没有")
         .expect("negation regex")
 });
-/// A transfer that depends on something: a future change, a need, or the
-/// user's consent (`在获得您的授权同意后，您的个人信息可能会被转移到…境外`).
+/// A transfer the operator only foresees: a future change or need
+/// (`如果今后的业务变更需要将您的个人信息传输至境外`, `如需跨境传输，我们将…`).
+/// The user's consent alone does not make a transfer conditional.
 static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来|{CONSENT_WORDS}"
-    ))
+    Regex::new(
+        r"如果|如需|如因|如涉及|确需|若|一旦|当您需要|当需要|需要时|如有必要|如|今后|将来|未来",
+    )
     .expect("condition regex")
 });
-/// The user's consent, which makes a transfer conditional also when it
-/// follows the cross-border word (`为处理跨境业务并在获得您的授权同意后`).
-const CONSENT_WORDS: &str =
-    r"(?:获得|征得|取得)您的(?:明示)?(?:授权同意|授权|同意)后|经您(?:授权|同意)";
-static CONSENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(CONSENT_WORDS).expect("consent regex"));
+/// The user's own cross-border dealings, which need the transfer however the
+/// sentence is put (`您通过互联网进行跨境交易等个人主动行为`, `如需要向境外
+/// 传输您的个人信息完成交易的`).
+static USER_DEALINGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"跨境交易|完成交易|个人主动行为|跨境电子商务").expect("dealings regex")
+});
 /// What follows a cross-border word that names a topic of the policy
 /// rather than a transfer (`跨境转移规则`, `跨境传输”等部分`, `出境情况变更`).
 static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -120,18 +137,13 @@ pub(crate) fn find(text: &str, out: &mut Vec<Hit>) {
             let before_m = &clause[..m.start()];
             let after_m: String = clause[m.end()..].chars().take(8).collect();
             // A condition up to 20 characters before (`如果今后的业务变更需要将
-            // 您的个人信息传输至境外`), a `…时` after, or the user's own
-            // cross-border purchase listed as an exception (`您通过互联网进行
-            // 跨境交易等个人主动行为`, `跨境直播/发布动态等个人主动行为`).
-            let conditional = CONDITION
+            // 您的个人信息传输至境外`) or a `…时` after, unless the transfer
+            // serves the user's own cross-border dealings.
+            let conditional = (CONDITION
                 .find_iter(before_m)
                 .any(|c| m.start() - c.end() <= 60)
-                || after_m.contains('时')
-                || after_m.starts_with("交易")
-                || clause[m.end()..].contains("个人主动行为")
-                || CONSENT
-                    .find(&clause[m.end()..])
-                    .is_some_and(|c| c.start() <= 24);
+                || after_m.contains('时'))
+                && !USER_DEALINGS.is_match(clause);
             let value = if negated {
                 "no".to_string()
             } else if conditional {
@@ -198,23 +210,46 @@ mod tests {
         assert!(hits("我们将开展数据出境安全评估。").is_empty());
         let h = hits("您的信息将存储于美国的数据中心。");
         assert_eq!(h, [(Kind::StorageLocation, "abroad".into())]);
+        let h = hits("您的数据存储于云数据库（托管于海外服务器）。");
+        assert!(
+            h.contains(&(Kind::StorageLocation, "abroad".into())),
+            "{h:?}"
+        );
     }
 
     #[test]
-    fn future_changes_and_exceptions_are_conditional() {
+    fn foreseen_transfers_are_conditional() {
         let h = hits("如果今后的业务变更需要将您的个人信息传输至境外，我们将会依法向您告知。");
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
-        let h = hits("3、您通过互联网进行跨境交易等个人主动行为。");
+        let h = hits("如需跨境传输，我们将会单独征得您的授权同意。");
         assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
-        let h = hits("3、您通过互联网进行跨境直播/发布动态等个人主动行为。");
-        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
-        let h = hits("但为处理跨境业务并在获得您的授权同意后，您的个人信息可能会被转移到境外。");
-        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
-        // The template of 18 corpus policies: a transfer gated on consent.
-        let h = hits(
+    }
+
+    #[test]
+    fn consented_transfers_and_the_users_dealings_are_transfers() {
+        let yes = [(Kind::CrossBorder, "yes".to_string())];
+        for t in [
+            // The template of 18 corpus policies: the service works by
+            // transfers, made lawful by consent.
             "由于我们通过遍布全球的资源和服务器提供产品或服务，这意味着，在获得您的授权同意后，您的个人信息可能会被转移到您使用产品或服务所在国家/地区的境外管辖区。",
-        );
-        assert_eq!(h, [(Kind::CrossBorder, "conditional".into())]);
+            "但为处理跨境业务并在获得您的授权同意后，您的个人信息可能会被转移到境外。",
+            // An exception to storage in China: the user's own dealings.
+            "3、您通过互联网进行跨境交易等个人主动行为。",
+            "3、您通过互联网进行跨境直播/发布动态等个人主动行为。",
+            "如需要向境外传输您的个人信息完成交易的，我们会要求接收方按照我们的说明来处理这些个人信息。",
+        ] {
+            assert_eq!(hits(t), yes, "{t}");
+        }
+    }
+
+    #[test]
+    fn recipients_elsewhere_are_a_transfer() {
+        for t in [
+            "我们可能将您的个人信息与我们的关联公司、合作伙伴及第三方服务供应商、承包商及代理分享（他们可能并非位于您所在的法域），用作下列用途：",
+            "您向我们所提供的信息将由我们和我们的关联公司共享（这些公司可能位于信息第一次收集地以外）。",
+        ] {
+            assert_eq!(hits(t), [(Kind::CrossBorder, "yes".into())], "{t}");
+        }
     }
 
     #[test]

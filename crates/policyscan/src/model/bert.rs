@@ -10,6 +10,8 @@
 //! `layer_norm_slow` (and a differentiable softmax) while training and the
 //! fused kernels for inference, where it also fuses Q/K/V into one
 //! pre-transposed matmul. A test checks it against the candle reference model.
+//! The heads on top of it (classification, token tagging, masked LM) are in
+//! [`super::heads`] and re-exported here.
 
 use std::cell::RefCell;
 
@@ -19,6 +21,8 @@ use candle_nn::{Init, VarBuilder};
 use super::config::ModelConfig;
 use super::kernels;
 use crate::rng::SplitMix64;
+
+pub use super::heads::{BertClassifier, BertMaskedLm, BertTagger};
 
 /// Seeded dropout used only in training, so that a training run with a fixed
 /// seed is reproducible (candle's CPU RNG cannot be seeded).
@@ -52,7 +56,7 @@ impl Dropout {
     }
 }
 
-fn drop(x: Tensor, dropout: Option<&Dropout>) -> Result<Tensor> {
+pub(super) fn drop(x: Tensor, dropout: Option<&Dropout>) -> Result<Tensor> {
     match dropout {
         Some(d) => d.apply(&x),
         None => Ok(x),
@@ -63,7 +67,7 @@ fn drop(x: Tensor, dropout: Option<&Dropout>) -> Result<Tensor> {
 /// view while training (so gradients reach `W`), a contiguous copy after
 /// [`Linear::freeze`] for inference.
 #[derive(Clone)]
-struct Linear {
+pub(super) struct Linear {
     w: Tensor,
     b: Tensor,
     wt: Tensor,
@@ -72,7 +76,7 @@ struct Linear {
 }
 
 impl Linear {
-    fn load(vb: VarBuilder, d_in: usize, d_out: usize, init: f64) -> Result<Self> {
+    pub(super) fn load(vb: VarBuilder, d_in: usize, d_out: usize, init: f64) -> Result<Self> {
         let w = vb.get_with_hints(
             (d_out, d_in),
             "weight",
@@ -90,18 +94,18 @@ impl Linear {
         })
     }
 
-    fn freeze(&mut self) -> Result<()> {
+    pub(super) fn freeze(&mut self) -> Result<()> {
         self.wt = self.w.t()?.contiguous()?;
         self.b_host = self.b.to_dtype(DType::F32)?.to_vec1()?;
         Ok(())
     }
 
     /// The fused CPU path: `x Wᵀ + b (+ residual)` in one kernel.
-    fn forward_fused(&self, x: &Tensor, residual: Option<&Tensor>) -> Result<Tensor> {
+    pub(super) fn forward_fused(&self, x: &Tensor, residual: Option<&Tensor>) -> Result<Tensor> {
         kernels::linear(x, &self.wt, &self.b_host, residual)
     }
 
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    pub(super) fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims().to_vec();
         let d_in = *dims.last().expect("linear input has a last dimension");
         let rows = x.elem_count() / d_in;
@@ -116,14 +120,14 @@ impl Linear {
 }
 
 #[derive(Clone)]
-struct LayerNorm {
+pub(super) struct LayerNorm {
     w: Tensor,
     b: Tensor,
     eps: f32,
 }
 
 impl LayerNorm {
-    fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
+    pub(super) fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
         Ok(Self {
             w: vb.get_with_hints(size, "weight", Init::Const(1.0))?,
             b: vb.get_with_hints(size, "bias", Init::Const(0.0))?,
@@ -131,7 +135,7 @@ impl LayerNorm {
         })
     }
 
-    fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+    pub(super) fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         if train {
             candle_nn::ops::layer_norm_slow(x, &self.w, &self.b, self.eps)
         } else {
@@ -141,8 +145,8 @@ impl LayerNorm {
 }
 
 #[derive(Clone)]
-struct Embeddings {
-    word: Tensor,
+pub(super) struct Embeddings {
+    pub(super) word: Tensor,
     position: Tensor,
     token_type: Tensor,
     ln: LayerNorm,
@@ -343,17 +347,17 @@ enum Mask {
 /// layer stack. Shared by the sequence classifier and the token tagger.
 #[derive(Clone)]
 pub struct BertEncoder {
-    embeddings: Embeddings,
+    pub(super) embeddings: Embeddings,
     layers: Vec<Layer>,
     /// Whether CPU inference uses the fused [`kernels`] (on after
     /// [`BertEncoder::freeze`]; off only to benchmark against stock ops).
-    fused_kernels: bool,
+    pub(super) fused_kernels: bool,
 }
 
 /// Where the encoder's tensors sit: under `bert.` (task checkpoints, as
 /// `transformers` saves them, and new models) or at the root (a bare
 /// `BertModel` checkpoint).
-fn encoder_root<'a>(vb: &VarBuilder<'a>) -> VarBuilder<'a> {
+pub(super) fn encoder_root<'a>(vb: &VarBuilder<'a>) -> VarBuilder<'a> {
     if vb.contains_tensor("bert.embeddings.word_embeddings.weight")
         || !vb.contains_tensor("embeddings.word_embeddings.weight")
     {
@@ -411,191 +415,6 @@ impl BertEncoder {
             x = layer.forward(&x, &mask, train, dropout)?;
         }
         Ok(x)
-    }
-}
-
-/// `BertForSequenceClassification`: encoder, pooler (`tanh` over `[CLS]`)
-/// and a linear head with one logit per label.
-#[derive(Clone)]
-pub struct BertClassifier {
-    encoder: BertEncoder,
-    pooler: Linear,
-    head: Linear,
-    num_labels: usize,
-}
-
-impl BertClassifier {
-    /// Build from a var builder rooted at the checkpoint root. Accepts both
-    /// `bert.`-prefixed (sequence-classification / pre-training) checkpoints
-    /// and bare `BertModel` ones.
-    pub fn load(vb: VarBuilder, c: &ModelConfig, num_labels: usize) -> Result<Self> {
-        let enc = encoder_root(&vb);
-        let encoder = BertEncoder::load(enc.clone(), c)?;
-        let pooler = Linear::load(
-            enc.pp("pooler").pp("dense"),
-            c.hidden_size,
-            c.hidden_size,
-            c.initializer_range,
-        )?;
-        let head = Linear::load(
-            vb.pp("classifier"),
-            c.hidden_size,
-            num_labels,
-            c.initializer_range,
-        )?;
-        Ok(Self {
-            encoder,
-            pooler,
-            head,
-            num_labels,
-        })
-    }
-
-    /// Prepare for inference: contiguous transposed weights and fused QKV.
-    /// Call once after loading; training must not call it.
-    pub fn freeze(&mut self) -> Result<()> {
-        self.encoder.freeze()?;
-        self.pooler.freeze()?;
-        self.head.freeze()
-    }
-
-    /// Switch the fused CPU kernels off (candle's stock ops) or back on, so
-    /// benchmarks can compare the two paths side by side in one run.
-    pub fn set_fused_kernels(&mut self, on: bool) {
-        self.encoder.fused_kernels = on;
-    }
-
-    /// Number of logits per input.
-    pub fn num_labels(&self) -> usize {
-        self.num_labels
-    }
-
-    /// Logits `[batch, num_labels]` for token ids `[batch, seq]` (u32),
-    /// segment ids of the same shape, and an attention mask (1 = token,
-    /// 0 = padding, f32). `dropout` is `Some` only while training.
-    pub fn forward(
-        &self,
-        ids: &Tensor,
-        type_ids: &Tensor,
-        attention_mask: &Tensor,
-        train: bool,
-        dropout: Option<&Dropout>,
-    ) -> Result<Tensor> {
-        let x = self.encode(ids, type_ids, attention_mask, train, dropout)?;
-        let cls = x.narrow(1, 0, 1)?.squeeze(1)?;
-        let pooled = self.pooler.forward(&cls)?.tanh()?;
-        let pooled = drop(pooled, dropout)?;
-        self.head.forward(&pooled)
-    }
-
-    /// The encoder's last hidden states `[batch, seq, hidden]` (what
-    /// `BertModel` returns), before pooling.
-    pub fn encode(
-        &self,
-        ids: &Tensor,
-        type_ids: &Tensor,
-        attention_mask: &Tensor,
-        train: bool,
-        dropout: Option<&Dropout>,
-    ) -> Result<Tensor> {
-        self.encoder
-            .forward(ids, type_ids, attention_mask, train, dropout)
-    }
-}
-
-/// `BertForTokenClassification`: the encoder and a linear head giving one
-/// logit per label for every token (no pooler, as `transformers` builds it).
-#[derive(Clone)]
-pub struct BertTagger {
-    encoder: BertEncoder,
-    head: Linear,
-}
-
-impl BertTagger {
-    /// Build from a var builder rooted at the checkpoint root (`bert.…` and
-    /// `classifier.…`, or a bare `BertModel` plus `classifier.…`).
-    pub fn load(vb: VarBuilder, c: &ModelConfig, num_labels: usize) -> Result<Self> {
-        let encoder = BertEncoder::load(encoder_root(&vb), c)?;
-        let head = Linear::load(
-            vb.pp("classifier"),
-            c.hidden_size,
-            num_labels,
-            c.initializer_range,
-        )?;
-        Ok(Self { encoder, head })
-    }
-
-    /// Prepare for inference (see [`BertClassifier::freeze`]).
-    pub fn freeze(&mut self) -> Result<()> {
-        self.encoder.freeze()?;
-        self.head.freeze()
-    }
-
-    /// Logits `[batch, seq, num_labels]`; arguments as
-    /// [`BertClassifier::forward`].
-    pub fn forward(
-        &self,
-        ids: &Tensor,
-        type_ids: &Tensor,
-        attention_mask: &Tensor,
-        train: bool,
-        dropout: Option<&Dropout>,
-    ) -> Result<Tensor> {
-        let x = self
-            .encoder
-            .forward(ids, type_ids, attention_mask, train, dropout)?;
-        self.head.forward(&drop(x, dropout)?)
-    }
-}
-
-/// `BertForMaskedLM` (encoder and `cls.predictions.…` head, decoder tied to
-/// the word embeddings, as `transformers` ties them): the pre-training model
-/// of `policyscan pretrain`. Only training uses it; the classifier and the
-/// tagger later load its encoder and drop the head.
-#[derive(Clone)]
-pub struct BertMaskedLm {
-    encoder: BertEncoder,
-    transform: Linear,
-    ln: LayerNorm,
-    bias: Tensor,
-}
-
-impl BertMaskedLm {
-    /// Build from a var builder rooted at the checkpoint root.
-    pub fn load(vb: VarBuilder, c: &ModelConfig) -> Result<Self> {
-        let encoder = BertEncoder::load(encoder_root(&vb), c)?;
-        let p = vb.pp("cls").pp("predictions");
-        let h = c.hidden_size;
-        Ok(Self {
-            encoder,
-            transform: Linear::load(p.pp("transform").pp("dense"), h, h, c.initializer_range)?,
-            ln: LayerNorm::load(p.pp("transform").pp("LayerNorm"), h, c.layer_norm_eps)?,
-            bias: p.get_with_hints(c.vocab_size, "bias", Init::Const(0.0))?,
-        })
-    }
-
-    /// Vocabulary logits `[positions, vocab]` at the flat token positions
-    /// `positions` (`row * width + column`, u32) of the batch: the head runs
-    /// only where a token was masked, which keeps the vocabulary-sized
-    /// matmul small.
-    pub fn forward(
-        &self,
-        ids: &Tensor,
-        type_ids: &Tensor,
-        attention_mask: &Tensor,
-        positions: &Tensor,
-        train: bool,
-        dropout: Option<&Dropout>,
-    ) -> Result<Tensor> {
-        let x = self
-            .encoder
-            .forward(ids, type_ids, attention_mask, train, dropout)?;
-        let (b, t, h) = x.dims3()?;
-        let x = x.reshape((b * t, h))?.index_select(positions, 0)?;
-        let x = self.transform.forward(&x)?.gelu_erf()?;
-        let x = self.ln.forward(&x, train)?;
-        x.matmul(&self.encoder.embeddings.word.t()?)?
-            .broadcast_add(&self.bias)
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod batch;
 pub mod bert;
 pub mod config;
+pub mod heads;
 pub mod kernels;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::ScanOptions;
 use super::prepare::{Prepared, err_row, prepare_safe, write_text};
+use crate::check::{PolicyFacts, check, counts};
 use crate::classify::Classifier;
 use crate::extract::{Entity, Extractor, Kind, data_mentions, summarize};
 use crate::labels::{LabelSet, N_LABELS, label_names, parse_labels};
@@ -97,7 +98,9 @@ pub(super) fn run_batch(
                 &m[range],
                 opts,
             ),
-            (Err(e), _) => rows.errors.push(err_row(&p.input, Stage::Classify, e.clone())),
+            (Err(e), _) => rows
+                .errors
+                .push(err_row(&p.input, Stage::Classify, e.clone())),
             (_, Err(e)) => rows.errors.push(err_row(&p.input, Stage::Tag, e.clone())),
         }
     }
@@ -108,7 +111,11 @@ pub(super) fn run_batch(
 /// batches run in parallel. Policies share templates, so a batch holds the
 /// same segment several times (9 % of CA4P's segments at `--chunk 64`):
 /// each distinct input is scored once and every copy gets its result.
-fn score_segments(clf: &Classifier, flat: &[ClfInput], batch_size: usize) -> Result<Scored, String> {
+fn score_segments(
+    clf: &Classifier,
+    flat: &[ClfInput],
+    batch_size: usize,
+) -> Result<Scored, String> {
     let (first, of) = distinct(flat.iter().map(|x| (x.heading_path, x.text)));
     let uniq: Vec<ClfInput> = first.iter().map(|&i| flat[i]).collect();
     let unique_scores = clf.score(&uniq, batch_size).map_err(|e| e.to_string())?;
@@ -158,6 +165,8 @@ fn push_policy(
     {
         tracing::warn!(policy = %p.input.policy_id, "cannot keep text: {e}");
     }
+    let first_segment = rows.segments.len();
+    let first_entity = rows.entities.len();
     let mut n_labels = [0u32; N_LABELS];
     for (i, ((s, score), on)) in p.segments.iter().zip(scores).zip(decided).enumerate() {
         for l in 0..N_LABELS {
@@ -188,7 +197,7 @@ fn push_policy(
             });
         }
     }
-    rows.policies.push(PolicyRow {
+    let mut policy = PolicyRow {
         policy_id: p.input.policy_id.clone(),
         path: p.input.path_str(),
         sha256: p.sha256.clone(),
@@ -197,7 +206,17 @@ fn push_policy(
         segments: p.segments.len() as u32,
         n_labels,
         summary: summarize(p.entities.iter().flatten()),
+        checklist_present: 0,
+        checklist_applicable: 0,
+    };
+    let checklist = check(&PolicyFacts {
+        policy: &policy,
+        segments: &rows.segments[first_segment..],
+        entities: &rows.entities[first_entity..],
     });
+    (policy.checklist_present, policy.checklist_applicable) = counts(&checklist);
+    rows.policies.push(policy);
+    rows.checklist.extend(checklist);
 }
 
 #[cfg(test)]

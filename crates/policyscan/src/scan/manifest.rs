@@ -16,7 +16,7 @@ use super::{ScanError, ScanOptions, io_err};
 use crate::read::{Input, Rejected};
 use crate::table::{ErrorRow, Rows, Table, TableWriter};
 
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(super) struct ManifestHeader {
     pub version: u32,
     pub inputs: String,
@@ -31,6 +31,9 @@ pub(super) struct ManifestLine {
     pub segments: usize,
     pub errors: usize,
 }
+
+/// The manifest file inside the parts folder.
+pub(super) const MANIFEST: &str = "manifest.jsonl";
 
 /// The folder of committed parts inside `--out`.
 pub(super) const PARTS: &str = ".policyscan-parts";
@@ -55,33 +58,19 @@ pub(super) fn part_path(parts: &Path, table: Table, batch: usize) -> PathBuf {
     parts.join(table.name()).join(format!("{batch:06}.parquet"))
 }
 
-/// Read the manifest of an earlier run: which batches were committed.
-pub(super) fn committed_batches(
-    parts: &Path,
-    header: &ManifestHeader,
-    out: &Path,
-) -> Result<Vec<bool>, ScanError> {
-    let mpath = parts.join("manifest.jsonl");
-    let text = std::fs::read_to_string(&mpath).map_err(|e| ScanError::Resume {
-        out: out.into(),
-        reason: format!("no readable manifest ({e}); start a fresh run in an empty --out"),
-    })?;
-    let mut lines = text.lines();
-    let old: ManifestHeader = lines
-        .next()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .ok_or_else(|| ScanError::Resume {
-            out: out.into(),
-            reason: "the manifest header is unreadable".into(),
-        })?;
-    if &old != header {
-        return Err(ScanError::Resume {
-            out: out.into(),
-            reason: "the inputs or --chunk differ from the interrupted run".into(),
-        });
-    }
-    let mut done = vec![false; header.batches];
-    for l in lines {
+/// The header of the manifest in `parts`, or `None` when there is none or
+/// it is torn (a kill between creating the folder and writing the header):
+/// then no batch can have been committed, since a commit is a line after it.
+pub(super) fn read_header(parts: &Path) -> Option<ManifestHeader> {
+    let text = std::fs::read_to_string(parts.join(MANIFEST)).ok()?;
+    serde_json::from_str(text.lines().next()?).ok()
+}
+
+/// Which batches an earlier run committed (a manifest line and every part).
+pub(super) fn committed_batches(parts: &Path, batches: usize) -> Vec<bool> {
+    let text = std::fs::read_to_string(parts.join(MANIFEST)).unwrap_or_default();
+    let mut done = vec![false; batches];
+    for l in text.lines().skip(1) {
         // A torn last line (killed mid-write) is simply not a commit.
         if let Ok(m) = serde_json::from_str::<ManifestLine>(l)
             && m.batch < done.len()
@@ -92,22 +81,74 @@ pub(super) fn committed_batches(
             done[m.batch] = true;
         }
     }
-    Ok(done)
+    done
+}
+
+/// Start a fresh parts folder: one folder per table, then the manifest
+/// header, written under a temporary name and renamed so it is never torn.
+pub(super) fn start_parts(parts: &Path, header: &ManifestHeader) -> Result<(), ScanError> {
+    if parts.exists() {
+        std::fs::remove_dir_all(parts).map_err(io_err(parts))?;
+    }
+    for t in Table::ALL {
+        let d = parts.join(t.name());
+        std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+    }
+    let tmp = parts.join("manifest.jsonl.tmp");
+    std::fs::write(&tmp, serde_json::to_string(header).expect("header") + "\n")
+        .map_err(io_err(&tmp))?;
+    let mpath = parts.join(MANIFEST);
+    std::fs::rename(&tmp, &mpath).map_err(io_err(&mpath))
+}
+
+/// What a finished run leaves beside its tables, so that `--resume` on a
+/// finished output says so instead of scanning again.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Finished {
+    pub header: ManifestHeader,
+    pub policies: usize,
+    pub segments: usize,
+    pub errors: usize,
+}
+
+/// The marker file of a finished run in `out`.
+pub(super) const FINISHED: &str = ".policyscan-finished.json";
+
+/// The finished run recorded in `out`, if its inputs and chunking are
+/// `header`'s and its tables are all there.
+pub(super) fn finished_run(opts: &ScanOptions, header: &ManifestHeader) -> Option<Finished> {
+    let text = std::fs::read_to_string(opts.out.join(FINISHED)).ok()?;
+    let f: Finished = serde_json::from_str(&text).ok()?;
+    let tables = Table::ALL.iter().all(|t| {
+        opts.out
+            .join(format!("{t}.{}", opts.format.ext()))
+            .is_file()
+    });
+    (f.header == *header && tables).then_some(f)
+}
+
+/// Record a finished run (written under a temporary name, then renamed).
+pub(super) fn mark_finished(out: &Path, f: &Finished) -> Result<(), ScanError> {
+    let tmp = out.join(".policyscan-finished.json.tmp");
+    std::fs::write(&tmp, serde_json::to_string(f).expect("marker")).map_err(io_err(&tmp))?;
+    let path = out.join(FINISHED);
+    std::fs::rename(&tmp, &path).map_err(io_err(&path))
 }
 
 /// Write one batch's parts, then its manifest line (synced).
-pub(super) fn commit_batch(parts: &Path, batch: usize, rows: &Rows) -> Result<ManifestLine, ScanError> {
+pub(super) fn commit_batch(
+    parts: &Path,
+    batch: usize,
+    rows: &Rows,
+) -> Result<ManifestLine, ScanError> {
     for t in Table::ALL {
-        let mut df = rows.frame(t).map_err(|source| ScanError::Table {
-            table: t,
-            source,
-        })?;
+        let mut df = rows
+            .frame(t)
+            .map_err(|source| ScanError::Table { table: t, source })?;
         let final_path = part_path(parts, t, batch);
         let tmp = final_path.with_extension("parquet.tmp");
-        crate::table::write_parquet(&mut df, &tmp).map_err(|source| ScanError::Table {
-            table: t,
-            source,
-        })?;
+        crate::table::write_parquet(&mut df, &tmp)
+            .map_err(|source| ScanError::Table { table: t, source })?;
         std::fs::rename(&tmp, &final_path).map_err(io_err(&final_path))?;
     }
     let line = ManifestLine {
@@ -116,7 +157,7 @@ pub(super) fn commit_batch(parts: &Path, batch: usize, rows: &Rows) -> Result<Ma
         segments: rows.segments.len(),
         errors: rows.errors.len(),
     };
-    let mpath = parts.join("manifest.jsonl");
+    let mpath = parts.join(MANIFEST);
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&mpath)
@@ -169,4 +210,3 @@ pub(super) fn assemble(
     std::fs::remove_dir_all(parts).map_err(io_err(parts))?;
     Ok(())
 }
-

@@ -27,8 +27,8 @@ use crate::table::{OutFormat, Table};
 use crate::tag::Tagger;
 use batch::run_batch;
 use manifest::{
-    ManifestHeader, ManifestLine, PARTS, assemble, commit_batch, committed_batches,
-    inputs_fingerprint,
+    FINISHED, Finished, MANIFEST, ManifestHeader, ManifestLine, PARTS, assemble, commit_batch,
+    committed_batches, finished_run, inputs_fingerprint, mark_finished, read_header, start_parts,
 };
 
 /// Settings of one scan.
@@ -61,6 +61,8 @@ pub struct ScanSummary {
     pub seconds: f64,
     /// Batches skipped because an earlier run had committed them.
     pub resumed_batches: usize,
+    /// `--resume` found the run already finished: nothing was done.
+    pub already_complete: bool,
 }
 
 /// Why the scan as a whole could not complete (per-file problems are rows of
@@ -113,23 +115,35 @@ pub fn scan(
         chunk,
         batches: batches.len(),
     };
-    let done = if opts.resume && parts.exists() {
-        committed_batches(&parts, &header, &opts.out)?
-    } else {
-        if parts.exists() {
-            return Err(ScanError::Unfinished(opts.out.clone()));
+    let done = match (
+        parts.exists().then(|| read_header(&parts)).flatten(),
+        opts.resume,
+    ) {
+        (Some(old), true) if old == header => committed_batches(&parts, batches.len()),
+        (Some(_), true) => {
+            return Err(ScanError::Resume {
+                out: opts.out.clone(),
+                reason: "the inputs or --chunk differ from the interrupted run".into(),
+            });
         }
-        for t in Table::ALL {
-            let d = parts.join(t.name());
-            std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+        (Some(_), false) => return Err(ScanError::Unfinished(opts.out.clone())),
+        (None, resume) => {
+            if resume && let Some(f) = finished_run(opts, &header) {
+                return Ok(ScanSummary {
+                    policies: f.policies,
+                    segments: f.segments,
+                    errors: f.errors,
+                    already_complete: true,
+                    ..Default::default()
+                });
+            }
+            if parts.exists() {
+                tracing::info!("an interrupted run left no committed batch; starting afresh");
+            }
+            let _ = std::fs::remove_file(opts.out.join(FINISHED));
+            start_parts(&parts, &header)?;
+            vec![false; batches.len()]
         }
-        let mpath = parts.join("manifest.jsonl");
-        std::fs::write(
-            &mpath,
-            serde_json::to_string(&header).expect("header") + "\n",
-        )
-        .map_err(io_err(&mpath))?;
-        vec![false; batches.len()]
     };
 
     let bar = if opts.progress {
@@ -171,7 +185,7 @@ pub fn scan(
     }
     bar.finish_and_clear();
     // Count from the manifest so resumed batches are included.
-    let text = std::fs::read_to_string(parts.join("manifest.jsonl")).map_err(io_err(&parts))?;
+    let text = std::fs::read_to_string(parts.join(MANIFEST)).map_err(io_err(&parts))?;
     let mut seen = vec![false; batches.len()];
     for l in text.lines().skip(1) {
         if let Ok(m) = serde_json::from_str::<ManifestLine>(l)
@@ -185,7 +199,15 @@ pub fn scan(
         }
     }
     assemble(opts, &parts, batches.len(), &discovery.rejected)?;
+    mark_finished(
+        &opts.out,
+        &Finished {
+            header,
+            policies: summary.policies,
+            segments: summary.segments,
+            errors: summary.errors,
+        },
+    )?;
     summary.seconds = start.elapsed().as_secs_f64();
     Ok(summary)
 }
-

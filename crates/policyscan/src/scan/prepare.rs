@@ -38,8 +38,8 @@ pub(super) fn err_row(input: &Input, stage: Stage, error: impl Into<String>) -> 
 
 /// Read, decode, strip HTML, segment and extract one policy.
 fn prepare(input: &Input, opts: &ScanOptions, extractor: &Extractor) -> Result<Prepared, ErrorRow> {
-    let bytes =
-        read_bytes(input, opts.max_bytes).map_err(|e| err_row(input, Stage::Read, e.to_string()))?;
+    let bytes = read_bytes(input, opts.max_bytes)
+        .map_err(|e| err_row(input, Stage::Read, e.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let decoded = decode(&bytes).map_err(|e| err_row(input, Stage::Decode, e.to_string()))?;
     drop(bytes);
@@ -102,12 +102,9 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 
 /// `--keep-text`: the decoded text that offsets index into.
 pub(super) fn write_text(out: &Path, policy_id: &str, text: &str) -> std::io::Result<()> {
-    let rel = safe_relative_path(policy_id, "txt")
-        .ok_or_else(|| std::io::Error::other("policy id cannot be made into a file name"))?;
-    let path = out.join("texts").join(rel);
+    let path = out.join("texts").join(safe_relative_path(policy_id, "txt"));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, text)
 }
-

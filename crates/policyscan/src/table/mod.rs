@@ -1,21 +1,24 @@
-//! The four output tables — `segments`, `entities`, `policies`, `errors` —
-//! as polars DataFrames with a fixed schema (the public contract documented in
-//! the README), and their writers.
+//! The output tables — `segments`, `entities`, `policies`, `checklist`,
+//! `errors` — as polars DataFrames with a fixed schema (the public contract,
+//! `docs/tables.md`), their writers ([`write`]) and a streaming reader of a
+//! finished output folder ([`read`]), so that `check` and `report` work from
+//! tables written earlier.
 //!
 //! Rows are produced batch by batch; each batch is committed as a Parquet
 //! *part* (Parquet keeps the types exactly). When a run ends, the parts of
 //! each table are streamed, one at a time, into the final file in the chosen
 //! format, so memory stays bounded by one batch whatever the corpus size.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+pub mod read;
+mod write;
 
 use polars::prelude::*;
 
+pub use crate::check::{ChecklistRow, Status};
 use crate::extract::Summary;
-pub use crate::stage::Stage;
 use crate::labels::{LABELS, N_LABELS};
+pub use crate::stage::Stage;
+pub use write::{TableWriter, read_parquet, write_parquet};
 
 /// Output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,15 +46,17 @@ pub enum Table {
     Segments,
     Entities,
     Policies,
+    Checklist,
     Errors,
 }
 
 impl Table {
     /// Every table, in the order they are written.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Segments,
         Table::Entities,
         Table::Policies,
+        Table::Checklist,
         Table::Errors,
     ];
 
@@ -61,6 +66,7 @@ impl Table {
             Table::Segments => "segments",
             Table::Entities => "entities",
             Table::Policies => "policies",
+            Table::Checklist => "checklist",
             Table::Errors => "errors",
         }
     }
@@ -111,6 +117,9 @@ pub struct PolicyRow {
     pub segments: u32,
     pub n_labels: [u32; N_LABELS],
     pub summary: Summary,
+    /// Checklist items present, and items that apply ([`crate::check::counts`]).
+    pub checklist_present: u32,
+    pub checklist_applicable: u32,
 }
 
 /// One row of `errors`.
@@ -121,12 +130,13 @@ pub struct ErrorRow {
     pub error: String,
 }
 
-/// The rows of one batch, for all four tables.
+/// The rows of one batch, for all tables.
 #[derive(Debug, Default, Clone)]
 pub struct Rows {
     pub segments: Vec<SegmentRow>,
     pub entities: Vec<EntityRow>,
     pub policies: Vec<PolicyRow>,
+    pub checklist: Vec<ChecklistRow>,
     pub errors: Vec<ErrorRow>,
 }
 
@@ -198,9 +208,20 @@ pub fn schema(table: Table) -> Vec<(String, DataType)> {
                 s("stored_in_china", DataType::Boolean),
                 s("transfers_abroad", DataType::Boolean),
                 s("updated", DataType::String),
+                s("checklist_present", DataType::UInt32),
+                s("checklist_applicable", DataType::UInt32),
             ]);
             v
         }
+        Table::Checklist => vec![
+            s("policy_id", DataType::String),
+            s("item", DataType::String),
+            s("law", DataType::String),
+            s("status", DataType::String),
+            s("evidence_segments", list_of(DataType::UInt32)),
+            s("evidence", list_of(DataType::String)),
+            s("reason", DataType::String),
+        ],
         Table::Errors => vec![
             s("path", DataType::String),
             s("stage", DataType::String),
@@ -324,8 +345,29 @@ impl Rows {
             col("stored_in_china", &sums, |x| x.stored_in_china),
             col("transfers_abroad", &sums, |x| x.transfers_abroad),
             col("updated", &sums, |x| x.updated.as_deref()),
+            col("checklist_present", r, |x| x.checklist_present),
+            col("checklist_applicable", r, |x| x.checklist_applicable),
         ]);
         frame(Table::Policies, r.len(), cols)
+    }
+
+    /// The `checklist` frame.
+    pub fn checklist_frame(&self) -> PolarsResult<DataFrame> {
+        let r = &self.checklist;
+        let segs: Vec<Series> = r
+            .iter()
+            .map(|x| Series::new(PlSmallStr::EMPTY, &x.evidence_segments))
+            .collect();
+        let cols = vec![
+            col("policy_id", r, |x| x.policy_id.as_str()),
+            col("item", r, |x| x.item.as_str()),
+            col("law", r, |x| x.law.as_str()),
+            col("status", r, |x| x.status.as_str()),
+            list_series("evidence_segments", segs, DataType::UInt32),
+            list_str("evidence", r.iter().map(|x| &x.evidence)),
+            col("reason", r, |x| x.reason.as_str()),
+        ];
+        frame(Table::Checklist, r.len(), cols)
     }
 
     /// The `errors` frame.
@@ -345,156 +387,8 @@ impl Rows {
             Table::Segments => self.segments_frame(),
             Table::Entities => self.entities_frame(),
             Table::Policies => self.policies_frame(),
+            Table::Checklist => self.checklist_frame(),
             Table::Errors => self.errors_frame(),
         }
-    }
-}
-
-/// Write a frame as one Parquet file (used for parts: write to `tmp`, the
-/// caller renames into place once all parts of a batch exist).
-pub fn write_parquet(df: &mut DataFrame, path: &Path) -> PolarsResult<()> {
-    let f = File::create(path)?;
-    ParquetWriter::new(f)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(df)?;
-    Ok(())
-}
-
-/// Read a Parquet part back.
-pub fn read_parquet(path: &Path) -> PolarsResult<DataFrame> {
-    ParquetReader::new(File::open(path)?).finish()
-}
-
-/// CSV cannot hold lists: turn list columns into JSON array text.
-fn lists_to_json(df: &DataFrame) -> PolarsResult<DataFrame> {
-    let cols = df
-        .columns()
-        .iter()
-        .map(|c| {
-            let s = c.as_materialized_series();
-            if !matches!(s.dtype(), DataType::List(_)) {
-                return Ok(c.clone());
-            }
-            let ca = s.list()?;
-            let texts: Vec<Option<String>> = (0..ca.len())
-                .map(|i| ca.get_as_series(i))
-                .map(|v| {
-                    v.map(|inner| {
-                        let vals: Vec<serde_json::Value> = match inner.dtype() {
-                            DataType::String => inner
-                                .str()
-                                .map(|ca| ca.iter().map(|x| serde_json::json!(x)).collect())
-                                .unwrap_or_default(),
-                            _ => inner
-                                .cast(&DataType::Int64)
-                                .ok()
-                                .and_then(|s| {
-                                    s.i64()
-                                        .ok()
-                                        .map(|ca| ca.iter().map(|x| serde_json::json!(x)).collect())
-                                })
-                                .unwrap_or_default(),
-                        };
-                        serde_json::Value::Array(vals).to_string()
-                    })
-                })
-                .collect();
-            Ok(Series::new(s.name().clone(), texts).into_column())
-        })
-        .collect::<PolarsResult<Vec<Column>>>()?;
-    DataFrame::new(df.height(), cols)
-}
-
-/// Streams frames, in order, into one output file of a format.
-pub struct TableWriter {
-    format: OutFormat,
-    table: Table,
-    parquet: Option<polars::io::parquet::write::BatchedWriter<File>>,
-    text: Option<BufWriter<File>>,
-    first: bool,
-}
-
-impl TableWriter {
-    /// Create the output file at `path`.
-    pub fn create(path: &Path, table: Table, format: OutFormat) -> PolarsResult<Self> {
-        let f = File::create(path)?;
-        let (parquet, text) = match format {
-            OutFormat::Parquet => {
-                let sch: Schema = schema(table)
-                    .into_iter()
-                    .map(|(n, t)| Field::new(n.into(), t))
-                    .collect();
-                (
-                    Some(
-                        ParquetWriter::new(f)
-                            .with_compression(ParquetCompression::Zstd(None))
-                            .batched(&sch)?,
-                    ),
-                    None,
-                )
-            }
-            _ => (None, Some(BufWriter::new(f))),
-        };
-        Ok(Self {
-            format,
-            table,
-            parquet,
-            text,
-            first: true,
-        })
-    }
-
-    /// Append the rows of `df` (which has the table's schema).
-    pub fn write(&mut self, df: &mut DataFrame) -> PolarsResult<()> {
-        let first = std::mem::replace(&mut self.first, false);
-        match self.format {
-            OutFormat::Parquet => {
-                if df.height() > 0 {
-                    self.parquet
-                        .as_mut()
-                        .expect("parquet writer")
-                        .write_batch(df)?;
-                }
-            }
-            OutFormat::Csv => {
-                let w = self.text.as_mut().expect("text writer");
-                let mut df = lists_to_json(df)?;
-                if first {
-                    // Excel needs the BOM to read UTF-8 Chinese correctly.
-                    w.write_all("\u{feff}".as_bytes())?;
-                }
-                if first || df.height() > 0 {
-                    CsvWriter::new(&mut *w)
-                        .include_header(first)
-                        .finish(&mut df)?;
-                }
-            }
-            OutFormat::Jsonl => {
-                if df.height() > 0 {
-                    let w = self.text.as_mut().expect("text writer");
-                    JsonWriter::new(&mut *w)
-                        .with_json_format(JsonFormat::JsonLines)
-                        .finish(df)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Finish the file (Parquet footer, flush). A table that got no rows is
-    /// still written with its header/schema.
-    pub fn finish(mut self) -> PolarsResult<()> {
-        if self.first {
-            let mut empty = Rows::default().frame(self.table)?;
-            self.write(&mut empty)?;
-        }
-        if let Some(p) = self.parquet.take() {
-            p.finish()?;
-        }
-        if let Some(mut t) = self.text.take() {
-            t.flush()?;
-            t.get_ref().sync_all()?;
-        }
-        Ok(())
     }
 }

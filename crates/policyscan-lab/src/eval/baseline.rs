@@ -1,10 +1,10 @@
 //! The keyword/heading baseline: what a careful regex writer gets without a
 //! model. It labels a segment from keywords in the headings above it and a
 //! few unambiguous keywords in its own text. Two jobs:
-//! - the yardstick the BERT classifier must beat (`policyscan eval-dev
-//!   --baseline`), and
-//! - the weak labeller of the corpus in [`crate::dataset`] (heading-derived
-//!   section labels), which is why it lives in one place.
+//! - the yardstick the BERT classifier must beat (`policyscan eval
+//!   --dev-lines` scores both on the same lines), and
+//! - the weak labeller of the corpus in [`crate::data::classifier`]
+//!   (heading-derived section labels), which is why it lives in one place.
 
 use std::sync::LazyLock;
 
@@ -111,7 +111,7 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
 
 /// Labels of the innermost heading in `path` that matches any heading rule
 /// (the older, narrower reading of the section; the weak labeller of the
-/// shipped model uses it — see [`crate::dataset::HeadingRule`]).
+/// shipped model uses it — see [`crate::data::HeadingRule`]).
 pub fn innermost_heading_labels(path: &[String]) -> LabelSet {
     for h in path.iter().rev() {
         let set = heading_labels(std::slice::from_ref(h));

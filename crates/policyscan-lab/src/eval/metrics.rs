@@ -1,11 +1,103 @@
-//! Multi-label metrics: per-label precision/recall/F1, macro and micro F1, and
-//! per-label threshold tuning. Shared by `train` (early stopping, thresholds),
-//! `eval` and the line-level dev-set scoring, so all report the same numbers.
+//! The one precision/recall/F1 of the lab, and the classifier's metrics
+//! built on it: per-label precision/recall/F1, macro and micro F1, per-label
+//! threshold tuning and the paired bootstrap over policies. Shared by
+//! `train` (early stopping, thresholds), `eval`, the line-level dev-set
+//! scoring, the span scorer ([`crate::eval::spans`]) and the extraction
+//! scores ([`crate::eval::extract`]), so all report the same numbers.
 
 use serde::Serialize;
 
 use policyscan::labels::{LABELS, LabelSet, N_LABELS};
 use policyscan::rng::SplitMix64;
+
+/// The counts behind one precision/recall/F1. Predictions and gold items
+/// are matched separately — `tp_pred` predictions match some gold item,
+/// `tp_gold` gold items are matched by some prediction — so one long
+/// predicted span covering two gold ones counts once for precision and
+/// twice for recall. With one-to-one matching (label sets) both are the
+/// true positives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub gold: usize,
+    pub pred: usize,
+    pub tp_pred: usize,
+    pub tp_gold: usize,
+}
+
+impl Tally {
+    /// From a confusion count: true positives, false positives, false
+    /// negatives.
+    pub fn confusion(tp: usize, fp: usize, fn_: usize) -> Self {
+        Self {
+            gold: tp + fn_,
+            pred: tp + fp,
+            tp_pred: tp,
+            tp_gold: tp,
+        }
+    }
+
+    /// Match `pred` against `gold`: a prediction is right when `same(gold,
+    /// pred)` holds for some gold item, a gold item is found when it holds
+    /// for some prediction.
+    pub fn matching<G, P>(gold: &[G], pred: &[P], same: impl Fn(&G, &P) -> bool) -> Self {
+        Self {
+            gold: gold.len(),
+            pred: pred.len(),
+            tp_pred: pred
+                .iter()
+                .filter(|p| gold.iter().any(|g| same(g, p)))
+                .count(),
+            tp_gold: gold
+                .iter()
+                .filter(|g| pred.iter().any(|p| same(g, p)))
+                .count(),
+        }
+    }
+
+    /// Precision, recall and F1 of these counts.
+    pub fn prf(&self) -> Prf {
+        prf(self.gold, self.pred, self.tp_pred, self.tp_gold)
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Self) {
+        self.gold += o.gold;
+        self.pred += o.pred;
+        self.tp_pred += o.tp_pred;
+        self.tp_gold += o.tp_gold;
+    }
+}
+
+/// Precision, recall and F1 of one measurement, with its gold and
+/// predicted counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Prf {
+    pub gold: usize,
+    pub pred: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Precision `tp_pred / pred`, recall `tp_gold / gold` (0 when there is
+/// nothing to divide by) and their harmonic mean (0 when both are 0).
+pub fn prf(gold: usize, pred: usize, tp_pred: usize, tp_gold: usize) -> Prf {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (precision, recall) = (ratio(tp_pred, pred), ratio(tp_gold, gold));
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Prf {
+        gold,
+        pred,
+        precision,
+        recall,
+        f1,
+    }
+}
 
 /// Scores of one label.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -30,25 +122,6 @@ pub struct Report {
     pub micro_f1: f64,
 }
 
-fn prf(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
-    let p = if tp + fp == 0 {
-        0.0
-    } else {
-        tp as f64 / (tp + fp) as f64
-    };
-    let r = if tp + fn_ == 0 {
-        0.0
-    } else {
-        tp as f64 / (tp + fn_) as f64
-    };
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    (p, r, f)
-}
-
 /// Compare predictions with gold sets.
 pub fn report(gold: &[LabelSet], pred: &[LabelSet]) -> Report {
     assert_eq!(
@@ -61,16 +134,16 @@ pub fn report(gold: &[LabelSet], pred: &[LabelSet]) -> Report {
         .iter()
         .zip(&c)
         .map(|(name, &[tp, fp, fn_])| {
-            let (precision, recall, f1) = prf(tp, fp, fn_);
+            let s = Tally::confusion(tp, fp, fn_).prf();
             LabelScore {
                 label: name.to_string(),
                 support: tp + fn_,
                 tp,
                 fp,
                 fn_,
-                precision,
-                recall,
-                f1,
+                precision: s.precision,
+                recall: s.recall,
+                f1: s.f1,
             }
         })
         .collect();
@@ -109,7 +182,7 @@ pub fn tune_thresholds(gold: &[LabelSet], scores: &[[f32; N_LABELS]]) -> [f32; N
                     _ => {}
                 }
             }
-            let f = prf(tp, fp, fn_).2;
+            let f = Tally::confusion(tp, fp, fn_).prf().f1;
             let closer = (t - 0.5).abs() < (best[l] - 0.5).abs();
             if f > best_f + 1e-12 || ((f - best_f).abs() <= 1e-12 && closer) {
                 best_f = f;
@@ -163,9 +236,55 @@ fn count(c: &mut Counts, gold: &LabelSet, pred: &LabelSet) {
 
 /// Macro- and micro-F1 from summed counts, as [`report`] computes them.
 fn f1s(c: &Counts) -> (f64, f64) {
-    let macro_f1 = c.iter().map(|x| prf(x[0], x[1], x[2]).2).sum::<f64>() / N_LABELS as f64;
+    let f1 = |tp, fp, fn_| Tally::confusion(tp, fp, fn_).prf().f1;
+    let macro_f1 = c.iter().map(|x| f1(x[0], x[1], x[2])).sum::<f64>() / N_LABELS as f64;
     let sum = |k: usize| c.iter().map(|x| x[k]).sum::<usize>();
-    (macro_f1, prf(sum(0), sum(1), sum(2)).2)
+    (macro_f1, f1(sum(0), sum(1), sum(2)))
+}
+
+/// Per-group counts of both systems, in one pass, groups in name order.
+fn group_counts(
+    group: &[&str],
+    gold: &[LabelSet],
+    a: &[LabelSet],
+    b: &[LabelSet],
+) -> Vec<(Counts, Counts)> {
+    let mut by_group: std::collections::BTreeMap<&str, (Counts, Counts)> = Default::default();
+    for (i, g) in group.iter().enumerate() {
+        let (ca, cb) = by_group.entry(g).or_default();
+        count(ca, &gold[i], &a[i]);
+        count(cb, &gold[i], &b[i]);
+    }
+    by_group.into_values().collect()
+}
+
+/// Macro- and micro-F1 of `a` minus those of `b`, over the summed counts of
+/// some groups (a group drawn twice counts twice).
+fn f1_diff<'a>(pairs: impl Iterator<Item = &'a (Counts, Counts)>) -> (f64, f64) {
+    let add = |acc: &mut Counts, c: &Counts| {
+        for l in 0..N_LABELS {
+            for k in 0..3 {
+                acc[l][k] += c[l][k];
+            }
+        }
+    };
+    let (mut ca, mut cb) = ([[0; 3]; N_LABELS], [[0; 3]; N_LABELS]);
+    for (x, y) in pairs {
+        add(&mut ca, x);
+        add(&mut cb, y);
+    }
+    let ((ma, ia), (mb, ib)) = (f1s(&ca), f1s(&cb));
+    (ma - mb, ia - ib)
+}
+
+/// 2.5th and 97.5th percentiles of `v` (sorted in place); NaN when empty.
+fn interval95(v: &mut [f64]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
 }
 
 /// Paired bootstrap of `a` against `b` over groups: `group[i]` names the
@@ -179,57 +298,26 @@ pub fn paired_bootstrap(
     seed: u64,
 ) -> PairedBootstrap {
     assert!(group.len() == gold.len() && gold.len() == a.len() && a.len() == b.len());
-    // Per-group counts of both systems, in one pass, groups in name order.
-    let mut by_group: std::collections::BTreeMap<&str, (Counts, Counts)> = Default::default();
-    for (i, g) in group.iter().enumerate() {
-        let (ca, cb) = by_group.entry(g).or_default();
-        count(ca, &gold[i], &a[i]);
-        count(cb, &gold[i], &b[i]);
-    }
-    let per_group: Vec<(Counts, Counts)> = by_group.into_values().collect();
-    let add = |acc: &mut Counts, c: &Counts| {
-        for l in 0..N_LABELS {
-            for k in 0..3 {
-                acc[l][k] += c[l][k];
-            }
-        }
-    };
-    let diff = |pairs: &mut dyn Iterator<Item = &(Counts, Counts)>| {
-        let (mut ca, mut cb) = ([[0; 3]; N_LABELS], [[0; 3]; N_LABELS]);
-        for (x, y) in pairs {
-            add(&mut ca, x);
-            add(&mut cb, y);
-        }
-        let ((ma, ia), (mb, ib)) = (f1s(&ca), f1s(&cb));
-        (ma - mb, ia - ib)
-    };
-    let (macro_diff, micro_diff) = diff(&mut per_group.iter());
+    let per_group = group_counts(group, gold, a, b);
+    let (macro_diff, micro_diff) = f1_diff(per_group.iter());
     let mut rng = SplitMix64::new(seed);
     let n = per_group.len();
     let mut macros = Vec::with_capacity(resamples);
     let mut micros = Vec::with_capacity(resamples);
     for _ in 0..resamples {
         let draw: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
-        let (m, i) = diff(&mut draw.iter().map(|&k| &per_group[k]));
+        let (m, i) = f1_diff(draw.iter().map(|&k| &per_group[k]));
         macros.push(m);
         micros.push(i);
     }
-    let interval = |v: &mut Vec<f64>| -> (f64, f64) {
-        if v.is_empty() {
-            return (f64::NAN, f64::NAN);
-        }
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-        (at(0.025), at(0.975))
-    };
     let ahead = macros.iter().filter(|&&d| d > 0.0).count() as f64 / resamples.max(1) as f64;
     PairedBootstrap {
         groups: n,
         resamples,
         macro_diff,
-        macro_interval: interval(&mut macros),
+        macro_interval: interval95(&mut macros),
         micro_diff,
-        micro_interval: interval(&mut micros),
+        micro_interval: interval95(&mut micros),
         macro_a_ahead: ahead,
     }
 }
@@ -256,6 +344,22 @@ pub fn format_table(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_prf_for_confusion_counts_and_matched_lists() {
+        let t = Tally::confusion(3, 1, 2);
+        assert_eq!((t.gold, t.pred), (5, 4));
+        let p = t.prf();
+        assert_eq!((p.precision, p.recall), (0.75, 0.6));
+        assert!((p.f1 - 2.0 * 0.75 * 0.6 / 1.35).abs() < 1e-12);
+        assert_eq!(prf(0, 0, 0, 0), Prf::default());
+        // Predictions and gold items are matched separately.
+        let t = Tally::matching(&[1, 2, 3], &[2, 2, 9], |g, p| g == p);
+        assert_eq!((t.tp_pred, t.tp_gold), (2, 1));
+        let mut sum = t;
+        sum += Tally::confusion(1, 0, 0);
+        assert_eq!((sum.gold, sum.pred, sum.tp_pred, sum.tp_gold), (4, 4, 3, 2));
+    }
 
     #[test]
     fn perfect_and_empty_predictions() {

@@ -1,0 +1,294 @@
+//! `policyscan cv`: policy-level cross-validation of the segment classifier
+//! over the human-labelled training policies (the lab's `eval::cv`), one
+//! fixed model scored on the same folds (`--fixed`), the final check on the
+//! dev policies (`--final`), or the segmenter's line kinds against the
+//! readers' (`--line-kinds`). Flags in, table or JSON out; the work is in the
+//! lab.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use policyscan_lab::data::devset::DevSet;
+use policyscan_lab::data::human::{all_labelled, train_set, weak_examples};
+use policyscan_lab::data::{HeadingRule, shared_dir};
+use policyscan_lab::eval::cv::{
+    CvOptions, CvResult, cross_validate, cross_validate_fixed, final_check,
+};
+use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
+use policyscan_lab::train::TrainOptions;
+
+/// Flags of `policyscan cv`.
+#[derive(Args)]
+pub struct CvArgs {
+    /// Shared data folder (default ../shared).
+    #[arg(long)]
+    shared: Option<PathBuf>,
+    /// Folds, by policy.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed of the fold and inner splits and the weak sample.
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Share of each fold's training policies that chooses checkpoint and
+    /// thresholds (split by policy).
+    #[arg(long, default_value_t = 0.2)]
+    inner_share: f64,
+    /// Loss weight of the weak pool (VioDroid sentences and weakly labelled
+    /// segments of the corpus policies nobody labelled); 0 leaves it out.
+    #[arg(long, default_value_t = 0.0)]
+    weak_weight: f32,
+    /// Weak examples drawn per human training example.
+    #[arg(long, default_value_t = 1.0)]
+    weak_ratio: f64,
+    /// Fine-tune this HF BERT directory (a classifier's too: its encoder,
+    /// and with --keep-head its head); default from scratch.
+    #[arg(long)]
+    init: Option<PathBuf>,
+    /// With --init: continue its classification head instead of a new one.
+    #[arg(long, requires = "init")]
+    keep_head: bool,
+    /// With --init: grow its encoder to this many layers by repeating its
+    /// layers (a multiple of its depth).
+    #[arg(long, requires = "init")]
+    stack_layers: Option<usize>,
+    /// Size of a from-scratch model: small, tiny or micro.
+    #[arg(long, default_value = "tiny")]
+    config: String,
+    /// WordPiece vocabulary size for a from-scratch model.
+    #[arg(long, default_value_t = 8000)]
+    vocab_size: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    #[arg(long, default_value_t = 20)]
+    epochs: usize,
+    /// Steps per fold at most.
+    #[arg(long, default_value_t = 600)]
+    max_steps: usize,
+    /// Evaluate on the inner policies every N steps.
+    #[arg(long, default_value_t = 100)]
+    eval_every: usize,
+    #[arg(long, default_value_t = 3)]
+    patience: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    /// Seed of training (initialisation, batches, dropout).
+    #[arg(long, default_value_t = 17)]
+    train_seed: u64,
+    /// Folder for the fold models (default: a temporary folder, removed).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Score one fixed model (--model DIR, default the built-in one) on the
+    /// same folds instead of training.
+    #[arg(long, conflicts_with_all = ["final_check", "line_kinds"])]
+    fixed: bool,
+    /// Model directory for --fixed.
+    #[arg(long, requires = "fixed")]
+    model: Option<PathBuf>,
+    /// Train once on every training policy and score the dev policies (the
+    /// final check, never used for choices).
+    #[arg(long = "final", conflicts_with = "line_kinds")]
+    final_check: bool,
+    /// With --final: keep the trained model here.
+    #[arg(long, requires = "final_check")]
+    out: Option<PathBuf>,
+    /// Score the segmenter's line kinds (heading / toc / body) against the
+    /// readers' on every human-labelled policy; no training.
+    #[arg(long)]
+    line_kinds: bool,
+    /// Write every scored line as JSONL here (with --line-kinds: the lines
+    /// whose kind differs).
+    #[arg(long)]
+    dump: Option<PathBuf>,
+    /// Bootstrap resamples.
+    #[arg(long, default_value_t = 10_000)]
+    resamples: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The lab's settings from the flags.
+fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
+    let (hidden, layers, heads) = match a.config.as_str() {
+        "small" => (256, 4, 4),
+        "tiny" => (128, 2, 2),
+        "micro" => (32, 1, 2),
+        other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
+    };
+    let train = TrainOptions {
+        init: a.init.clone(),
+        stack_layers: a.stack_layers,
+        hidden,
+        layers,
+        heads,
+        vocab_size: a.vocab_size,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        max_tokens: a.max_tokens,
+        seed: a.train_seed,
+        patience: a.patience,
+        eval_every: a.eval_every,
+        max_steps: Some(a.max_steps),
+        progress: false,
+        ..TrainOptions::default()
+    };
+    Ok(CvOptions {
+        folds: a.folds,
+        seed: a.seed,
+        inner_share: a.inner_share,
+        weak_weight: a.weak_weight,
+        weak_ratio: a.weak_ratio,
+        keep_head: a.keep_head,
+        train,
+        work,
+        batch_size: a.batch_size,
+        resamples: a.resamples,
+    })
+}
+
+pub fn run(a: CvArgs) -> Result<()> {
+    let shared = shared_dir(a.shared.as_deref())?;
+    if a.line_kinds {
+        return run_line_kinds(&a, &all_labelled(&shared)?);
+    }
+    let set = train_set(&shared)?;
+    anyhow::ensure!(
+        !set.policies.is_empty(),
+        "{}: no human-labelled training policies (labeled/segments_train)",
+        shared.display()
+    );
+    if a.fixed {
+        let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
+        let r = cross_validate_fixed(&set, &clf, a.folds, a.seed, a.batch_size, a.resamples)?;
+        return report_cv(&a, &r);
+    }
+    let temp = std::env::temp_dir().join(format!("policyscan-cv-{}", std::process::id()));
+    let work = a.work.clone().unwrap_or_else(|| temp.clone());
+    let opts = options(&a, work)?;
+    let weak = if a.weak_weight > 0.0 {
+        weak_examples(&shared, &Default::default(), HeadingRule::Innermost)?
+    } else {
+        Vec::new()
+    };
+    let res = if a.final_check {
+        let out = a.out.clone().unwrap_or_else(|| opts.work.join("final"));
+        let dev = DevSet::load(&shared)?;
+        final_check(&set, &dev, &weak, &opts, &out).map(|r| {
+            if let Some(path) = &a.dump {
+                std::fs::write(path, lines_jsonl(&r.lines))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            if a.json {
+                println!("{}", serde_json::json!({ "final": r }));
+            } else {
+                println!(
+                    "trained on {} policies ({} segments{}), checkpoint and thresholds from {} \
+                     inner policies: step {} of {}, {:.0} s; model in {}\n",
+                    r.trained.fit.len(),
+                    r.trained.human_examples,
+                    weak_note(r.trained.weak_examples),
+                    r.trained.inner.len(),
+                    r.trained.best_step,
+                    r.trained.steps,
+                    r.trained.seconds,
+                    r.model_dir.display()
+                );
+                println!("dev policies (final check), whole scan:");
+                print!("{}", format_comparison(&r.dev));
+            }
+            anyhow::Ok(())
+        })
+    } else {
+        cross_validate(&set, &weak, &opts).map(|r| report_cv(&a, &r))
+    };
+    if a.work.is_none() && !(a.final_check && a.out.is_none()) {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    res??;
+    Ok(())
+}
+
+/// ", N weak" when weak examples were mixed in.
+fn weak_note(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" + {n} weak")
+    }
+}
+
+/// Print a cross-validation as a table or JSON, and dump its lines.
+fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
+    if let Some(path) = &a.dump {
+        std::fs::write(path, lines_jsonl(&r.lines))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(r)?);
+        return Ok(());
+    }
+    println!(
+        "{}-fold cross-validation by policy over {} policies ({:.0} s)",
+        r.folds,
+        r.fold_of.len(),
+        r.seconds
+    );
+    for f in &r.fold_results {
+        let how = match &f.trained {
+            Some(t) => format!(
+                "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}, {:.0} s",
+                t.fit.len(),
+                t.human_examples,
+                weak_note(t.weak_examples),
+                t.best_step,
+                t.steps,
+                t.inner_macro_f1,
+                t.seconds
+            ),
+            None => "fixed model".into(),
+        };
+        println!(
+            "  fold {}: {} held-out policies, model {:.3} / baseline {:.3} macro-F1; {how}",
+            f.fold,
+            f.test.len(),
+            f.model_macro_f1,
+            f.baseline_macro_f1
+        );
+    }
+    println!("\nout of fold, whole scan vs keyword/heading baseline on the same body lines:");
+    print!("{}", format_comparison(&r.out_of_fold));
+    Ok(())
+}
+
+/// `--line-kinds`: the segmenter against the readers' KIND column.
+fn run_line_kinds(a: &CvArgs, set: &DevSet) -> Result<()> {
+    let r = line_kinds(set);
+    if let Some(path) = &a.dump {
+        let mut out = String::new();
+        for m in &r.misses {
+            out.push_str(&serde_json::to_string(m)?);
+            out.push('\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if a.json {
+        let mut v = serde_json::to_value(&r)?;
+        v.as_object_mut().map(|o| o.remove("misses"));
+        println!("{v}");
+    } else {
+        println!("segmenter line kinds vs the readers' (all human-labelled policies):");
+        print!("{}", format_kinds(&r));
+        let worst: Vec<String> = r
+            .misses_by_policy
+            .iter()
+            .take(8)
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect();
+        println!("most misses: {}", worst.join(", "));
+    }
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! `policyscan cv` on a stand-in shared folder of six tiny fictional
+//! policies labelled line by line: folds by policy, every policy predicted
+//! exactly once, out-of-fold figures for every label from model and
+//! baseline; `--final` and `--line-kinds` on the same folder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Six fictional policies (text, labels.tsv) in `labeled/segments_train`,
+/// two in `labeled/segments_dev`.
+fn fake_shared(dir: &Path) {
+    let texts = dir.join("corpus/ca4p/texts");
+    let train = dir.join("labeled/segments_train");
+    let dev = dir.join("labeled/segments_dev");
+    for d in [&texts, &train, &dev] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let bodies = [
+        (
+            "我们会收集您的手机号码和设备标识符，用于注册和登录。",
+            "collection",
+        ),
+        ("我们使用Cookie记住您的登录状态。", "cookie"),
+        ("我们会与合作伙伴共享您的订单信息，以完成配送。", "sharing"),
+        ("您可以在设置中注销账号或删除您的个人信息。", "rights"),
+        (
+            "若您是未满14周岁的儿童，请在监护人的陪同下阅读本政策。",
+            "minors",
+        ),
+        (
+            "您的个人信息存储在中国境内，不会传输至境外。",
+            "cross_border",
+        ),
+    ];
+    for p in 0..8 {
+        let id = format!("{:04}", p + 1);
+        let mut text = String::new();
+        let mut tsv = String::new();
+        let mut no = 0;
+        for k in 0..3 {
+            let (body, label) = bodies[(p + k) % bodies.len()];
+            text.push_str(&format!(
+                "{}、第{}部分\n{body}\n",
+                ["一", "二", "三"][k],
+                k + 1
+            ));
+            tsv.push_str(&format!(
+                "{}\theading\t{label}\n{}\tbody\t{label}\n",
+                no + 1,
+                no + 2
+            ));
+            no += 2;
+        }
+        text.push_str("本政策自发布之日起生效。\n");
+        tsv.push_str(&format!("{}\tbody\t-\n", no + 1));
+        let folder = if p < 6 { &train } else { &dev };
+        std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
+        std::fs::write(folder.join(format!("{id}.labels.tsv")), tsv).unwrap();
+    }
+}
+
+/// `policyscan cv --shared DIR <args> --json`, parsed.
+fn cv_json(shared: &Path, args: &[&str]) -> Value {
+    let o = bin()
+        .args(["cv", "--json", "--shared"])
+        .arg(shared)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+const TINY: &[&str] = &[
+    "--config",
+    "micro",
+    "--vocab-size",
+    "300",
+    "--max-steps",
+    "4",
+    "--eval-every",
+    "2",
+    "--batch-size",
+    "8",
+    "--max-tokens",
+    "64",
+    "--resamples",
+    "200",
+];
+
+#[test]
+fn cv_predicts_every_policy_once_from_folds_that_share_none() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let mut args = vec!["--folds", "2"];
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+
+    // Fold assignment: six policies, two folds of three.
+    let fold_of: BTreeMap<String, u64> = r["fold_of"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
+    assert_eq!(fold_of.len(), 6);
+    let folds = r["fold_results"].as_array().unwrap();
+    assert_eq!(folds.len(), 2);
+    let mut seen = BTreeSet::new();
+    for f in folds {
+        let test: BTreeSet<String> = strings(&f["test"]);
+        let t = &f["trained"];
+        let train: BTreeSet<String> = strings(&t["fit"])
+            .union(&strings(&t["inner"]))
+            .cloned()
+            .collect();
+        assert!(
+            test.is_disjoint(&train),
+            "fold trains on a held-out policy: {f}"
+        );
+        assert!(test.is_disjoint(&seen), "two folds hold one policy: {f}");
+        assert_eq!(test.len() + train.len(), 6, "{f}");
+        for id in &test {
+            assert_eq!(fold_of[id], f["fold"].as_u64().unwrap());
+        }
+        assert!(!strings(&t["inner"]).is_empty(), "no inner split: {f}");
+        seen.extend(test);
+    }
+
+    // Every policy predicted exactly once, all its body lines.
+    let predicted = r["predicted"].as_array().unwrap();
+    let ids: Vec<&str> = predicted
+        .iter()
+        .map(|p| p["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 6);
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 6);
+    for p in predicted {
+        assert_eq!(p["lines"], 4, "{p}");
+        assert_eq!(
+            fold_of[p["policy"].as_str().unwrap()],
+            p["fold"].as_u64().unwrap()
+        );
+    }
+
+    // Out-of-fold figures for every label, model and baseline.
+    let oof = &r["out_of_fold"];
+    for system in ["model", "baseline"] {
+        let rep = &oof[system];
+        assert_eq!(rep["n"], 24, "{system}");
+        let labels = rep["labels"].as_array().unwrap();
+        let names: Vec<&str> = labels
+            .iter()
+            .map(|l| l["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "collection",
+                "cookie",
+                "sharing",
+                "rights",
+                "minors",
+                "cross_border"
+            ]
+        );
+        for l in labels {
+            let f1 = l["f1"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&f1), "{l}");
+            assert!(l["support"].as_u64().unwrap() > 0, "{l}");
+        }
+        assert!(rep["macro_f1"].as_f64().is_some());
+    }
+    let boot = &oof["model_minus_baseline"];
+    assert_eq!(boot["groups"], 6);
+    let diff =
+        oof["model"]["macro_f1"].as_f64().unwrap() - oof["baseline"]["macro_f1"].as_f64().unwrap();
+    assert!(
+        (boot["macro_diff"].as_f64().unwrap() - diff).abs() < 1e-9,
+        "{boot}"
+    );
+}
+
+#[test]
+fn cv_fixed_and_final_and_line_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    // The built-in model on the same folds: no training.
+    let r = cv_json(
+        dir.path(),
+        &["--fixed", "--folds", "3", "--resamples", "100"],
+    );
+    assert_eq!(r["predicted"].as_array().unwrap().len(), 6);
+    assert!(r["fold_results"][0]["trained"].is_null());
+
+    // The final check: train on the six, score the two dev policies.
+    let out = dir.path().join("final-model");
+    let mut args = vec!["--final", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+    assert_eq!(r["final"]["dev"]["policies"], 2);
+    assert_eq!(r["final"]["dev"]["model"]["n"], 8);
+    assert!(out.join("model.safetensors").is_file());
+
+    // Line kinds over all eight policies: 7 labelled lines each.
+    let r = cv_json(dir.path(), &["--line-kinds"]);
+    assert_eq!(r["policies"], 8);
+    assert_eq!(r["lines"], 56);
+    assert_eq!(r["kinds"].as_array().unwrap().len(), 3);
+}
+
+/// A JSON array of strings as a set.
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}

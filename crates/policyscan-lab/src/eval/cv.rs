@@ -1,0 +1,444 @@
+//! Policy-level K-fold cross-validation of the segment classifier on the
+//! human-labelled training policies (`policyscan cv`): the figure that says
+//! how the classifier does on policies it has never seen, where the dev
+//! figures cannot (thresholds, checkpoints and rules were chosen on dev).
+//!
+//! The steps, each in one function:
+//! 1. [`assign_folds`]: policies (never lines or segments) shuffled with a
+//!    seed and dealt into K folds;
+//! 2. per fold, [`train_fold`]: the other folds' policies split again by
+//!    policy into a fit part and an inner validation part ([`inner_split`]);
+//!    the classifier trains on the fit part's human segments (plus, when
+//!    asked, a sample of the weak pool at a lower loss weight) and picks its
+//!    checkpoint and per-label thresholds on the inner part only;
+//! 3. the held-out fold scored by the whole scan path and by the
+//!    keyword/heading baseline on the same body lines
+//!    ([`crate::eval::lines::score_lines`]);
+//! 4. all out-of-fold lines together: per-label, macro and micro F1 of both
+//!    systems and the paired bootstrap over policies
+//!    ([`crate::eval::lines::compare`]).
+//!
+//! [`cross_validate_fixed`] scores one fixed model on the same folds (a
+//! model that never saw these policies' labels, such as the shipped one), so
+//! its figure sits beside the cross-validated one; [`final_check`] trains
+//! once on every training policy and scores the dev policies, which nothing
+//! was chosen on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::data::devset::DevSet;
+use crate::data::examples::{Example, Labelled};
+use crate::data::human::set_examples;
+use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
+use crate::train::classifier::{Trainee, train_on};
+use crate::train::{TrainError, TrainOptions, vocabulary_texts};
+use policyscan::classify::Classifier;
+use policyscan::labels::{LABELS, parse_labels};
+use policyscan::rng::SplitMix64;
+use policyscan::segment::SegmentOptions;
+
+/// Why cross-validation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CvError {
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    #[error(transparent)]
+    Model(#[from] policyscan::model::ModelError),
+    #[error(transparent)]
+    Inference(#[from] policyscan::model::InferenceError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Settings of one cross-validation run.
+#[derive(Debug, Clone)]
+pub struct CvOptions {
+    pub folds: usize,
+    /// Seed of the fold and inner splits and of the weak sample (training
+    /// has its own, `train.seed`).
+    pub seed: u64,
+    /// Share of a fold's training policies kept apart to choose the
+    /// checkpoint and thresholds.
+    pub inner_share: f64,
+    /// Loss weight of weak examples; 0 leaves the weak pool out.
+    pub weak_weight: f32,
+    /// Weak examples drawn per human training example.
+    pub weak_ratio: f64,
+    /// With `train.init`: start the classification head from the init
+    /// model's too (continue that classifier).
+    pub keep_head: bool,
+    /// Training settings (`train`, `dev`, `out` are not read).
+    pub train: TrainOptions,
+    /// Fold models are written under this folder (`fold-N`).
+    pub work: PathBuf,
+    pub batch_size: usize,
+    /// Bootstrap resamples for the model − baseline interval.
+    pub resamples: usize,
+}
+
+/// What one trained model went through.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trained {
+    /// Policies trained on.
+    pub fit: Vec<String>,
+    /// Policies that chose checkpoint and thresholds.
+    pub inner: Vec<String>,
+    pub human_examples: usize,
+    pub weak_examples: usize,
+    pub steps: usize,
+    pub best_step: usize,
+    pub seconds: f64,
+    /// Segment macro-F1 on the inner policies at the best step.
+    pub inner_macro_f1: f64,
+    pub thresholds: BTreeMap<String, f32>,
+}
+
+/// One fold: its held-out policies, how its model was trained (absent for
+/// a fixed model) and its own figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoldResult {
+    pub fold: usize,
+    pub test: Vec<String>,
+    pub trained: Option<Trained>,
+    pub model_macro_f1: f64,
+    pub baseline_macro_f1: f64,
+}
+
+/// Lines of one held-out policy scored, and in which fold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Predicted {
+    pub policy: String,
+    pub fold: usize,
+    pub lines: usize,
+}
+
+/// A whole cross-validation: folds, out-of-fold figures, and which policy
+/// was predicted in which fold.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvResult {
+    pub folds: usize,
+    pub seed: u64,
+    /// Fold of every policy.
+    pub fold_of: BTreeMap<String, usize>,
+    pub fold_results: Vec<FoldResult>,
+    /// One entry per policy scored out of fold.
+    pub predicted: Vec<Predicted>,
+    /// Out-of-fold figures over every policy, model and baseline.
+    pub out_of_fold: Comparison,
+    pub seconds: f64,
+    /// Every scored line (not serialised; for `--dump`).
+    #[serde(skip)]
+    pub lines: Vec<ScoredLine>,
+}
+
+/// The final check: one model trained on every training policy, scored on
+/// the dev policies.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalResult {
+    pub trained: Trained,
+    pub dev: Comparison,
+    pub model_dir: PathBuf,
+    #[serde(skip)]
+    pub lines: Vec<ScoredLine>,
+}
+
+/// The fold of each of `ids`: a seeded shuffle dealt round-robin, so fold
+/// sizes differ by one at most.
+pub fn assign_folds(ids: &[String], k: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    SplitMix64::new(seed).shuffle(&mut order);
+    let mut fold = vec![0; ids.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        fold[i] = pos % k.max(1);
+    }
+    fold
+}
+
+/// Split training policies by policy into (fit, inner): a seeded shuffle,
+/// `share` of them (at least one, when there are two or more) inner.
+pub fn inner_split(ids: &[String], share: f64, seed: u64) -> (Vec<String>, Vec<String>) {
+    let mut order = ids.to_vec();
+    SplitMix64::new(seed).shuffle(&mut order);
+    let n_inner = if ids.len() < 2 {
+        0
+    } else {
+        ((ids.len() as f64 * share).round() as usize).clamp(1, ids.len() - 1)
+    };
+    let inner = order.split_off(order.len() - n_inner);
+    order.sort();
+    let mut inner = inner;
+    inner.sort();
+    (order, inner)
+}
+
+/// Examples with their labels parsed.
+fn labelled(examples: Vec<Example>) -> Result<Vec<Labelled>, CvError> {
+    examples
+        .into_iter()
+        .map(|example| {
+            let gold = parse_labels(&example.labels).map_err(CvError::Setup)?;
+            Ok(Labelled { example, gold })
+        })
+        .collect()
+}
+
+/// A seeded sample of `n` weak examples (all of them when there are fewer).
+fn weak_sample(pool: &[Labelled], n: usize, seed: u64) -> Vec<Labelled> {
+    let mut idx: Vec<usize> = (0..pool.len()).collect();
+    SplitMix64::new(seed).shuffle(&mut idx);
+    idx.truncate(n);
+    idx.sort();
+    idx.into_iter().map(|i| pool[i].clone()).collect()
+}
+
+/// Train one model on the human segments of `fit` (plus a weak sample),
+/// choosing checkpoint and thresholds on `inner`; the model goes to `out`.
+pub fn train_fold(
+    set: &DevSet,
+    fit: Vec<String>,
+    inner: Vec<String>,
+    weak: &[Labelled],
+    opts: &CvOptions,
+    out: &Path,
+    seed: u64,
+) -> Result<Trained, CvError> {
+    let seg = SegmentOptions::default();
+    let mut train = labelled(set_examples(&set.select(&fit), &seg))?;
+    let dev = labelled(set_examples(&set.select(&inner), &seg))?;
+    let human = train.len();
+    let mut weights = Vec::new();
+    if opts.weak_weight > 0.0 && !weak.is_empty() {
+        let n = (human as f64 * opts.weak_ratio).round() as usize;
+        let sample = weak_sample(weak, n, seed ^ 0x5EED);
+        weights = vec![1.0; human];
+        weights.extend(std::iter::repeat_n(opts.weak_weight, sample.len()));
+        train.extend(sample);
+    }
+    let mut topts = opts.train.clone();
+    topts.out = out.to_path_buf();
+    let mut rng = SplitMix64::new(topts.seed);
+    let trainee = match &topts.init {
+        Some(dir) => {
+            let t = Trainee::from_init(dir, &topts, &mut rng)?;
+            if opts.keep_head && !t.load_head(dir)? {
+                return Err(CvError::Setup(format!(
+                    "--keep-head: {} has no classification head in policyscan's label order",
+                    dir.display()
+                )));
+            }
+            t
+        }
+        None => Trainee::scratch(&vocabulary_texts(&train), &topts, &mut rng)?,
+    };
+    let s = train_on(&trainee, &train, &weights, &dev, &topts, &mut rng)?;
+    Ok(Trained {
+        fit,
+        inner,
+        human_examples: human,
+        weak_examples: train.len() - human,
+        steps: s.steps,
+        best_step: s.best_step,
+        seconds: s.seconds,
+        inner_macro_f1: s.dev.macro_f1,
+        thresholds: LABELS
+            .iter()
+            .zip(s.thresholds)
+            .map(|(l, t)| (l.to_string(), t))
+            .collect(),
+    })
+}
+
+/// The classifier that predicts one held-out fold.
+enum FoldModel<'a> {
+    /// Trained on the fold's training policies.
+    Trained(Box<Classifier>, Trained),
+    /// The same model for every fold.
+    Fixed(&'a Classifier),
+}
+
+/// Run the folds: `model_for(fold, training policies)` gives the classifier
+/// that predicts the held-out fold.
+fn run_folds<'a>(
+    set: &DevSet,
+    k: usize,
+    seed: u64,
+    batch_size: usize,
+    resamples: usize,
+    mut model_for: impl FnMut(usize, Vec<String>) -> Result<FoldModel<'a>, CvError>,
+) -> Result<CvResult, CvError> {
+    let start = Instant::now();
+    let ids: Vec<String> = set.policies.iter().map(|p| p.id.clone()).collect();
+    if k < 2 || ids.len() < k {
+        return Err(CvError::Setup(format!(
+            "{k} folds over {} policies: need at least 2 folds and a policy per fold",
+            ids.len()
+        )));
+    }
+    let fold = assign_folds(&ids, k, seed);
+    let seg = SegmentOptions::default();
+    let (mut lines, mut fold_results, mut predicted) = (Vec::new(), Vec::new(), Vec::new());
+    for f in 0..k {
+        let (test, rest): (Vec<_>, Vec<_>) = ids.iter().zip(&fold).partition(|(_, g)| **g == f);
+        let test: Vec<String> = test.into_iter().map(|(id, _)| id.clone()).collect();
+        let rest: Vec<String> = rest.into_iter().map(|(id, _)| id.clone()).collect();
+        let model = model_for(f, rest)?;
+        let (clf, trained) = match &model {
+            FoldModel::Trained(c, t) => (&**c, Some(t.clone())),
+            FoldModel::Fixed(c) => (*c, None),
+        };
+        let held_out = set.select(&test);
+        let scored = score_lines(&held_out, &seg, clf, batch_size)?;
+        let c = compare(&scored, 0, seed);
+        tracing::info!(
+            fold = f,
+            model = c.model.macro_f1,
+            baseline = c.baseline.macro_f1,
+            "fold scored"
+        );
+        for p in &held_out.policies {
+            predicted.push(Predicted {
+                policy: p.id.clone(),
+                fold: f,
+                lines: scored.iter().filter(|l| l.policy == p.id).count(),
+            });
+        }
+        fold_results.push(FoldResult {
+            fold: f,
+            test,
+            trained,
+            model_macro_f1: c.model.macro_f1,
+            baseline_macro_f1: c.baseline.macro_f1,
+        });
+        lines.extend(scored);
+    }
+    Ok(CvResult {
+        folds: k,
+        seed,
+        fold_of: ids.iter().cloned().zip(fold.iter().copied()).collect(),
+        fold_results,
+        predicted,
+        out_of_fold: compare(&lines, resamples, seed),
+        seconds: start.elapsed().as_secs_f64(),
+        lines,
+    })
+}
+
+/// Cross-validate training as `opts` says over the policies of `set`;
+/// `weak` is the weak pool (used only when `opts.weak_weight > 0`).
+pub fn cross_validate(
+    set: &DevSet,
+    weak: &[Example],
+    opts: &CvOptions,
+) -> Result<CvResult, CvError> {
+    let weak = if opts.weak_weight > 0.0 {
+        labelled(weak.to_vec())?
+    } else {
+        Vec::new()
+    };
+    run_folds(
+        set,
+        opts.folds,
+        opts.seed,
+        opts.batch_size,
+        opts.resamples,
+        |f, rest| {
+            let (fit, inner) = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
+            let out = opts.work.join(format!("fold-{f}"));
+            let t = train_fold(set, fit, inner, &weak, opts, &out, opts.seed + f as u64)?;
+            tracing::info!(
+                fold = f,
+                steps = t.steps,
+                best = t.best_step,
+                seconds = t.seconds,
+                inner = t.inner_macro_f1,
+                "fold trained"
+            );
+            let clf = Classifier::from_dir(&out, opts.train.max_tokens)?;
+            Ok(FoldModel::Trained(Box::new(clf), t))
+        },
+    )
+}
+
+/// Score one fixed classifier on the same folds as [`cross_validate`] with
+/// the same `k` and `seed` (out of fold only if it never trained on these
+/// policies' human labels).
+pub fn cross_validate_fixed(
+    set: &DevSet,
+    clf: &Classifier,
+    k: usize,
+    seed: u64,
+    batch_size: usize,
+    resamples: usize,
+) -> Result<CvResult, CvError> {
+    run_folds(set, k, seed, batch_size, resamples, |_, _| {
+        Ok(FoldModel::Fixed(clf))
+    })
+}
+
+/// Train once on every policy of `train_set` (inner split by policy for the
+/// checkpoint and thresholds) and score the policies of `dev` — the final
+/// check, which nothing was chosen on. The model goes to `out`.
+pub fn final_check(
+    train_set: &DevSet,
+    dev: &DevSet,
+    weak: &[Example],
+    opts: &CvOptions,
+    out: &Path,
+) -> Result<FinalResult, CvError> {
+    let weak = if opts.weak_weight > 0.0 {
+        labelled(weak.to_vec())?
+    } else {
+        Vec::new()
+    };
+    let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
+    let (fit, inner) = inner_split(&ids, opts.inner_share, opts.seed);
+    let trained = train_fold(train_set, fit, inner, &weak, opts, out, opts.seed)?;
+    let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
+    let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
+    Ok(FinalResult {
+        trained,
+        dev: compare(&lines, opts.resamples, opts.seed),
+        model_dir: out.to_path_buf(),
+        lines,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{i:04}")).collect()
+    }
+
+    #[test]
+    fn folds_deal_every_policy_once_and_evenly() {
+        let ids = ids(84);
+        let fold = assign_folds(&ids, 5, 17);
+        let mut sizes = [0; 5];
+        for &f in &fold {
+            sizes[f] += 1;
+        }
+        assert_eq!(sizes.iter().sum::<usize>(), 84);
+        assert!(sizes.iter().all(|&s| s == 16 || s == 17), "{sizes:?}");
+        // Seeded: the same seed deals the same folds, another seed others.
+        assert_eq!(fold, assign_folds(&ids, 5, 17));
+        assert_ne!(fold, assign_folds(&ids, 5, 18));
+    }
+
+    #[test]
+    fn inner_split_is_by_policy_and_disjoint() {
+        let ids = ids(67);
+        let (fit, inner) = inner_split(&ids, 0.2, 3);
+        assert_eq!((fit.len(), inner.len()), (54, 13));
+        assert!(fit.iter().all(|f| !inner.contains(f)));
+        let (fit, inner) = inner_split(&ids[..2], 0.2, 3);
+        assert_eq!((fit.len(), inner.len()), (1, 1));
+        let (fit, inner) = inner_split(&ids[..1], 0.2, 3);
+        assert_eq!((fit.len(), inner.len()), (1, 0));
+    }
+}

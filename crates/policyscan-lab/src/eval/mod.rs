@@ -1,0 +1,23 @@
+//! Evaluation: how good the models and rules of the scan library are, each
+//! figure computed one way only.
+//!
+//! - [`metrics`]: the one precision/recall/F1 ([`metrics::Prf`] from
+//!   [`metrics::Tally`] counts), the classifier's per-label report,
+//!   threshold tuning and the paired bootstrap over policies;
+//! - [`spans`]: the one span scorer (exact and overlap), for the tagger and
+//!   the `data_type` extractor alike;
+//! - [`baseline`]: the keyword/heading rules the classifier must beat (and
+//!   the weak labeller of [`crate::data::classifier`]);
+//! - [`extract`]: the extractors against the human CA4P spans and the
+//!   fields of the dev policies;
+//! - [`lines`]: the whole scan and the baseline on human-labelled lines,
+//!   and the segmenter's line kinds against the readers';
+//! - [`cv`]: policy-level cross-validation of the classifier over the
+//!   human-labelled training policies, and the final check on dev.
+
+pub mod baseline;
+pub mod cv;
+pub mod extract;
+pub mod lines;
+pub mod metrics;
+pub mod spans;

@@ -1,0 +1,137 @@
+//! Tests of the extraction API: offsets, odd input, Markdown emphasis, the
+//! data-mention values and the per-policy summary.
+
+#[test]
+fn mentions_are_valued_with_the_lexicon_types_inside_them() {
+    let ex = Extractor::new().unwrap();
+    let text = "您需要提供姓名、手机号码及上述信息。";
+    let hits = ex.extract(text, &[]);
+    let m = data_mentions(text, &[(5, 12), (13, 17), (16, 99)], &hits);
+    assert_eq!(m.len(), 2, "out-of-range span dropped");
+    assert_eq!(m[0].text, "姓名、手机号码");
+    assert_eq!(m[0].value, "姓名、手机号码");
+    assert_eq!(m[0].kind, Kind::DataMention);
+    assert_eq!(m[0].category, None);
+    assert_eq!(m[1].text, "上述信息");
+    assert_eq!(m[1].value, "", "a reference names no type");
+}
+
+#[test]
+fn mentions_never_cut_a_lexicon_term() {
+    let ex = Extractor::new().unwrap();
+    let text = "我们会收集设备MAC地址和通讯录。";
+    let hits = ex.extract(text, &[]);
+    // `设备MAC地` and `通讯` end inside terms: their ends move out.
+    let m = data_mentions(text, &[(5, 11), (13, 15)], &hits);
+    let texts: Vec<&str> = m.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["设备MAC地址", "通讯录"]);
+    // Two pieces of one term become one mention.
+    let m = data_mentions(text, &[(5, 9), (9, 11)], &hits);
+    let texts: Vec<&str> = m.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["设备MAC地址"]);
+}
+
+use super::*;
+
+fn ex() -> Extractor {
+    Extractor::new().unwrap()
+}
+
+#[test]
+fn offsets_are_chars_and_slice_back() {
+    let t = "我们会收集您的手机号码，客服电话：400-820-1234。";
+    for e in ex().extract(t, &[]) {
+        let s: String = t
+            .chars()
+            .skip(e.char_start as usize)
+            .take((e.char_end - e.char_start) as usize)
+            .collect();
+        assert_eq!(s, e.text);
+    }
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    let x = ex();
+    let long = "数".repeat(100_000);
+    for t in [
+        "",
+        "0123456789",
+        long.as_str(),
+        "𝕏𝕐ℤ ∑∫ 🙂 \u{200b}\u{0}",
+        "电话：",
+        "年月日",
+        "保存期限为个月",
+        "@@@ ..@.. http:// www.",
+        "十十十十十十十十十十十十十十十十十十十十年",
+        "第9999999999999999999999条 99999999999999999999年",
+        "**",
+        "_*_**__a*_",
+        "**电话**：**400**-**820**",
+    ] {
+        let _ = x.extract(t, &[]);
+    }
+}
+
+#[test]
+fn markdown_emphasis_does_not_hide_fields() {
+    let x = ex();
+    let t = "**本版本发布日期：** **2019** **年** **10** **月** **4** **日**";
+    let e = x.extract(t, &[]);
+    let d = e.iter().find(|e| e.kind == Kind::Date).expect("a date");
+    assert_eq!(d.value, "2019-10-04");
+    // Offsets and text refer to the segment as given, markup included.
+    let chars: Vec<char> = t.chars().collect();
+    let slice: String = chars[d.char_start as usize..d.char_end as usize]
+        .iter()
+        .collect();
+    assert_eq!(slice, d.text);
+    assert_eq!(d.text, "2019** **年** **10** **月** **4** **日");
+    let e = x.extract(
+        "**若您是未满** **18****周岁的未成年人，请在监护人指导下使用。",
+        &[],
+    );
+    assert!(
+        e.iter()
+            .any(|e| e.kind == Kind::MinorAge && e.value == "18"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn markup_inside_words_is_kept() {
+    assert_eq!(Unmarked::new("尾号138****1234").text(), "尾号138****1234");
+    assert_eq!(
+        Unmarked::new("**邮箱：user_name@example.com**").text(),
+        "邮箱：user_name@example.com"
+    );
+    assert_eq!(Unmarked::new("** _手机号码_**").text(), " 手机号码");
+}
+
+#[test]
+fn summary_folds_entities() {
+    let x = ex();
+    let mut all = Vec::new();
+    for t in [
+        "本应用由杭州示例科技有限公司运营。",
+        "我们会收集您的手机号码和位置信息。",
+        "您的个人信息将存储于中华人民共和国境内，不会向境外传输。",
+        "日志信息保存不少于六个月。交易信息自交易完成之日起保存不少于三年。",
+        "我们将在十五个工作日内答复。",
+        "如您是未满十四周岁的儿童，请在监护人陪同下阅读。",
+        "更新日期：2024年1月2日",
+    ] {
+        all.extend(x.extract(t, &[]));
+    }
+    let s = summarize(&all);
+    assert_eq!(s.controller, ["杭州示例科技有限公司"]);
+    assert!(s.data_types.contains(&"手机号码".to_string()));
+    assert!(s.data_types.contains(&"位置信息".to_string()));
+    assert_eq!(s.retention_days_min, Some(180));
+    assert_eq!(s.retention_days_max, Some(1095));
+    assert_eq!(s.response_days, Some(15));
+    assert_eq!(s.minor_age, [14]);
+    assert_eq!(s.stored_in_china, Some(true));
+    assert_eq!(s.transfers_abroad, Some(false));
+    assert_eq!(s.updated.as_deref(), Some("2024-01-02"));
+}
