@@ -7,7 +7,7 @@
 //! 1. [`read`] — find input files, give each a policy id, read bytes safely;
 //! 2. [`decode`] — bytes to text (BOMs, UTF-8, UTF-16, GB18030, Big5);
 //! 3. [`html`] — visible text of HTML pages, headings kept;
-//! 4. [`segment`] — paragraphs / list items with their heading path;
+//! 4. [`segment`](mod@segment) — paragraphs / list items with their heading path;
 //! 5. [`model`] — the BERT stack both models share: config, encoder, fused
 //!    CPU kernels, tokenisation and batching, loading an HF model directory;
 //! 6. [`classify`] — the multi-label segment classifier;
@@ -17,7 +17,7 @@
 //! 9. [`table`] — the output tables (polars: Parquet, CSV, JSONL), and a
 //!    streaming reader of a finished output;
 //!
-//! [`scan`] runs 1–9 over a corpus in parallel with bounded memory and
+//! [`scan`](mod@scan) runs 1–9 over a corpus in parallel with bounded memory and
 //! resumable batches; [`shard`] spreads one scan over many machines (plan,
 //! array-task workers, merge) through a shared folder or S3. [`labels`] names
 //! the six segment labels.

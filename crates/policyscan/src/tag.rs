@@ -199,7 +199,7 @@ const WORDS: &[&str] = &[
     "状态", "昵称", "头像", "密码", "邮箱",
 ];
 
-/// Extend spans that cut one of [`WORDS`] in two, by the one missing char.
+/// Extend spans that cut one of `WORDS` in two, by the one missing char.
 pub fn complete_words(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     complete_chars(&text.chars().collect::<Vec<_>>(), spans)
 }

@@ -22,7 +22,7 @@
 //! 披露`), a maker alone on a line under a table cell (`唯一设备标识码、相关
 //! 设备信息、IP地址`: an SDK table flattened into lines).
 //!
-//! Finding a name is [`super::company`]'s job; this file decides which names
+//! Finding a name is `super::company`'s job; this file decides which names
 //! are the operator's and which belong to SDK makers, partners, recipients
 //! and affiliates, which policies name at least as often as themselves.
 

@@ -207,7 +207,7 @@ impl Extractor {
     /// confidence in intro, definition and contact sections).
     ///
     /// The extractors read the text with Markdown emphasis taken out
-    /// ([`Unmarked`]): policies converted from web pages are full of
+    /// (`Unmarked`): policies converted from web pages are full of
     /// `**2019** **年** **10** **月**` and `未满** **18****周岁`, which no
     /// pattern should have to expect. Offsets and `text` still refer to the
     /// segment as given.

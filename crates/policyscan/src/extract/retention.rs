@@ -22,9 +22,9 @@
 //! 数据`, `我们将在2周内帮助您进行删除账号`, `在收到您的要求后30天之内`);
 //! deleting after the account is closed (`注销后…15天内删除`) stays retention.
 //!
-//! [`find`] runs as named steps: is the clause about answering or keeping
-//! ([`answers_request`], [`keeps_data`]), is a number a period at all
-//! ([`read_period`]), and which bound a period gives ([`bounds`]). The
+//! `find` runs as named steps: is the clause about answering or keeping
+//! (`answers_request`, `keeps_data`), is a number a period at all
+//! (`read_period`), and which bound a period gives (`bounds`). The
 //! word lists those steps match are the consts below.
 
 use std::sync::LazyLock;

@@ -17,7 +17,7 @@
 //!    at all) and, last, `URI/_done/shard-K.json`. A shard with a marker is
 //!    done; one without is simply redone, overwriting its own parts, so
 //!    retries and requeues never duplicate rows.
-//! 3. [`merge`] — `policyscan merge URI` checks every marker against the
+//! 3. [`merge`](mod@merge) — `policyscan merge URI` checks every marker against the
 //!    plan and writes `URI/_manifest.json` and `URI/_SUCCESS`, or names the
 //!    shards still missing.
 //!

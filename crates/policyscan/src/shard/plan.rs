@@ -1,6 +1,6 @@
 //! `policyscan plan`: the one list of work every worker agrees on.
 //!
-//! Inputs are listed once ([`super::inputs`]), sorted by policy id, and cut
+//! Inputs are listed once (`super::inputs`), sorted by policy id, and cut
 //! into N contiguous shards balanced by bytes. Shard edges fall only where
 //! `scan --chunk C` would start a new batch, so each shard's batches are
 //! exactly the batches of a single-machine scan and the merged rows are

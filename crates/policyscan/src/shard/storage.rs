@@ -1,5 +1,5 @@
 //! Where a sharded run keeps its plan, parts and markers: a local or shared
-//! folder, or `s3://bucket/prefix` ([`super::s3`]). Both sit behind the small
+//! folder, or `s3://bucket/prefix` (`super::s3`). Both sit behind the small
 //! [`Store`] trait, so planning, workers and merging are written once and the
 //! tests run without S3.
 //!
