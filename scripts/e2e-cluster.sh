@@ -182,13 +182,13 @@ corpus="$work/corpus"
 mkdir -p "$corpus/apps"
 shared="$repo/../shared/corpus/ca4p/texts"
 if [[ -d $shared ]]; then
-  find "$shared" -maxdepth 1 -name '*.txt' | sort | head -n 40 | xargs -I{} cp {} "$corpus/"
+  find "$shared" -maxdepth 1 -name '*.txt' | sort | sed -n '1,40p' | xargs -I{} cp {} "$corpus/"
 else
   for i in $(seq -w 1 13); do
     for f in "$repo"/data/samples/*; do cp "$f" "$corpus/$i-$(basename "$f")"; done
   done
 fi
-for f in $(find "$corpus" -maxdepth 1 -type f | sort | head -n 8); do mv "$f" "$corpus/apps/"; done
+for f in $(find "$corpus" -maxdepth 1 -type f | sort | sed -n '1,8p'); do mv "$f" "$corpus/apps/"; done
 printf 'not a policy' >"$corpus/apps/readme.pdf"
 : >"$corpus/empty.txt"
 n_files=$(find "$corpus" -type f | wc -l)
@@ -253,7 +253,7 @@ merge2=$(sed -n 's/.* and merge job \([0-9]*\) .*/\1/p' <<<"$sub")
 arrays=$(sed -n 's/submitted scan array job(s) \(.*\) and merge.*/\1/p' <<<"$sub")
 [[ $(wc -w <<<"$arrays") -eq 2 ]] || fail "submit.sh should split 6 shards into two arrays: $sub"
 for _ in $(seq 600); do
-  squeue -h -j "$merge2" 2>/dev/null | grep -q . || break
+  [[ -n $(squeue -h -j "$merge2" 2>/dev/null) ]] || break
   sleep 0.2
 done
 grep -q "is complete: 6 shards" "$work/logs/policyscan-merge-$merge2.log" ||
