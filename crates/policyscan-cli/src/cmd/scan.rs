@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
+use policyscan::classify::Classifier;
 use policyscan::extract::Extractor;
 use policyscan::read::discover;
 use policyscan::scan::{ScanOptions, scan};
 use policyscan::segment::SegmentOptions;
 use policyscan::shard::{Settings, Worker, shard_index};
+use policyscan::tag::Tagger;
 
 /// Flags of `policyscan scan`.
 #[derive(Args)]
@@ -99,14 +101,9 @@ pub struct ScanArgs {
     scratch: Option<PathBuf>,
 }
 
-/// Default `--chunk`.
-const CHUNK: usize = 64;
-
-pub fn run(a: ScanArgs) -> Result<()> {
-    if let Some(uri) = a.plan.clone() {
-        return run_shard(a, &uri);
-    }
-    let out = a.out.clone().expect("clap requires --out without --plan");
+/// The thread pool, classifier, tagger and extractor that `--threads`,
+/// `--model`, `--tagger`/`--no-tagger`, `--device` and `--lexicon` ask for.
+fn models(a: &ScanArgs) -> Result<(Classifier, Option<Tagger>, Extractor)> {
     super::set_threads(a.threads)?;
     let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, a.device)?;
     let tagger = if a.no_tagger {
@@ -122,6 +119,18 @@ pub fn run(a: ScanArgs) -> Result<()> {
         Some(p) => Extractor::with_lexicon(p)?,
         None => Extractor::new()?,
     };
+    Ok((clf, tagger, extractor))
+}
+
+/// Default `--chunk`.
+const CHUNK: usize = 64;
+
+pub fn run(a: ScanArgs) -> Result<()> {
+    if let Some(uri) = a.plan.clone() {
+        return run_shard(a, &uri);
+    }
+    let out = a.out.clone().expect("clap requires --out without --plan");
+    let (clf, tagger, extractor) = models(&a)?;
     let discovery = discover(&a.paths)?;
     for r in discovery
         .rejected
@@ -223,21 +232,7 @@ fn run_shard(a: ScanArgs, uri: &str) -> Result<()> {
             "the plan at {uri} was made for another classifier; give scan the --model given to plan"
         );
     }
-    super::set_threads(a.threads)?;
-    let clf = super::load_classifier_on(a.model.as_ref(), a.max_tokens, a.device)?;
-    let tagger = if a.no_tagger {
-        None
-    } else {
-        Some(super::load_tagger_on(
-            a.tagger.as_deref(),
-            policyscan::tag::WINDOW,
-            a.device,
-        )?)
-    };
-    let extractor = match &a.lexicon {
-        Some(p) => Extractor::with_lexicon(p)?,
-        None => Extractor::new()?,
-    };
+    let (clf, tagger, extractor) = models(&a)?;
     let scratch = a
         .scratch
         .clone()
