@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::notice::purpose;
-use super::view::{CROSS_BORDER, View, cite, describe_all, re, union};
+use super::view::{CROSS_BORDER, View, cite, describe_all, re, two_parts, union};
 use super::{Outcome, Status};
 
 /// The recipient introduced by name (`境外接收方名称：…`, `接收方为…`). A
@@ -381,24 +381,16 @@ pub(super) fn transfer_details(v: &View) -> Outcome {
         .phrases(&purposes, purpose(), 2)
         .into_iter()
         .chain(describe_all(&kinds, 5));
-    let (status, reason) = match (purposes.is_empty(), kinds.is_empty()) {
-        (false, false) => (
-            Status::Present,
+    let (status, reason) = two_parts(
+        !purposes.is_empty(),
+        !kinds.is_empty(),
+        [
             "States the purpose of the transfer abroad and the kinds of data transferred.",
-        ),
-        (false, true) => (
-            Status::Partial,
             "States the purpose of the transfer abroad but not which kinds of data are transferred.",
-        ),
-        (true, false) => (
-            Status::Partial,
             "Names the kinds of data transferred abroad but not the purpose.",
-        ),
-        (true, true) => (
-            Status::Missing,
             "Transfers personal information abroad without stating the purpose or the kinds of data (处理目的、个人信息的种类).",
-        ),
-    };
+        ],
+    );
     Outcome::new(status, reason)
         .segments(v.numbers(&segs))
         .evidence(evidence)

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::view::{
-    COLLECTION, CONTACT_KINDS, COOKIE, View, cite, days, describe_all, re, union, words,
+    COLLECTION, CONTACT_KINDS, COOKIE, View, cite, days, describe_all, re, two_parts, union, words,
 };
 use super::{Outcome, Status};
 
@@ -126,33 +126,25 @@ pub(super) fn controller_contact(v: &View) -> Outcome {
         .map(|n| format!("controller: {n}"))
         .chain(describe_all(&contacts, 6));
     let name_list = names.iter().take(2).cloned().collect::<Vec<_>>().join("、");
-    let (status, reason) = match (names.is_empty(), contacts.is_empty()) {
-        (false, false) => (
-            Status::Present,
+    let (status, reason) = two_parts(
+        !names.is_empty(),
+        !contacts.is_empty(),
+        [
             format!(
                 "Names the operator ({name_list}) and gives a way to reach it ({}).",
                 kinds.join(", ")
             ),
-        ),
-        (false, true) => (
-            Status::Partial,
             format!(
                 "Names the operator ({name_list}) but no phone, email or postal address was found."
             ),
-        ),
-        (true, false) => (
-            Status::Partial,
             format!(
                 "Gives contact details ({}) but no operator name (a legal name such as …有限公司) was found.",
                 kinds.join(", ")
             ),
-        ),
-        (true, true) => (
-            Status::Missing,
             "Neither the operator's name nor a phone, email or postal address was found."
                 .to_string(),
-        ),
-    };
+        ],
+    );
     Outcome::new(status, reason)
         .segments(v.numbers(&segs))
         .evidence(evidence)
@@ -291,24 +283,16 @@ pub(super) fn security(v: &View) -> Outcome {
         .phrases(&measures, &SECURITY, 4)
         .into_iter()
         .chain(v.phrases(&incidents, &INCIDENTS, 2));
-    let (status, reason) = match (measures.is_empty(), incidents.is_empty()) {
-        (false, false) => (
-            Status::Present,
+    let (status, reason) = two_parts(
+        !measures.is_empty(),
+        !incidents.is_empty(),
+        [
             "Describes security measures and how people are told of a security incident (安全事件).",
-        ),
-        (false, true) => (
-            Status::Partial,
             "Describes security measures but not how people are told of a security incident (安全事件).",
-        ),
-        (true, false) => (
-            Status::Partial,
             "Says people will be told of a security incident but describes no security measures.",
-        ),
-        (true, true) => (
-            Status::Missing,
             "Describes neither security measures nor incident notification.",
-        ),
-    };
+        ],
+    );
     Outcome::new(status, reason)
         .segments(v.numbers(&segs))
         .evidence(evidence)

@@ -14,7 +14,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::view::{CONTACT_KINDS, COOKIE, View, cite, days, describe_all, minus, re, union, words};
+use super::view::{
+    CONTACT_KINDS, COOKIE, View, cite, days, describe_all, minus, re, two_parts, union, words,
+};
 use super::{Outcome, Status};
 
 /// How a right is exercised: a setting, a page, a request, a contact.
@@ -158,24 +160,16 @@ pub(super) fn access_copy(v: &View) -> Outcome {
         .phrases(v, &access)
         .into_iter()
         .chain(COPY.phrases(v, &copy));
-    let (status, reason) = match (access.is_empty(), copy.is_empty()) {
-        (false, false) => (
-            Status::Present,
+    let (status, reason) = two_parts(
+        !access.is_empty(),
+        !copy.is_empty(),
+        [
             "States the right to access (查阅) and to obtain a copy (复制/副本) of one's data.",
-        ),
-        (false, true) => (
-            Status::Partial,
             "States the right to access (查阅/查询) but not to obtain a copy (复制/副本).",
-        ),
-        (true, false) => (
-            Status::Partial,
             "States the right to a copy (复制/副本) but not to access (查阅).",
-        ),
-        (true, true) => (
-            Status::Missing,
             "States neither the right to access (查阅) nor to a copy (复制).",
-        ),
-    };
+        ],
+    );
     Outcome::new(status, reason)
         .segments(v.numbers(&segs))
         .evidence(evidence)

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::PolicyFacts;
+use super::{PolicyFacts, Status};
 use crate::table::{EntityRow, SegmentRow};
 
 /// Label names as the classifier writes them in `SegmentRow.labels`.
@@ -240,6 +240,19 @@ impl<'a> View<'a> {
             .into_iter()
             .filter(|e| is_concrete_data(e))
             .collect()
+    }
+}
+
+/// The status of an item made of two parts: both stated → present, one →
+/// partial, neither → missing. `reasons` in the order: both, only the
+/// first, only the second, neither.
+pub(super) fn two_parts<R>(first: bool, second: bool, reasons: [R; 4]) -> (Status, R) {
+    let [both, only_first, only_second, neither] = reasons;
+    match (first, second) {
+        (true, true) => (Status::Present, both),
+        (true, false) => (Status::Partial, only_first),
+        (false, true) => (Status::Partial, only_second),
+        (false, false) => (Status::Missing, neither),
     }
 }
 
