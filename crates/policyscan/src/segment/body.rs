@@ -109,6 +109,25 @@ pub(super) fn broken_after_number(line: &str, next: &str) -> bool {
         || (within_start.is_match(next) && duration_end.is_match(line))
 }
 
+/// Longest line taken for a page footer: a footer is a line of small print,
+/// a sentence naming 版权 is policy text.
+const FOOTER_MAX_CHARS: usize = 80;
+
+/// A page footer: a short copyright or ICP-licence line (`Copyright ©
+/// 2020 …`, `版权所有 …`, `京ICP备12345678号`). Web pages end with one under
+/// the policy's last heading; it and what follows (link lists, addresses)
+/// are not part of that section.
+pub(super) fn is_footer(line: &str) -> bool {
+    static FOOTER: OnceLock<Regex> = OnceLock::new();
+    let t = clean_markup(line);
+    t.chars().count() <= FOOTER_MAX_CHARS
+        && re(
+            &FOOTER,
+            r"(?i)^(?:copyright|©|版权所有)|ICP[备證证]|公网安备",
+        )
+        .is_match(&t)
+}
+
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';')
 }
@@ -138,6 +157,15 @@ pub(super) fn emit_body(
     if e - s >= 2 && matches!(chars[s], '-' | '*' | '+' | '•') && chars[s + 1] == ' ' {
         kind = SegmentKind::ListItem;
         s += 2;
+        while s < e && chars[s].is_whitespace() {
+            s += 1;
+        }
+    }
+    // A Markdown heading taken for text (a clause number, a paragraph
+    // marked up as a title) loses its `#`s as a list item its bullet.
+    let hashes = chars[s..e].iter().take_while(|&&c| c == '#').count();
+    if (1..=6).contains(&hashes) && chars.get(s + hashes).is_some_and(|c| c.is_whitespace()) {
+        s += hashes;
         while s < e && chars[s].is_whitespace() {
             s += 1;
         }

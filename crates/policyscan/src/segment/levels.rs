@@ -117,7 +117,15 @@ impl<'a> Doc<'a> {
         if info.blank || self.toc[k] || info.date_stamp {
             return None;
         }
+        if self.table_cell(k) {
+            return None;
+        }
         if info.md_level.is_some() {
+            // `#### 2.2` (a clause number whose text follows on the next
+            // line): a number without a title opens no section.
+            if info.marker.is_some_and(|(_, len)| len == 0) {
+                return None;
+            }
             let mark = match info.marker {
                 Some((style, _)) => HeadingMark::Styled(style),
                 None => HeadingMark::Markdown,
@@ -137,6 +145,14 @@ impl<'a> Doc<'a> {
         }
         self.plain_title(k)
             .then_some(HeadingMark::Styled(Style::Plain))
+    }
+
+    /// A cell of a Markdown table flattened one cell per line, the cells
+    /// parted by lines of a lone `|`: a short cell (`OPPO渠道包`, `**用途**`)
+    /// looks like a title but is table text.
+    fn table_cell(&self, k: usize) -> bool {
+        let bar = |j: usize| self.lines.get(j).is_some_and(|l| l.trim() == "|");
+        bar(k + 1) || (k > 0 && bar(k - 1))
     }
 
     /// A short numbered line: a heading if body text or a sub-heading

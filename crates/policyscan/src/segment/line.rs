@@ -222,6 +222,64 @@ pub(super) fn clean_markup(s: &str) -> String {
     out
 }
 
+/// Strip a Markdown heading's `#`s (1 to 6): its level and the rest.
+fn strip_hashes(s: &str) -> Option<(u8, &str)> {
+    let hashes = s.chars().take_while(|&c| c == '#').count();
+    ((1..=6).contains(&hashes) && !s[hashes..].starts_with('#'))
+        .then(|| (hashes as u8, s[hashes..].trim_start()))
+}
+
+/// Shortest running text after a run-in title (`**五、 如何使用您的个人信息**
+/// 在收集您的个人信息后，…`): less is a label and its value, not a section.
+const RUN_IN_TEXT_MIN_CHARS: usize = 10;
+/// Longest run-in title, as for a bold-only title line.
+const RUN_IN_TITLE_MAX_CHARS: usize = 30;
+
+/// A numbered bold title followed on the same line by its section's first
+/// sentence (`**6\. 第三方SDK使用方式** 我们的应用中会嵌入…`): the bold part
+/// (with its `**`), or `None`. Only a numbered title qualifies: a bold
+/// lead-in (`**请注意：** …`), a bold term (`**地理位置信息，** 以确定…`) or a
+/// bold lone number (`**1.** 为了…`) is emphasis inside a sentence.
+fn run_in_title(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("**")?;
+    let close = inner.find("**")?;
+    let title = clean_markup(&inner[..close]);
+    let raw_rest = inner[close + 2..].trim_start();
+    // `**二、我们如何使用** **Cookie** **和同类技术**`: one title in pieces.
+    if raw_rest.starts_with("**") {
+        return None;
+    }
+    let rest = clean_markup(raw_rest);
+    let (_, marker_end) = parse_marker(&title)?;
+    let name = title[marker_end..].trim();
+    let name_len = name.chars().filter(|&c| is_content_char(c)).count();
+    let ok = name_len >= 2
+        && title.chars().count() <= RUN_IN_TITLE_MAX_CHARS
+        && !title.contains(SENTENCE_END)
+        && rest.chars().count() >= RUN_IN_TEXT_MIN_CHARS
+        && rest.contains(SENTENCE_END)
+        && !rest.starts_with(['、', '，', ',', '：', ':', '。', '.']);
+    ok.then(|| &s[..2 + close + 2])
+}
+
+/// Where the body text of a line holding a run-in title starts (a char
+/// offset into the line), or `None` for any other line. The segmenter emits
+/// that text under the title it opens.
+pub(super) fn run_in_text_start(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start();
+    let lead = line.len() - trimmed.len();
+    let mut body = trimmed;
+    if let Some((_, rest)) = strip_hashes(body) {
+        body = rest;
+    }
+    if strip_bullet(body).is_some() {
+        return None;
+    }
+    let title = run_in_title(body)?;
+    let byte = lead + (trimmed.len() - body.len()) + title.len();
+    Some(line[..byte].chars().count())
+}
+
 /// Strip a leading list bullet (`- `, `* `, `+ `, `• `) from a trimmed line.
 fn strip_bullet(s: &str) -> Option<&str> {
     for b in ["- ", "* ", "+ ", "• ", "· "] {
@@ -272,14 +330,29 @@ pub(super) fn analyse(line: &str) -> Info {
         None => (trimmed, false),
     };
     let mut body = head;
-    let hashes = body.chars().take_while(|&c| c == '#').count();
-    if (1..=6).contains(&hashes) && !body[hashes..].starts_with('#') {
-        info.md_level = Some(hashes as u8);
-        body = body[hashes..].trim_start();
+    if let Some((level, rest)) = strip_hashes(body) {
+        info.md_level = Some(level);
+        body = rest;
     }
     if let Some(rest) = strip_bullet(body) {
-        info.bullet = true;
-        body = rest;
+        // `  * ### 三、…`: a Markdown heading inside a list bullet (pages
+        // converted from HTML lists) is a heading, not a list item.
+        match strip_hashes(rest).filter(|_| info.md_level.is_none()) {
+            Some((level, rest)) => {
+                info.md_level = Some(level);
+                body = rest;
+            }
+            None => {
+                info.bullet = true;
+                body = rest;
+            }
+        }
+    }
+    if !long
+        && !info.bullet
+        && let Some(title) = run_in_title(body)
+    {
+        body = title;
     }
     info.bold_only = !long && is_bold_only(body);
     info.clean = clean_markup(body);

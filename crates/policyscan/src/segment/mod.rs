@@ -20,11 +20,14 @@ mod levels;
 mod line;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pages;
 mod toc;
 
-use body::{Open, broken_after_number, close_headings, emit_body};
+use body::{Open, broken_after_number, close_headings, emit_body, is_footer};
 pub use levels::classify_lines;
 pub(crate) use line::policy_title;
+use line::run_in_text_start;
 
 /// Options for [`segment`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +114,18 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
                         title,
                     });
                 }
+                // A run-in title's own line goes on with its first sentence.
+                if let Some(from) = run_in_text_start(line) {
+                    let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
+                    let rest: String = line.chars().skip(from).collect();
+                    emit_body(&rest, offset + from, max, &path, &mut out);
+                }
             }
             LineKind::Body => {
+                // A page footer (copyright, ICP licence) ends every section.
+                if is_footer(line) {
+                    stack.clear();
+                }
                 let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
                 // A sentence hard-wrapped between a number and its unit
                 // (`不满 14` / `周岁的任何人`) is one segment, newline included.

@@ -1,0 +1,120 @@
+//! Tests of the layouts that pages converted from HTML or Word bring: a
+//! Markdown heading inside a list bullet, a bold title run into its first
+//! sentence, a table flattened one cell per line, a clause number marked
+//! up as a heading, and the page footer after the last section.
+
+use super::*;
+
+fn paths(text: &str) -> Vec<(String, Vec<String>)> {
+    let segs = segment(text, &SegmentOptions::default());
+    let chars: Vec<char> = text.chars().collect();
+    for s in &segs {
+        let slice: String = chars[s.char_start as usize..s.char_end as usize]
+            .iter()
+            .collect();
+        assert_eq!(slice, s.text, "offsets of {:?}", s.text);
+    }
+    segs.into_iter().map(|s| (s.text, s.heading_path)).collect()
+}
+
+fn path_of<'a>(segs: &'a [(String, Vec<String>)], start: &str) -> &'a [String] {
+    &segs
+        .iter()
+        .find(|(t, _)| t.starts_with(start))
+        .unwrap_or_else(|| panic!("no segment starts with {start}: {segs:?}"))
+        .1
+}
+
+#[test]
+fn markdown_heading_inside_a_bullet_is_a_heading() {
+    let doc = "### 隐私政策\n  * ### 一、 我们收集您的哪些信息\n我们会收集您的手机号码，用于注册账号和登录。\n  * ### 二、 您如何控制自己的信息\n您可以在设置中查询、更正和删除您的个人信息。\n";
+    let segs = paths(doc);
+    assert_eq!(segs.len(), 2);
+    assert_eq!(
+        path_of(&segs, "您可以"),
+        ["隐私政策", "二、 您如何控制自己的信息"]
+    );
+}
+
+#[test]
+fn a_bold_title_run_into_its_first_sentence_opens_a_section() {
+    let doc = "一、我们如何收集信息\n我们会收集您的设备信息，用于保障账号安全和服务稳定运行。\n**二、 如何使用您的个人信息** 在收集您的个人信息后，我们将根据如下规则使用您的个人信息：\n1. 用于向您提供服务。\n";
+    let segs = paths(doc);
+    assert_eq!(
+        path_of(&segs, "在收集"),
+        ["二、 如何使用您的个人信息"],
+        "the sentence after the title is body under it"
+    );
+    assert_eq!(path_of(&segs, "1. 用于"), ["二、 如何使用您的个人信息"]);
+    assert!(
+        !segs
+            .iter()
+            .any(|(t, _)| t.contains("如何使用您的个人信息**")),
+        "the title is not repeated as text: {segs:?}"
+    );
+}
+
+#[test]
+fn bold_emphasis_inside_a_sentence_is_not_a_title() {
+    for line in [
+        "**请注意：** 我们会在征得您同意后收集您的位置信息，用于推荐。",
+        "**地理位置信息，** 以确定是否可以在您所在的区域为您提供服务。",
+        "**1.** 为了保证您能正常使用本客户端，我们需要读取设备信息。",
+        "**二、我们如何使用** **Cookie** **和同类技术**",
+    ] {
+        let doc =
+            format!("一、总则\n本政策适用于我们提供的全部产品和服务，请您仔细阅读。\n{line}\n");
+        let kinds = classify_lines(&doc);
+        let heading = matches!(kinds[2], LineKind::Heading { .. });
+        if line.starts_with("**二") {
+            // A title in bold pieces is a heading, not a run-in title.
+            assert!(heading, "{line}");
+            assert!(paths(&doc).iter().all(|(t, _)| !t.contains("Cookie")));
+        } else {
+            assert!(!heading, "{line} taken for a heading");
+            let segs = paths(&doc);
+            assert_eq!(segs.len(), 2, "{line}: {segs:?}");
+            assert_eq!(segs[1].1, ["一、总则"]);
+        }
+    }
+}
+
+#[test]
+fn table_cells_between_bars_are_text() {
+    let doc = "6)第三方SDK主要获取的权限以及对应的用途如下：\n**第三方SDK**\n|\n**用途**\n|\n**收集的信息**\n\n---|---|---\n\n友盟统计\n|\nApp数据分析\n|\n设备信息\n\n小米渠道包\n|\n消息推送\n|\n设备标识符\n";
+    let kinds = classify_lines(doc);
+    assert!(
+        !kinds[1..]
+            .iter()
+            .any(|k| matches!(k, LineKind::Heading { .. })),
+        "{kinds:?}"
+    );
+    let segs = paths(doc);
+    let table_path = path_of(&segs, "小米渠道包");
+    assert!(table_path.len() <= 1, "{segs:?}");
+    assert!(segs.iter().all(|(_, p)| p == table_path), "{segs:?}");
+}
+
+#[test]
+fn a_clause_number_marked_as_a_heading_opens_no_section() {
+    let doc = "#### 二、服务内容\n#### 2.1\n我们向用户提供信息存储和同步服务，具体内容以实际提供为准。\n#### 2.2\n用户应使用正版软件接受服务，不得以任何方式破解本软件。\n";
+    let kinds = classify_lines(doc);
+    assert!(matches!(kinds[1], LineKind::Body), "{kinds:?}");
+    let segs = paths(doc);
+    assert_eq!(segs.len(), 2, "a lone number is no segment: {segs:?}");
+    assert_eq!(path_of(&segs, "用户应"), ["二、服务内容"]);
+}
+
+#[test]
+fn a_page_footer_ends_the_last_section() {
+    let doc = "九、如何联系我们\n如您对本政策有任何疑问，请通过客服邮箱与我们联系。\nCopyright © 2012-2016 Luobo Studio. All rights reserved.\n[京ICP备14008769号](http://www.miibeian.gov.cn)\n关于我们 | 联系我们\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "如您"), ["九、如何联系我们"]);
+    for start in ["Copyright", "[京ICP", "关于我们"] {
+        assert!(path_of(&segs, start).is_empty(), "{start}: {segs:?}");
+    }
+    // `(C)` numbering a list item is not a copyright mark.
+    let doc = "3.3 用户帐号使用\n用户在使用服务过程中，必须遵循以下原则：\n(C) 遵守所有与服务有关的网络协议、规定和程序；\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "(C)"), ["3.3 用户帐号使用"]);
+}
