@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use policyscan::classify::Classifier;
+use policyscan::classify::{Classifier, DEFAULT_MAX_TOKENS};
 use policyscan::decode::decode;
 use policyscan::extract::Extractor;
 use policyscan::html::{html_to_text, looks_like_html};
@@ -104,8 +104,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3.0);
     let mut clf = match std::env::var("BENCH_MODEL") {
-        Ok(dir) => Classifier::from_dir(Path::new(&dir), 128).expect("BENCH_MODEL loads"),
-        Err(_) => Classifier::embedded(128).expect("embedded model"),
+        Ok(dir) => {
+            Classifier::from_dir(Path::new(&dir), DEFAULT_MAX_TOKENS).expect("BENCH_MODEL loads")
+        }
+        Err(_) => Classifier::embedded(DEFAULT_MAX_TOKENS).expect("embedded model"),
     };
     let extractor = Extractor::new().expect("lexicon");
     let (name, docs) = load_docs();

@@ -29,6 +29,11 @@ pub mod embedded {
     pub const WEIGHTS: &[u8] = include_bytes!("../../../models/policy-bert-zh/model.safetensors");
 }
 
+/// The classifier's default window in tokens (heading path + segment):
+/// what the built-in model was trained with, so what `scan`, `eval`,
+/// `score`, `train` and `cv` use unless told otherwise.
+pub const DEFAULT_MAX_TOKENS: usize = 128;
+
 /// The built-in classifier's three files.
 pub fn embedded_files() -> ModelFiles {
     ModelFiles {

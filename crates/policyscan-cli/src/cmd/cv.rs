@@ -72,7 +72,7 @@ pub struct CvArgs {
     patience: usize,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
     /// Seed of training (initialisation, batches, dropout).
     #[arg(long, default_value_t = 17)]

@@ -49,7 +49,7 @@ pub struct EvalArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,

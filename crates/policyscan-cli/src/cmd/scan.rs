@@ -46,7 +46,7 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     /// Classifier window in tokens (heading path + segment).
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
     /// Longest segment in characters; longer paragraphs are split at sentence ends (else at a comma).
     #[arg(long, default_value_t = 200)]

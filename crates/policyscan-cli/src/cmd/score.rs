@@ -27,7 +27,7 @@ pub struct ScoreArgs {
     model: Option<PathBuf>,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
     /// Where the classifier runs: cpu, or cuda / cuda:N (binary built with `--features cuda`).
     #[arg(long, default_value = "cpu")]

@@ -46,7 +46,7 @@ pub struct TrainArgs {
     warmup: f64,
     #[arg(long, default_value_t = 0.01)]
     weight_decay: f64,
-    /// Model window in tokens (default 128 for `train`, 256 for
+    /// Model window in tokens (default `DEFAULT_MAX_TOKENS` for `train`, 256 for
     /// `train-tagger`, which reads whole segments).
     #[arg(long)]
     max_tokens: Option<usize>,
@@ -95,7 +95,7 @@ fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
 }
 
 pub fn run(a: TrainArgs) -> Result<()> {
-    let s = train(&options(&a, 128)?)?;
+    let s = train(&options(&a, policyscan::classify::DEFAULT_MAX_TOKENS)?)?;
     println!(
         "trained {} steps in {:.0} s; best dev macro-F1 {:.3} at step {}; model in {}",
         s.steps,

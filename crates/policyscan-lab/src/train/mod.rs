@@ -118,7 +118,7 @@ impl Default for TrainOptions {
             lr: 5e-4,
             warmup: 0.06,
             weight_decay: 0.01,
-            max_tokens: 128,
+            max_tokens: policyscan::classify::DEFAULT_MAX_TOKENS,
             seed: 17,
             patience: 4,
             eval_every: 0,
