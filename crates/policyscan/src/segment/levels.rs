@@ -15,7 +15,11 @@
 
 use super::LineKind;
 use super::body::broken_after_number;
-use super::line::{Info, Style, analyse};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::line::{Info, Style, analyse, re};
 use super::toc::detect_toc;
 
 /// A Markdown heading longer than this (in chars) that reads like a
@@ -50,6 +54,32 @@ const RANK_STEP: i64 = 8;
 /// ranked style, and still ordered by `#` count.
 const ABOVE_ALL_RANKS: i64 = 10;
 
+/// Sort key of [`HeadingMark::Document`]: below every other key (the
+/// smallest, `# ` headings, is `1 - ABOVE_ALL_RANKS`).
+const DOCUMENT_KEY: i64 = -2 * ABOVE_ALL_RANKS;
+/// Longest appendix title line, in chars.
+const APPENDIX_TITLE_MAX_CHARS: usize = 40;
+
+/// Is this cleaned, unnumbered line (line `k` of `n`) a policy's title or
+/// an appendix's? An appendix comes after the policy, so not in its first
+/// third (where `附录：相关定义` is an entry of the contents).
+fn document_part(clean: &str, k: usize, n: usize) -> bool {
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    static APPENDIX: OnceLock<Regex> = OnceLock::new();
+    let title = re(
+        &TITLE,
+        r#"^[“"《]?[^\s，,。：:；;、|（）()《》“”"]{0,16}(?:隐私政策|隐私权政策|隐私保护政策|隐私保护指引|隐私声明|隐私条款|用户协议|服务协议|许可协议|使用协议)[》”"]?$"#,
+    );
+    let appendix = re(
+        &APPENDIX,
+        r"^(?:附录|附件|附表)[0-9一二三四五六七八九十A-Za-z]{0,3}(?:$|\s*[：:、.．\s])",
+    );
+    title.is_match(clean)
+        || (k * 3 >= n
+            && clean.chars().count() <= APPENDIX_TITLE_MAX_CHARS
+            && appendix.is_match(clean))
+}
+
 /// What makes a line a heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HeadingMark {
@@ -58,6 +88,11 @@ enum HeadingMark {
     Styled(Style),
     /// Only a Markdown `#`: placed by its `#` count beside numbered peers.
     Markdown,
+    /// The title of a policy (`“影视大全”隐私政策`, `《…儿童隐私政策》`) or of
+    /// an appendix (`附录：第三方合作伙伴及共享信息说明`): outermost, so a second
+    /// policy in the same file, or an appendix, closes every open section
+    /// instead of sitting inside the last one.
+    Document,
 }
 
 /// The lines of a document with their facts, TOC marks and, for each line,
@@ -68,6 +103,9 @@ struct Doc<'a> {
     toc: Vec<bool>,
     prev: Vec<Option<usize>>,
     next: Vec<Option<usize>>,
+    /// The first paragraph (a sentence of some length, not a date stamp,
+    /// not a line of Markdown links): the text has begun.
+    first_sentence: Option<usize>,
 }
 
 impl<'a> Doc<'a> {
@@ -94,12 +132,19 @@ impl<'a> Doc<'a> {
                 pb = Some(k);
             }
         }
+        let first_sentence = infos.iter().position(|x| {
+            x.sentence_like
+                && !x.date_stamp
+                && x.len >= TEXT_AFTER_TITLE_MIN_CHARS
+                && !x.clean.contains("](")
+        });
         Doc {
             lines,
             infos,
             toc,
             prev,
             next,
+            first_sentence,
         }
     }
 
@@ -134,6 +179,16 @@ impl<'a> Doc<'a> {
         }
         if !info.content {
             return None;
+        }
+        // The title on top stays a plain title (closed by the first
+        // section, as before); only a later one closes what is open.
+        let after_text = self.first_sentence.is_some_and(|f| f < k);
+        if after_text
+            && info.marker.is_none()
+            && !info.bullet
+            && document_part(&info.clean, k, self.lines.len())
+        {
+            return Some(HeadingMark::Document);
         }
         if let Some((style, title_len)) = info.marker {
             return self
@@ -369,6 +424,7 @@ impl Ranks {
                 }
             }
             (HeadingMark::Markdown, None) => self.rank(Style::Plain) * RANK_STEP,
+            (HeadingMark::Document, _) => DOCUMENT_KEY,
         }
     }
 }

@@ -118,3 +118,42 @@ fn a_page_footer_ends_the_last_section() {
     let segs = paths(doc);
     assert_eq!(path_of(&segs, "(C)"), ["3.3 用户帐号使用"]);
 }
+
+#[test]
+fn a_second_policy_or_an_appendix_closes_every_section() {
+    let doc = "“云雀”隐私政策\n一、我们如何收集信息\n我们会收集您的手机号码，用于注册账号、登录和找回密码，以及保障账号安全。\n二、联系我们\n如您有任何疑问，请发送邮件至我们的客服邮箱。\n附录：第三方合作伙伴及共享信息说明\n我们接入的推送SDK会收集您的设备标识符。\n《云雀儿童隐私政策》\n本政策适用于不满十四周岁的儿童的个人信息处理。\n";
+    let segs = paths(doc);
+    // The title on top is closed by the first section, as ever.
+    assert_eq!(path_of(&segs, "我们会收集"), ["一、我们如何收集信息"]);
+    assert_eq!(
+        path_of(&segs, "我们接入"),
+        ["附录：第三方合作伙伴及共享信息说明"]
+    );
+    assert_eq!(path_of(&segs, "本政策适用"), ["《云雀儿童隐私政策》"]);
+}
+
+#[test]
+fn an_appendix_listed_in_the_contents_is_no_heading() {
+    let doc = "本政策将帮助您了解以下内容：\n- 一、适用范围\n- 二、联系我们\n- 附录：相关定义\n一、适用范围\n本政策适用于我们以网站、客户端、小程序向您提供的全部产品和服务。\n二、联系我们\n如您有任何疑问，请发送邮件至我们的客服邮箱，我们会及时回复。\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "本政策适用"), ["一、适用范围"]);
+    assert_eq!(path_of(&segs, "如您"), ["二、联系我们"]);
+}
+
+#[test]
+fn date_stamps_repeated_by_a_second_policy_are_no_contents() {
+    let top = "星火游戏隐私政策\n更新日期：2020年6月16日\n生效日期：2020年6月16日\n概要\n欢迎您选择星火游戏，请您在使用我们的服务前仔细阅读本政策的全部内容。\n";
+    let toc = "1.我们收集的信息\n2.信息的存储\n3.您的权利\n";
+    let body = "1.我们收集的信息\n我们会收集您的游戏日志信息，用于保障您的账号安全和游戏公平。\n2.信息的存储\n我们会将您的信息存储在中华人民共和国境内的服务器上。\n3.您的权利\n您可以在游戏设置中查询、更正和删除您的个人信息。\n";
+    let second = "星火游戏儿童隐私政策\n更新日期：2020年6月16日\n生效日期：2020年6月16日\n本政策适用于不满十四周岁的儿童。\n";
+    let doc = format!("{top}{toc}{body}{second}");
+    let kinds = classify_lines(&doc);
+    assert!(
+        kinds[5..8].iter().all(|k| *k == LineKind::Toc),
+        "the contents: {kinds:?}"
+    );
+    assert!(matches!(kinds[1], LineKind::Body), "{kinds:?}");
+    let segs = paths(&doc);
+    assert_eq!(path_of(&segs, "我们会收集"), ["1.我们收集的信息"]);
+    assert_eq!(path_of(&segs, "本政策适用"), ["星火游戏儿童隐私政策"]);
+}

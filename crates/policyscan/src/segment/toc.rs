@@ -22,10 +22,12 @@ fn toc_key(info: &Info) -> String {
 }
 
 /// Could this line be a TOC entry: short, no Markdown `#`, no clause
-/// punctuation inside.
+/// punctuation inside, not a date stamp (`更新日期：…` under the title comes
+/// back word for word when a second policy follows in the same file).
 fn toc_like(info: &Info) -> bool {
     !info.blank
         && info.content
+        && !info.date_stamp
         && info.md_level.is_none()
         && info.len <= 50
         && !info
