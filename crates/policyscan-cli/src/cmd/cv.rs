@@ -80,9 +80,11 @@ pub struct CvArgs {
     /// Folder for the fold models (default: a temporary folder, removed).
     #[arg(long)]
     work: Option<PathBuf>,
-    /// Score one fixed model (--model DIR, default the built-in one) on the
-    /// same folds instead of training.
-    #[arg(long, conflicts_with_all = ["final_check", "line_kinds"])]
+    /// Score one fixed model (--model DIR) on the same folds instead of
+    /// training. Out of fold only for a model that never trained on these
+    /// policies' human labels, such as models/policy-bert-zh-stage1; the
+    /// built-in model did, so it is not offered.
+    #[arg(long, requires = "model", conflicts_with_all = ["final_check", "line_kinds"])]
     fixed: bool,
     /// Model directory for --fixed.
     #[arg(long, requires = "fixed")]

@@ -189,13 +189,35 @@ fn cv_predicts_every_policy_once_from_folds_that_share_none() {
 fn cv_fixed_and_final_and_line_kinds() {
     let dir = tempfile::tempdir().unwrap();
     fake_shared(dir.path());
-    // The built-in model on the same folds: no training.
+    // A fixed model (stage 1: it never saw a human label) on the same
+    // folds: no training.
+    let stage1 = repo().join("models/policy-bert-zh-stage1");
     let r = cv_json(
         dir.path(),
-        &["--fixed", "--folds", "3", "--resamples", "100"],
+        &[
+            "--fixed",
+            "--model",
+            stage1.to_str().unwrap(),
+            "--folds",
+            "3",
+            "--resamples",
+            "100",
+        ],
     );
     assert_eq!(r["predicted"].as_array().unwrap().len(), 6);
     assert!(r["fold_results"][0]["trained"].is_null());
+    // The built-in model trained on these policies: no "out of fold" for it.
+    let o = bin()
+        .args(["cv", "--fixed", "--shared"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--model"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 
     // The final check: train on the six, score the two dev policies.
     let out = dir.path().join("final-model");
