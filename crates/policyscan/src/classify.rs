@@ -32,7 +32,7 @@ pub mod embedded {
 /// The classifier's default window in tokens (heading path + segment):
 /// what the built-in model was trained with, so what `scan`, `eval`,
 /// `score`, `train` and `cv` use unless told otherwise.
-pub const DEFAULT_MAX_TOKENS: usize = 128;
+pub const DEFAULT_MAX_TOKENS: usize = 256;
 
 /// The built-in classifier's three files.
 pub fn embedded_files() -> ModelFiles {
