@@ -5,7 +5,8 @@
 //! the 403-policy corpus in `../shared` when it is present.
 //!
 //! Options (environment): `BENCH_SECS` (seconds per measurement, default 3),
-//! `BENCH_MODEL` (a model directory instead of the embedded one).
+//! `BENCH_MODEL` (a model directory instead of the embedded one),
+//! `BENCH_MAX_TOKENS` (the classifier window instead of the scan's default).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -103,11 +104,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3.0);
+    // BENCH_MAX_TOKENS compares windows side by side (default: the scan's).
+    let window: usize = std::env::var("BENCH_MAX_TOKENS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_TOKENS);
     let mut clf = match std::env::var("BENCH_MODEL") {
-        Ok(dir) => {
-            Classifier::from_dir(Path::new(&dir), DEFAULT_MAX_TOKENS).expect("BENCH_MODEL loads")
-        }
-        Err(_) => Classifier::embedded(DEFAULT_MAX_TOKENS).expect("embedded model"),
+        Ok(dir) => Classifier::from_dir(Path::new(&dir), window).expect("BENCH_MODEL loads"),
+        Err(_) => Classifier::embedded(window).expect("embedded model"),
     };
     let extractor = Extractor::new().expect("lexicon");
     let (name, docs) = load_docs();
@@ -179,9 +183,10 @@ fn main() {
         .collect();
     let sub: Vec<_> = sample.iter().map(|&i| encoded[i].clone()).collect();
     println!(
-        "classifier: hidden {} x {} layers, {} segments sampled; peak {:.0} GFLOP/s ({how})",
+        "classifier: hidden {} x {} layers, window {} tokens, {} segments sampled; peak {:.0} GFLOP/s ({how})",
         cfg.hidden_size,
         cfg.num_hidden_layers,
+        clf.batcher().max_tokens(),
         sub.len(),
         peak
     );

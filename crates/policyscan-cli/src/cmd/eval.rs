@@ -82,7 +82,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
             );
             print!("{}", policyscan_lab::eval::extract::format(&dev));
             println!(
-                "\nfields vs the human fields of the 84 training policies (no rule written from them):"
+                "\nfields vs the human fields of the 84 training policies (rules also written from their misses: optimistic too):"
             );
             print!("{}", policyscan_lab::eval::extract::format(&train));
         }
