@@ -80,9 +80,12 @@ pub(crate) fn status_badge(s: Status) -> String {
     format!(r#"<span class="badge b-{}">{text}</span>"#, s.as_str())
 }
 
-/// Item id → English title, for the items this binary knows.
-pub(crate) fn item_titles() -> HashMap<&'static str, &'static str> {
-    ITEMS.iter().map(|i| (i.id, i.title)).collect()
+/// Item id → (Chinese title, English title), for the items this binary knows.
+pub(crate) fn item_titles() -> HashMap<&'static str, (&'static str, &'static str)> {
+    ITEMS
+        .iter()
+        .map(|i| (i.id, (i.title_zh, i.title)))
+        .collect()
 }
 
 /// Remove the policy pages an earlier report left in `folder`

@@ -175,7 +175,8 @@ fn checklist(out: &mut String, t: &Tally) {
     for i in &worst {
         let _ = write!(
             out,
-            r#"<li><b>{}</b> <code>{}</code> — missing in {} of {} policies ({})<br><span class="law">{}</span></li>"#,
+            r#"<li><b lang="zh-CN">{}</b> {} <code>{}</code> — missing in {} of {} policies ({})<br><span class="law">{}</span></li>"#,
+            html(&i.title_zh),
             html(&i.title),
             html(&i.id),
             i.counts[missing],

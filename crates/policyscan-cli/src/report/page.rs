@@ -206,15 +206,18 @@ fn checklist(out: &mut String, p: &PolicyRows) {
     );
     let titles = super::item_titles();
     for r in &p.checklist {
-        let title = titles
+        // An item this binary does not know (tables from a newer scan) is
+        // titled by its id.
+        let (zh, en) = titles
             .get(r.item.as_str())
             .copied()
-            .unwrap_or(r.item.as_str());
+            .unwrap_or((r.item.as_str(), ""));
         let _ = write!(
             out,
-            r#"<tr class="st-{}"><td><b>{}</b><br><code>{}</code><br><span class="law">{}</span></td><td>{}</td><td>{}</td><td>"#,
+            r#"<tr class="st-{}"><td><b lang="zh-CN">{}</b><br><span lang="en">{}</span><br><code>{}</code><br><span class="law">{}</span></td><td>{}</td><td>{}</td><td>"#,
             r.status.as_str(),
-            html(title),
+            html(zh),
+            html(en),
             html(&r.item),
             html(&r.law),
             status_badge(r.status),

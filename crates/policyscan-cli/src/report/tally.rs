@@ -39,6 +39,8 @@ pub const FLAGS: [&str; 6] = [
 pub struct ItemTally {
     pub id: String,
     pub title: String,
+    /// Empty for an item this binary does not know.
+    pub title_zh: String,
     pub law: String,
     pub counts: [u64; 4],
 }
@@ -87,6 +89,7 @@ impl Default for Tally {
             .map(|i| ItemTally {
                 id: i.id.to_string(),
                 title: i.title.to_string(),
+                title_zh: i.title_zh.to_string(),
                 law: i.law.to_string(),
                 counts: [0; 4],
             })
@@ -172,6 +175,7 @@ impl Tally {
                     self.items.push(ItemTally {
                         id: row.item.clone(),
                         title: row.item.clone(),
+                        title_zh: String::new(),
                         law: row.law.clone(),
                         counts: [0; 4],
                     });

@@ -87,6 +87,11 @@ fn samples_give_an_overview_and_one_page_per_policy() {
                 "{}",
                 item.id
             );
+            assert!(
+                page.contains(&format!(r#"<b lang="zh-CN">{}</b>"#, item.title_zh)),
+                "{}: its Chinese title",
+                item.id
+            );
         }
         assert!(page.contains(r#"<span class="badge b-present">present</span>"#));
         assert!(page.contains(r##"<a href="#s"##), "evidence links");

@@ -128,6 +128,9 @@ pub struct Item {
     pub law: &'static str,
     /// A short English title.
     pub title: &'static str,
+    /// The same title in Chinese, in the law's own words where it has them
+    /// (the report shows it first: its readers read Chinese policies).
+    pub title_zh: &'static str,
 }
 
 /// `n` and a noun, singular for one (`1 segment`, `3 segments`).
@@ -151,136 +154,163 @@ pub static ITEMS: &[Item] = &[
         id: "art17.controller_contact",
         law: "PIPL Art. 17(1); GB/T 35273-2020 5.5",
         title: "Who the processor is and how to contact it",
+        title_zh: "个人信息处理者的名称和联系方式",
     },
     Item {
         id: "art17.purposes",
         law: "PIPL Art. 17(2); App认定方法 (2019) 2(1); GB/T 35273-2020 5.5",
         title: "Purposes of processing",
+        title_zh: "处理目的",
     },
     Item {
         id: "art17.data_kinds",
         law: "PIPL Art. 17(2); App认定方法 (2019) 2(1); GB/T 35273-2020 5.5",
         title: "Kinds of personal information processed",
+        title_zh: "处理的个人信息种类",
     },
     Item {
         id: "art17.retention",
         law: "PIPL Art. 17(2); PIPL Art. 19; GB/T 35273-2020 5.5, 6.1",
         title: "Retention period",
+        title_zh: "保存期限",
     },
     Item {
         id: "art17.rights_exercise",
         law: "PIPL Art. 17(3); GB/T 35273-2020 5.5",
         title: "How to exercise one's rights",
+        title_zh: "个人行使权利的方式和程序",
     },
     Item {
         id: "art16.refusal_consequence",
         law: "PIPL Art. 16; GB/T 35273-2020 5.5",
         title: "What happens if one refuses to provide data",
+        title_zh: "拒绝提供个人信息的后果",
     },
     Item {
         id: "art45.access_copy",
         law: "PIPL Art. 45; GB/T 35273-2020 8.1, 8.6",
         title: "Right to access and copy",
+        title_zh: "查阅、复制权",
     },
     Item {
         id: "art46.correction",
         law: "PIPL Art. 46; GB/T 35273-2020 8.2",
         title: "Right to correction and completion",
+        title_zh: "更正、补充权",
     },
     Item {
         id: "art47.deletion",
         law: "PIPL Art. 47; GB/T 35273-2020 8.3",
         title: "Right to deletion",
+        title_zh: "删除权",
     },
     Item {
         id: "art15.withdraw_consent",
         law: "PIPL Art. 15; GB/T 35273-2020 8.4",
         title: "Withdrawal of consent",
+        title_zh: "撤回同意",
     },
     Item {
         id: "art47.account_deletion",
         law: "PIPL Art. 47; App认定方法 (2019) 6(1); GB/T 35273-2020 8.5",
         title: "Account deletion",
+        title_zh: "注销账号",
     },
     Item {
         id: "art50.request_handling",
         law: "PIPL Art. 50; App认定方法 (2019) 6(3); GB/T 35273-2020 ch. 8",
         title: "Request channel and reply deadline",
+        title_zh: "申请受理渠道和答复期限",
     },
     Item {
         id: "app2019.complaint_channel",
         law: "App认定方法 (2019) 6(5); GB/T 35273-2020 5.5",
         title: "Complaint and report channel",
+        title_zh: "投诉、举报渠道",
     },
     Item {
         id: "art23.sharing_recipients",
         law: "PIPL Art. 23; App认定方法 (2019) 5; GB/T 35273-2020 5.5",
         title: "Third parties that receive personal information",
+        title_zh: "接收个人信息的第三方",
     },
     Item {
         id: "app2019.sdk_list",
         law: "PIPL Art. 23; App认定方法 (2019) 2(1); GB/T 35273-2020 9.7",
         title: "Embedded third-party SDKs",
+        title_zh: "嵌入的第三方SDK",
     },
     Item {
         id: "art30.sensitive_pi",
         law: "PIPL Art. 28-30; App认定方法 (2019) 2(3); GB/T 35273-2020 5.4",
         title: "Sensitive personal information: necessity and separate consent",
+        title_zh: "敏感个人信息的必要性和单独同意",
     },
     Item {
         id: "art24.personalisation_opt_out",
         law: "PIPL Art. 24; GB/T 35273-2020 7.5",
         title: "Opting out of personalised recommendation",
+        title_zh: "拒绝个性化推荐",
     },
     Item {
         id: "art31.minors",
         law: "PIPL Art. 31; PIPL Art. 28; 儿童个人信息网络保护规定 Art. 9",
         title: "Children under 14 and guardian consent",
+        title_zh: "不满十四周岁未成年人及监护人同意",
     },
     Item {
         id: "art38.storage_location",
         law: "PIPL Art. 38-40; GB/T 35273-2020 5.5",
         title: "Where personal information is stored, whether it leaves China",
+        title_zh: "个人信息的存储地点及是否出境",
     },
     Item {
         id: "art39.foreign_recipient",
         law: "PIPL Art. 39",
         title: "Foreign recipient's name and contact",
+        title_zh: "境外接收方的名称和联系方式",
     },
     Item {
         id: "art39.transfer_details",
         law: "PIPL Art. 39",
         title: "Purpose and kinds of data transferred abroad",
+        title_zh: "出境目的及个人信息种类",
     },
     Item {
         id: "art39.rights_abroad",
         law: "PIPL Art. 39",
         title: "Exercising rights against the foreign recipient",
+        title_zh: "向境外接收方行使权利的方式",
     },
     Item {
         id: "art39.separate_consent",
         law: "PIPL Art. 39",
         title: "Separate consent to transfer abroad",
+        title_zh: "出境单独同意",
     },
     Item {
         id: "art51.security",
         law: "PIPL Art. 51; PIPL Art. 57; GB/T 35273-2020 5.5, ch. 10",
         title: "Security measures and incident notification",
+        title_zh: "安全措施及安全事件告知",
     },
     Item {
         id: "art52.pi_officer",
         law: "PIPL Art. 52; GB/T 35273-2020 11.1",
         title: "Personal-information protection officer",
+        title_zh: "个人信息保护负责人",
     },
     Item {
         id: "art17.changes",
         law: "PIPL Art. 14; PIPL Art. 17 para. 2; App认定方法 (2019) 2(2)",
         title: "Update date and notice of changes",
+        title_zh: "更新日期及变更告知",
     },
     Item {
         id: "cookie.disclosure",
         law: "PIPL Art. 17(2); GB/T 35273-2020 5.5",
         title: "Cookies and similar technologies",
+        title_zh: "Cookie及同类技术",
     },
 ];
 

@@ -134,6 +134,13 @@ fn items_are_unique_stable_and_match_their_rules() {
             item.id
         );
         assert!(
+            item.title_zh
+                .chars()
+                .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+            "{}: a Chinese title",
+            item.id
+        );
+        assert!(
             item.id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_'),
