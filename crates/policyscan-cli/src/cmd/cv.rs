@@ -114,12 +114,7 @@ pub struct CvArgs {
 
 /// The lab's settings from the flags.
 fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
-    let (hidden, layers, heads) = match a.config.as_str() {
-        "small" => (256, 4, 4),
-        "tiny" => (128, 2, 2),
-        "micro" => (32, 1, 2),
-        other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
-    };
+    let (hidden, layers, heads) = super::model_size(&a.config)?;
     let train = TrainOptions {
         init: a.init.clone(),
         stack_layers: a.stack_layers,

@@ -47,6 +47,16 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// `--config` of a from-scratch model: (hidden size, layers, attention heads).
+pub fn model_size(config: &str) -> Result<(usize, usize, usize)> {
+    Ok(match config {
+        "small" => (256, 4, 4),
+        "tiny" => (128, 2, 2),
+        "micro" => (32, 1, 2),
+        other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
+    })
+}
+
 /// Where `--model` points, or the embedded default, on the CPU.
 pub fn load_classifier(
     model: Option<&PathBuf>,

@@ -64,12 +64,7 @@ pub struct TrainArgs {
 }
 
 fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
-    let (hidden, layers, heads) = match a.config.as_str() {
-        "small" => (256, 4, 4),
-        "tiny" => (128, 2, 2),
-        "micro" => (32, 1, 2),
-        other => anyhow::bail!("unknown --config `{other}` (expected small, tiny or micro)"),
-    };
+    let (hidden, layers, heads) = super::model_size(&a.config)?;
     Ok(TrainOptions {
         train: a.train.clone(),
         dev: a.dev.clone(),

@@ -119,6 +119,17 @@ const FOOTER_MAX_CHARS: usize = 80;
 /// are not part of that section.
 pub(super) fn is_footer(line: &str) -> bool {
     static FOOTER: OnceLock<Regex> = OnceLock::new();
+    // Asked of every body line: a look at the raw bytes first, so the
+    // cleaned copy is made only for a line that may hold a footer's words.
+    let may = line.len() <= FOOTER_MAX_CHARS * 4
+        && (line.contains("ICP")
+            || line.contains("公网安备")
+            || line.contains('©')
+            || line.contains("版权所有")
+            || line.bytes().any(|b| b.eq_ignore_ascii_case(&b'c')));
+    if !may {
+        return false;
+    }
     let t = clean_markup(line);
     t.chars().count() <= FOOTER_MAX_CHARS
         && re(

@@ -13,12 +13,12 @@
 //! one, `1.` over `一、` in the next), so no style has a fixed level; only
 //! the order a document uses them in tells.
 
-use super::LineKind;
-use super::body::broken_after_number;
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::LineKind;
+use super::body::broken_after_number;
 use super::line::{Info, Style, analyse, re};
 use super::toc::detect_toc;
 
@@ -309,6 +309,19 @@ fn subheading_like(a: &Info, b: &Info) -> bool {
 
 /// Classify every line of `text` (split on `'\n'`) as heading, TOC, body or blank.
 pub fn classify_lines(text: &str) -> Vec<LineKind> {
+    classify(text).into_iter().map(|l| l.kind).collect()
+}
+
+/// One classified line, with what the segmenter needs beyond its kind.
+pub(super) struct Line {
+    pub(super) kind: LineKind,
+    /// For a heading run into its first sentence: the char offset where
+    /// that sentence starts ([`Info::run_in_text`]).
+    pub(super) run_in_text: Option<usize>,
+}
+
+/// [`classify_lines`], keeping each line's run-in text offset.
+pub(super) fn classify(text: &str) -> Vec<Line> {
     let doc = Doc::new(text);
     let n = doc.infos.len();
     let marks: Vec<Option<HeadingMark>> = (0..n).map(|k| doc.heading_mark(k)).collect();
@@ -323,7 +336,7 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
     (0..n)
         .map(|k| {
             let info = &doc.infos[k];
-            if info.blank {
+            let kind = if info.blank {
                 LineKind::Blank
             } else if doc.toc[k] {
                 LineKind::Toc
@@ -335,7 +348,12 @@ pub fn classify_lines(text: &str) -> Vec<LineKind> {
                 }
             } else {
                 LineKind::Body
-            }
+            };
+            let run_in_text = match kind {
+                LineKind::Heading { .. } => info.run_in_text,
+                _ => None,
+            };
+            Line { kind, run_in_text }
         })
         .collect()
 }

@@ -64,6 +64,10 @@ pub(super) struct Info {
     /// `2019年03月18日`. Text, not a section title, even as `### …`: the date
     /// extractor reads segments only.
     pub(super) date_stamp: bool,
+    /// For a run-in title (`**五、 如何使用…** 在收集…`): the char offset
+    /// into the line where the sentence after the title starts. `clean`
+    /// then holds the title only; the segmenter emits the rest as text.
+    pub(super) run_in_text: Option<usize>,
 }
 
 const CN_DIGITS: &str = "一二三四五六七八九十百零〇两";
@@ -262,24 +266,6 @@ fn run_in_title(s: &str) -> Option<&str> {
     ok.then(|| &s[..2 + close + 2])
 }
 
-/// Where the body text of a line holding a run-in title starts (a char
-/// offset into the line), or `None` for any other line. The segmenter emits
-/// that text under the title it opens.
-pub(super) fn run_in_text_start(line: &str) -> Option<usize> {
-    let trimmed = line.trim_start();
-    let lead = line.len() - trimmed.len();
-    let mut body = trimmed;
-    if let Some((_, rest)) = strip_hashes(body) {
-        body = rest;
-    }
-    if strip_bullet(body).is_some() {
-        return None;
-    }
-    let title = run_in_title(body)?;
-    let byte = lead + (trimmed.len() - body.len()) + title.len();
-    Some(line[..byte].chars().count())
-}
-
 /// Strip a leading list bullet (`- `, `* `, `+ `, `• `) from a trimmed line.
 fn strip_bullet(s: &str) -> Option<&str> {
     for b in ["- ", "* ", "+ ", "• ", "· "] {
@@ -352,6 +338,9 @@ pub(super) fn analyse(line: &str) -> Info {
         && !info.bullet
         && let Some(title) = run_in_title(body)
     {
+        // `title` is a slice of `line`: where it ends, the text begins.
+        let end = title.as_ptr() as usize + title.len() - line.as_ptr() as usize;
+        info.run_in_text = Some(line[..end].chars().count());
         body = title;
     }
     info.bold_only = !long && is_bold_only(body);

@@ -25,9 +25,9 @@ mod tests_pages;
 mod toc;
 
 use body::{Open, broken_after_number, close_headings, emit_body, is_footer};
+use levels::Line;
 pub use levels::classify_lines;
 pub(crate) use line::policy_title;
-use line::run_in_text_start;
 
 /// Options for [`segment`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,14 +89,14 @@ pub enum LineKind {
 
 /// Split `text` into body segments with heading paths and char offsets.
 pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
-    let kinds = classify_lines(text);
+    let kinds = levels::classify(text);
     let max = opts.max_chars.max(1);
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut offset: usize = 0; // char offset of the current line start
     let lines: Vec<&str> = text.split('\n').collect();
     let mut kinds = kinds.into_iter().enumerate().peekable();
-    while let Some((k, kind)) = kinds.next() {
+    while let Some((k, Line { kind, run_in_text })) = kinds.next() {
         let line = lines[k];
         let line_chars = line.chars().count();
         match kind {
@@ -115,7 +115,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
                     });
                 }
                 // A run-in title's own line goes on with its first sentence.
-                if let Some(from) = run_in_text_start(line) {
+                if let Some(from) = run_in_text {
                     let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
                     let rest: String = line.chars().skip(from).collect();
                     emit_body(&rest, offset + from, max, &path, &mut out);
@@ -129,7 +129,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
                 let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();
                 // A sentence hard-wrapped between a number and its unit
                 // (`不满 14` / `周岁的任何人`) is one segment, newline included.
-                if matches!(kinds.peek(), Some((_, LineKind::Body)))
+                if matches!(kinds.peek(), Some((_, l)) if l.kind == LineKind::Body)
                     && broken_after_number(line, lines[k + 1])
                 {
                     kinds.next();

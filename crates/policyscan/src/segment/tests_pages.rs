@@ -157,3 +157,10 @@ fn date_stamps_repeated_by_a_second_policy_are_no_contents() {
     assert_eq!(path_of(&segs, "我们会收集"), ["1.我们收集的信息"]);
     assert_eq!(path_of(&segs, "本政策适用"), ["星火游戏儿童隐私政策"]);
 }
+
+#[test]
+fn a_run_in_title_under_a_bullet_keeps_its_sentence() {
+    let doc = "一、我们如何收集信息\n我们会收集您的手机号码，用于注册账号、登录和找回密码。\n  * ### **二、 如何使用您的个人信息** 在收集您的个人信息后，我们将根据如下规则使用您的个人信息：\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "在收集"), ["二、 如何使用您的个人信息"]);
+}
