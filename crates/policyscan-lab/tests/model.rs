@@ -122,6 +122,7 @@ fn saved_and_reloaded_model_gives_the_same_logits() {
         .map(|(h, t)| Input {
             heading_path: h,
             text: t,
+            lead_in: None,
         })
         .collect();
     let enc = trainee.batcher.encode(&inputs).unwrap();
@@ -140,6 +141,92 @@ fn saved_and_reloaded_model_gives_the_same_logits() {
     for (r0, r1) in before.iter().zip(&after) {
         for (a, b) in r0.iter().zip(r1) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+    }
+}
+
+/// A model reads the lead-in only when it was trained with it, and says so
+/// in its `config.json`, so a scan feeds it what it learned from.
+#[test]
+fn lead_ins_are_read_only_by_a_model_trained_with_them() {
+    let path = vec!["一、信息共享".to_string()];
+    let with = |lead_in| Input {
+        heading_path: &path,
+        text: "1. 支付机构；",
+        lead_in,
+    };
+    let score = |clf: &Classifier, lead_in| clf.score(&[with(lead_in)], 1).unwrap()[0];
+    let lead = Some("我们会与以下第三方共享您的信息：");
+
+    let (plain_dir, _) = trained();
+    let plain = Classifier::from_dir(plain_dir.path(), 64).unwrap();
+    assert!(!plain.config().lead_in);
+    let cfg = std::fs::read_to_string(plain_dir.path().join("config.json")).unwrap();
+    assert!(!cfg.contains("lead_in"), "an off flag is not written");
+    assert_eq!(score(&plain, None), score(&plain, lead));
+
+    let dir = tempfile::tempdir().unwrap();
+    let opts = TrainOptions {
+        lead_in: true,
+        ..micro_opts(dir.path())
+    };
+    let ex = fixture_inputs();
+    let texts: Vec<&str> = ex.iter().map(|(_, t)| t.as_str()).collect();
+    let trainee = Trainee::scratch(&texts, &opts, &mut SplitMix64::new(9)).unwrap();
+    trainee.save(dir.path(), &[0.5; N_LABELS]).unwrap();
+    let reading = Classifier::from_dir(dir.path(), 64).unwrap();
+    assert!(reading.config().lead_in);
+    assert_ne!(score(&reading, None), score(&reading, lead));
+}
+
+/// An ensemble directory scores with the mean of its members and decides
+/// with its manifest's thresholds, not theirs.
+#[test]
+fn an_ensemble_averages_its_members_and_uses_its_own_thresholds() {
+    let (trained_dir, _) = trained();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(trained_dir.path(), &dir.path().join("a"));
+    let opts = TrainOptions {
+        lead_in: true,
+        ..micro_opts(&dir.path().join("b"))
+    };
+    let ex = fixture_inputs();
+    let texts: Vec<&str> = ex.iter().map(|(_, t)| t.as_str()).collect();
+    let trainee = Trainee::scratch(&texts, &opts, &mut SplitMix64::new(5)).unwrap();
+    trainee
+        .save(&dir.path().join("b"), &[0.9; N_LABELS])
+        .unwrap();
+    policyscan::classify::Ensemble {
+        members: vec!["a".into(), "b".into()],
+        thresholds: [("minors".to_string(), 0.3)].into_iter().collect(),
+    }
+    .write(dir.path())
+    .unwrap();
+
+    let ens = Classifier::from_dir(dir.path(), 64).unwrap();
+    assert_eq!(ens.member_count(), 2);
+    assert_eq!(ens.thresholds()[4], 0.3);
+    assert_eq!(ens.thresholds()[0], 0.5, "a label the manifest omits");
+    let a = Classifier::from_dir(&dir.path().join("a"), 64).unwrap();
+    let b = Classifier::from_dir(&dir.path().join("b"), 64).unwrap();
+    let path = vec!["一、信息共享".to_string()];
+    let inputs: Vec<Input> = ["1. 支付机构；", "我们使用Cookie。"]
+        .iter()
+        .map(|t| Input {
+            heading_path: &path,
+            text: t,
+            lead_in: Some("我们会与以下第三方共享您的信息："),
+        })
+        .collect();
+    let (se, sa, sb) = (
+        ens.score(&inputs, 2).unwrap(),
+        a.score(&inputs, 2).unwrap(),
+        b.score(&inputs, 2).unwrap(),
+    );
+    for i in 0..inputs.len() {
+        for l in 0..N_LABELS {
+            let mean = (sa[i][l] + sb[i][l]) / 2.0;
+            assert!((se[i][l] - mean).abs() < 1e-6, "{} vs {mean}", se[i][l]);
         }
     }
 }
@@ -180,6 +267,7 @@ fn every_parameter_receives_a_gradient() {
         .map(|x| Input {
             heading_path: &heads,
             text: x,
+            lead_in: None,
         })
         .collect();
     let enc = t.batcher.encode(&inputs).unwrap();
@@ -219,6 +307,7 @@ fn scores_do_not_depend_on_batch_size_or_padding() {
         .map(|(h, t)| Input {
             heading_path: h,
             text: t,
+            lead_in: None,
         })
         .collect();
     let one = clf.score(&inputs, 1).unwrap();
@@ -259,6 +348,7 @@ fn encoder_matches_candles_reference_bert() {
         .map(|(h, t)| Input {
             heading_path: h,
             text: t,
+            lead_in: None,
         })
         .collect();
     let enc = ours.batcher.encode(&inputs).unwrap();
@@ -285,10 +375,16 @@ fn encoder_matches_candles_reference_bert() {
 
 fn copy_model(from: &Path) -> tempfile::TempDir {
     let to = tempfile::tempdir().unwrap();
-    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
-        std::fs::copy(from.join(f), to.path().join(f)).unwrap();
-    }
+    copy_dir(from, to.path());
     to
+}
+
+/// Copy a model's three files into `to` (created).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    }
 }
 
 #[test]
@@ -373,6 +469,7 @@ fn shipped_model_labels_clear_cut_segments() {
                 &[Input {
                     heading_path: &path,
                     text,
+                    lead_in: None,
                 }],
                 1,
             )

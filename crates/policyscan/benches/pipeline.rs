@@ -16,7 +16,7 @@ use policyscan::decode::decode;
 use policyscan::extract::Extractor;
 use policyscan::html::{html_to_text, looks_like_html};
 use policyscan::model::batch::Input;
-use policyscan::segment::{Segment, SegmentOptions, segment};
+use policyscan::segment::{Segment, SegmentOptions, lead_ins, segment};
 
 /// Run `f` repeatedly for about `secs`; return (iterations, seconds).
 fn time<F: FnMut()>(secs: f64, mut f: F) -> (usize, f64) {
@@ -160,11 +160,14 @@ fn main() {
     println!("extraction      {:>10.1} MB/s", mb * n as f64 / s);
 
     let flat: Vec<&Segment> = segs.iter().flatten().collect();
+    let leads: Vec<Option<&str>> = segs.iter().flat_map(|p| lead_ins(p)).collect();
     let inputs: Vec<Input> = flat
         .iter()
-        .map(|s| Input {
+        .zip(leads)
+        .map(|(s, lead_in)| Input {
             heading_path: &s.heading_path,
             text: &s.text,
+            lead_in,
         })
         .collect();
     let (n, s) = time(secs, || {
@@ -270,9 +273,11 @@ fn main() {
             }
             let inp: Vec<Input> = sg
                 .iter()
-                .map(|x| Input {
+                .zip(lead_ins(&sg))
+                .map(|(x, lead_in)| Input {
                     heading_path: &x.heading_path,
                     text: &x.text,
+                    lead_in,
                 })
                 .collect();
             total += clf.score(&inp, 32).unwrap().len();

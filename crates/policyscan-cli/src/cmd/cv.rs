@@ -74,6 +74,11 @@ pub struct CvArgs {
     batch_size: usize,
     #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
+    /// What each fold trains: `plain` (heading path + segment), `lead-in`
+    /// (also each list item's lead-in), or both, comma-separated: an
+    /// ensemble of the two that averages their scores.
+    #[arg(long, value_delimiter = ',', default_value = "plain", value_parser = ["plain", "lead-in"])]
+    members: Vec<String>,
     /// Seed of training (initialisation, batches, dropout).
     #[arg(long, default_value_t = 17)]
     train_seed: u64,
@@ -141,6 +146,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         weak_ratio: a.weak_ratio,
         keep_head: a.keep_head,
         train,
+        members: a.members.clone(),
         work,
         batch_size: a.batch_size,
         resamples: a.resamples,

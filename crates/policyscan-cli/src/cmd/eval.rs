@@ -9,6 +9,7 @@ use policyscan::model::batch::Input;
 use policyscan::segment::SegmentOptions;
 use policyscan_lab::data::examples::read_examples;
 use policyscan_lab::data::{DevSet, shared_dir};
+use policyscan_lab::eval::lines::decide_segments;
 use policyscan_lab::eval::metrics::{self, format_table};
 
 /// Flags of `policyscan eval`.
@@ -95,20 +96,10 @@ pub fn run(a: EvalArgs) -> Result<()> {
         let opts = SegmentOptions::default();
         let mut failure = None;
         let (model, model_lines) = dev.score_lines_detailed(&opts, |segs| {
-            let inputs: Vec<Input> = segs
-                .iter()
-                .map(|s| Input {
-                    heading_path: &s.heading_path,
-                    text: &s.text,
-                })
-                .collect();
-            match clf.score(&inputs, a.batch_size) {
-                Ok(scores) => scores.iter().map(|s| clf.decide(s)).collect(),
-                Err(e) => {
-                    failure = Some(e);
-                    vec![[false; 6]; segs.len()]
-                }
-            }
+            decide_segments(&clf, segs, a.batch_size).unwrap_or_else(|e| {
+                failure = Some(e);
+                vec![[false; 6]; segs.len()]
+            })
         });
         if let Some(e) = failure {
             return Err(e.into());

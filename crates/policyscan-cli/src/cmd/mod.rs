@@ -72,11 +72,10 @@ pub fn load_classifier_on(
     max_tokens: usize,
     device: DeviceSpec,
 ) -> Result<policyscan::classify::Classifier> {
-    use policyscan::classify::{Classifier, embedded_files as classifier_files};
-    use policyscan::model::ModelFiles;
+    use policyscan::classify::{Classifier, ClassifierFiles, embedded_files as classifier_files};
     let (files, name) = match model {
-        Some(dir) => (ModelFiles::read_dir(dir)?, dir.display().to_string()),
-        None => (classifier_files(), "embedded model".to_string()),
+        Some(dir) => (ClassifierFiles::read_dir(dir)?, dir.display().to_string()),
+        None => (classifier_files()?, "embedded model".to_string()),
     };
     Ok(Classifier::from_files(
         files,

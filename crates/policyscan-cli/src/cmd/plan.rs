@@ -34,13 +34,14 @@ pub struct PlanArgs {
     model: Option<PathBuf>,
 }
 
-/// SHA-256 of the classifier weights: `--model DIR`, or the built-in model.
+/// SHA-256 of the classifier weights (an ensemble's: its manifest and every
+/// member's): `--model DIR`, or the built-in model.
 pub fn model_sha256(model: Option<&Path>) -> Result<String> {
     let files = match model {
-        Some(dir) => policyscan::model::ModelFiles::read_dir(dir)?,
-        None => policyscan::classify::embedded_files(),
+        Some(dir) => policyscan::classify::ClassifierFiles::read_dir(dir)?,
+        None => policyscan::classify::embedded_files()?,
     };
-    Ok(shard::sha256_hex(&files.weights))
+    Ok(shard::sha256_hex(&files.fingerprint()))
 }
 
 /// SHA-256 of the tagger weights: `--tagger DIR`, or the built-in tagger.

@@ -50,6 +50,10 @@ pub struct TrainArgs {
     /// `train-tagger`, which reads whole segments).
     #[arg(long)]
     max_tokens: Option<usize>,
+    /// Read each list item with the tail of the sentence that introduces its
+    /// list, after the heading path (saved in `config.json`; `train` only).
+    #[arg(long)]
+    lead_in: bool,
     #[arg(long, default_value_t = 17)]
     seed: u64,
     /// Evaluations without dev improvement before stopping.
@@ -81,6 +85,7 @@ fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
         warmup: a.warmup,
         weight_decay: a.weight_decay,
         max_tokens: a.max_tokens.unwrap_or(default_window),
+        lead_in: a.lead_in,
         seed: a.seed,
         patience: a.patience,
         eval_every: a.eval_every,

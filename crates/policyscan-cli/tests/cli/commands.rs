@@ -209,7 +209,7 @@ fn train_tagger_then_eval_then_scan_with_it() {
         &dir.path().join("out2"),
         &[
             "--tagger",
-            repo().join("models/policy-bert-zh").to_str().unwrap(),
+            repo().join("models/policy-bert-zh/plain").to_str().unwrap(),
         ],
     );
     assert!(!o.status.success());

@@ -219,14 +219,52 @@ fn cv_fixed_and_final_and_line_kinds() {
         String::from_utf8_lossy(&o.stderr)
     );
 
-    // The final check: train on the six, score the two dev policies.
+    // The final check: train on the six, score the two dev policies; here
+    // an ensemble of a plain and a lead-in member, as the default model is.
     let out = dir.path().join("final-model");
-    let mut args = vec!["--final", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "--final",
+        "--out",
+        out.to_str().unwrap(),
+        "--members",
+        "plain,lead-in",
+    ];
     args.extend_from_slice(TINY);
     let r = cv_json(dir.path(), &args);
     assert_eq!(r["final"]["dev"]["policies"], 2);
     assert_eq!(r["final"]["dev"]["model"]["n"], 8);
-    assert!(out.join("model.safetensors").is_file());
+    let trained = &r["final"]["trained"];
+    assert_eq!(trained["members"].as_array().unwrap().len(), 2);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("ensemble.json")).unwrap()).unwrap();
+    assert_eq!(manifest["members"], serde_json::json!(["plain", "lead-in"]));
+    for (label, t) in trained["thresholds"].as_object().unwrap() {
+        let m = manifest["thresholds"][label].as_f64().unwrap();
+        assert!(
+            (m - t.as_f64().unwrap()).abs() < 1e-6,
+            "{label}: {m} vs {t}"
+        );
+    }
+    for (member, lead_in) in [("plain", false), ("lead-in", true)] {
+        assert!(out.join(member).join("model.safetensors").is_file());
+        let cfg: Value =
+            serde_json::from_slice(&std::fs::read(out.join(member).join("config.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            cfg["lead_in"].as_bool().unwrap_or(false),
+            lead_in,
+            "{member}"
+        );
+    }
+    // The ensemble directory is a model like any other for `scan`.
+    let tables = dir.path().join("tables");
+    let samples = repo().join("data/samples");
+    scan_ok(
+        &[&samples],
+        &tables,
+        &["--no-tagger", "--model", out.to_str().unwrap()],
+    );
+    assert!(tables.join("segments.parquet").is_file());
 
     // Line kinds over all eight policies: 7 labelled lines each.
     let r = cv_json(dir.path(), &["--line-kinds"]);

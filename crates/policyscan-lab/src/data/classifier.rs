@@ -23,7 +23,7 @@ use super::{
 };
 use crate::eval::baseline;
 use policyscan::labels::{LabelSet, N_LABELS, label_index, label_names};
-use policyscan::segment::{Segment, SegmentOptions, segment};
+use policyscan::segment::{Segment, SegmentOptions, lead_ins, segment};
 
 /// Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines in
 /// quotes): the VioDroid file is the only CSV we read.
@@ -96,6 +96,7 @@ pub fn viodroid_examples(shared: &Path) -> Result<Vec<Example>, DatasetError> {
             text: r[0].trim().to_string(),
             heading_path: Vec::new(),
             labels: label_names(&viodroid_labels(&r[1], r.get(2).map_or("", |s| s))),
+            lead_in: None,
             source: Some("viodroid".into()),
         })
         .collect())
@@ -175,12 +176,15 @@ pub(crate) fn weak_policy_examples(
     rule: HeadingRule,
 ) -> Result<Vec<Example>, DatasetError> {
     let spans = policy_spans(shared, id)?;
-    Ok(segment(text, opts)
-        .into_iter()
-        .map(|s| Example {
-            labels: label_names(&weak_labels(&s, &spans, rule)),
-            text: s.text,
-            heading_path: s.heading_path,
+    let segs = segment(text, opts);
+    Ok(segs
+        .iter()
+        .zip(lead_ins(&segs))
+        .map(|(s, lead_in)| Example {
+            labels: label_names(&weak_labels(s, &spans, rule)),
+            text: s.text.clone(),
+            heading_path: s.heading_path.clone(),
+            lead_in: lead_in.map(str::to_owned),
             source: Some(id.to_string()),
         })
         .collect())

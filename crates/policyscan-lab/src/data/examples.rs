@@ -1,5 +1,6 @@
 //! Training and evaluation examples: JSONL files with one
-//! `{"text": …, "heading_path": [...], "labels": [...]}` object per line.
+//! `{"text": …, "heading_path": [...], "labels": [...]}` object per line
+//! (`lead_in` optional).
 //! Kept apart from the trainer so that `eval`, `train` and `dataset` share one
 //! reader with one set of error messages.
 
@@ -18,6 +19,11 @@ pub struct Example {
     pub heading_path: Vec<String>,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// The tail of the sentence introducing the list this segment is an
+    /// item of ([`policyscan::segment::lead_ins`]); read only by models
+    /// trained with lead-ins. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_in: Option<String>,
     /// Where the example came from (policy id, sentence file…), for
     /// splitting by policy and for error analysis. Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +61,7 @@ impl Labelled {
         policyscan::model::batch::Input {
             heading_path: &self.example.heading_path,
             text: &self.example.text,
+            lead_in: self.example.lead_in.as_deref(),
         }
     }
 }

@@ -17,7 +17,7 @@ use super::devset::{DEV_FOLDER, DevPolicy, DevSet};
 use super::examples::Example;
 use super::{DatasetError, corpus_ids, dev_ids, file_stems, line_char_spans, policy_text};
 use policyscan::labels::label_names;
-use policyscan::segment::{SegmentOptions, segment};
+use policyscan::segment::{SegmentOptions, lead_ins, segment};
 
 /// The folder of the human-labelled training policies under `labeled/`.
 pub const TRAIN_FOLDER: &str = "segments_train";
@@ -50,12 +50,14 @@ pub fn all_labelled(shared: &Path) -> Result<DevSet, DatasetError> {
 /// of the body lines it overlaps; `source` is the policy id.
 pub fn policy_examples(p: &DevPolicy, opts: &SegmentOptions) -> Vec<Example> {
     let spans = line_char_spans(&p.text);
-    segment(&p.text, opts)
-        .into_iter()
-        .map(|s| Example {
-            labels: label_names(&p.segment_labels(&s, &spans)),
-            text: s.text,
-            heading_path: s.heading_path,
+    let segs = segment(&p.text, opts);
+    segs.iter()
+        .zip(lead_ins(&segs))
+        .map(|(s, lead_in)| Example {
+            labels: label_names(&p.segment_labels(s, &spans)),
+            text: s.text.clone(),
+            heading_path: s.heading_path.clone(),
+            lead_in: lead_in.map(str::to_owned),
             source: Some(p.id.clone()),
         })
         .collect()

@@ -34,10 +34,11 @@ use crate::data::devset::DevSet;
 use crate::data::examples::{Example, Labelled};
 use crate::data::human::set_examples;
 use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
+use crate::eval::metrics;
 use crate::train::classifier::{Trainee, train_on};
 use crate::train::{TrainError, TrainOptions, vocabulary_texts};
-use policyscan::classify::Classifier;
-use policyscan::labels::{LABELS, parse_labels};
+use policyscan::classify::{Classifier, Ensemble};
+use policyscan::labels::{LABELS, LabelSet, N_LABELS, parse_labels};
 use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
 
@@ -53,6 +54,12 @@ pub enum CvError {
     #[error("{0}")]
     Setup(String),
 }
+
+/// A member that reads each segment with its heading path only.
+pub const PLAIN: &str = "plain";
+/// A member that also reads each list item's lead-in
+/// ([`policyscan::segment::lead_ins`]).
+pub const LEAD_IN: &str = "lead-in";
 
 /// Settings of one cross-validation run.
 #[derive(Debug, Clone)]
@@ -71,8 +78,13 @@ pub struct CvOptions {
     /// With `train.init`: start the classification head from the init
     /// model's too (continue that classifier).
     pub keep_head: bool,
-    /// Training settings (`train`, `dev`, `out` are not read).
+    /// Training settings (`train`, `dev`, `out` are not read; `lead_in`
+    /// is set per member).
     pub train: TrainOptions,
+    /// What to train: one member ([`PLAIN`] or [`LEAD_IN`]) is one model;
+    /// two or more, an ensemble of them (each trained as if alone, the
+    /// thresholds of their mean score chosen on the inner policies).
+    pub members: Vec<String>,
     /// Fold models are written under this folder (`fold-N`).
     pub work: PathBuf,
     pub batch_size: usize,
@@ -95,6 +107,10 @@ pub struct Trained {
     /// Segment macro-F1 on the inner policies at the best step.
     pub inner_macro_f1: f64,
     pub thresholds: BTreeMap<String, f32>,
+    /// An ensemble's members, each as trained alone; the fields above are
+    /// then the ensemble's (steps and seconds summed, `best_step` 0).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Trained>,
 }
 
 /// One fold: its held-out policies, how its model was trained (absent for
@@ -244,11 +260,106 @@ pub fn train_fold(
         best_step: s.best_step,
         seconds: s.seconds,
         inner_macro_f1: s.dev.macro_f1,
-        thresholds: LABELS
-            .iter()
-            .zip(s.thresholds)
-            .map(|(l, t)| (l.to_string(), t))
-            .collect(),
+        thresholds: by_label(s.thresholds),
+        members: Vec::new(),
+    })
+}
+
+fn by_label(thresholds: [f32; N_LABELS]) -> BTreeMap<String, f32> {
+    LABELS
+        .iter()
+        .zip(thresholds)
+        .map(|(l, t)| (l.to_string(), t))
+        .collect()
+}
+
+/// Train what `opts.members` names into `out`: one model there, or each
+/// member into `out/<member>` plus the ensemble's `ensemble.json`, whose
+/// thresholds for the members' mean score are chosen on `inner` as a single
+/// model's are.
+pub fn train_model(
+    set: &DevSet,
+    fit: Vec<String>,
+    inner: Vec<String>,
+    weak: &[Labelled],
+    opts: &CvOptions,
+    out: &Path,
+    seed: u64,
+) -> Result<Trained, CvError> {
+    let names = match opts.members.as_slice() {
+        [] => &[PLAIN.to_string()][..],
+        m => m,
+    };
+    if let Some(m) = names
+        .iter()
+        .find(|m| ![PLAIN, LEAD_IN].contains(&m.as_str()))
+    {
+        return Err(CvError::Setup(format!(
+            "unknown member `{m}`: use {PLAIN} or {LEAD_IN}"
+        )));
+    }
+    if names
+        .iter()
+        .enumerate()
+        .any(|(i, m)| names[..i].contains(m))
+    {
+        return Err(CvError::Setup(format!(
+            "a member is named twice in {names:?}"
+        )));
+    }
+    let member_opts = |m: &str| {
+        let mut o = opts.clone();
+        o.train.lead_in = m == LEAD_IN;
+        o
+    };
+    if let [only] = names {
+        return train_fold(set, fit, inner, weak, &member_opts(only), out, seed);
+    }
+    let mut parts = Vec::new();
+    for m in names {
+        let t = train_fold(
+            set,
+            fit.clone(),
+            inner.clone(),
+            weak,
+            &member_opts(m),
+            &out.join(m),
+            seed,
+        )?;
+        tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
+        parts.push(t);
+    }
+    let write = |thresholds: BTreeMap<String, f32>| {
+        Ensemble {
+            members: names.to_vec(),
+            thresholds,
+        }
+        .write(out)
+        .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))
+    };
+    write(BTreeMap::new())?;
+    let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
+    let dev = labelled(set_examples(
+        &set.select(&inner),
+        &SegmentOptions::default(),
+    ))?;
+    let inputs: Vec<_> = dev.iter().map(Labelled::input).collect();
+    let scores = clf.score(&inputs, opts.batch_size)?;
+    let gold: Vec<LabelSet> = dev.iter().map(|l| l.gold).collect();
+    let thresholds = metrics::tune_thresholds(&gold, &scores);
+    let report = metrics::report(&gold, &metrics::decide(&scores, &thresholds));
+    write(by_label(thresholds))?;
+    Ok(Trained {
+        fit,
+        inner,
+        human_examples: parts[0].human_examples,
+        weak_examples: parts[0].weak_examples,
+        steps: parts.iter().map(|t| t.steps).sum(),
+        best_step: 0,
+        seconds: parts.iter().map(|t| t.seconds).sum(),
+        inner_macro_f1: report.macro_f1,
+        thresholds: by_label(thresholds),
+        members: parts,
     })
 }
 
@@ -348,7 +459,7 @@ pub fn cross_validate(
         |f, rest| {
             let (fit, inner) = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
             let out = opts.work.join(format!("fold-{f}"));
-            let t = train_fold(set, fit, inner, &weak, opts, &out, opts.seed + f as u64)?;
+            let t = train_model(set, fit, inner, &weak, opts, &out, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
                 steps = t.steps,
@@ -396,7 +507,7 @@ pub fn final_check(
     };
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
     let (fit, inner) = inner_split(&ids, opts.inner_share, opts.seed);
-    let trained = train_fold(train_set, fit, inner, &weak, opts, out, opts.seed)?;
+    let trained = train_model(train_set, fit, inner, &weak, opts, out, opts.seed)?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
     Ok(FinalResult {

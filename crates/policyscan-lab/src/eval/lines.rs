@@ -19,10 +19,10 @@ use crate::data::devset::{DevSet, HumanKind};
 use crate::eval::baseline;
 use crate::eval::metrics::{self, PairedBootstrap, Prf, Report, Tally};
 use policyscan::classify::Classifier;
-use policyscan::labels::{LabelSet, parse_labels};
+use policyscan::labels::{LabelSet, N_LABELS, parse_labels};
 use policyscan::model::InferenceError;
 use policyscan::model::batch::Input;
-use policyscan::segment::{LineKind, SegmentOptions, classify_lines};
+use policyscan::segment::{LineKind, Segment, SegmentOptions, classify_lines, lead_ins};
 
 /// One human body line with both systems' labels.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,29 @@ pub struct Comparison {
     pub model_minus_baseline: PairedBootstrap,
 }
 
+/// The classifier's decisions for one policy's segments, read as the scan
+/// reads them (heading path, and lead-ins for a model trained with them).
+pub fn decide_segments(
+    clf: &Classifier,
+    segs: &[Segment],
+    batch_size: usize,
+) -> Result<Vec<[bool; N_LABELS]>, InferenceError> {
+    let inputs: Vec<Input> = segs
+        .iter()
+        .zip(lead_ins(segs))
+        .map(|(s, lead_in)| Input {
+            heading_path: &s.heading_path,
+            text: &s.text,
+            lead_in,
+        })
+        .collect();
+    Ok(clf
+        .score(&inputs, batch_size)?
+        .iter()
+        .map(|s| clf.decide(s))
+        .collect())
+}
+
 /// Score every body line of `set` with the whole scan of `clf` and with the
 /// keyword/heading baseline.
 pub fn score_lines(
@@ -54,20 +77,10 @@ pub fn score_lines(
 ) -> Result<Vec<ScoredLine>, InferenceError> {
     let mut failure = None;
     let (_, model) = set.score_lines_detailed(opts, |segs| {
-        let inputs: Vec<Input> = segs
-            .iter()
-            .map(|s| Input {
-                heading_path: &s.heading_path,
-                text: &s.text,
-            })
-            .collect();
-        match clf.score(&inputs, batch_size) {
-            Ok(scores) => scores.iter().map(|s| clf.decide(s)).collect(),
-            Err(e) => {
-                failure = Some(e);
-                vec![[false; 6]; segs.len()]
-            }
-        }
+        decide_segments(clf, segs, batch_size).unwrap_or_else(|e| {
+            failure = Some(e);
+            vec![[false; N_LABELS]; segs.len()]
+        })
     });
     if let Some(e) = failure {
         return Err(e);

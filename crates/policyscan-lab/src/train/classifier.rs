@@ -54,7 +54,8 @@ impl Trainee {
         opts: &TrainOptions,
         rng: &mut SplitMix64,
     ) -> Result<Self, TrainError> {
-        let (config, tokenizer) = scratch_encoder(opts, texts.iter().copied())?;
+        let (mut config, tokenizer) = scratch_encoder(opts, texts.iter().copied())?;
+        config.lead_in = opts.lead_in;
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
         let model = BertClassifier::load(vb, &config, N_LABELS)?;
@@ -63,7 +64,7 @@ impl Trainee {
             varmap,
             model,
             config,
-            batcher: Batcher::new(tokenizer, opts.max_tokens),
+            batcher: Batcher::new(tokenizer, opts.max_tokens).with_lead_in(opts.lead_in),
         })
     }
 
@@ -81,6 +82,7 @@ impl Trainee {
         }
         config.set_policyscan_labels();
         config.thresholds.clear();
+        config.lead_in = opts.lead_in;
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
         let model = BertClassifier::load(vb, &config, N_LABELS)?;
         init_vars(&varmap, &keep, config.initializer_range, rng)?;
@@ -89,7 +91,7 @@ impl Trainee {
             varmap,
             model,
             config,
-            batcher: Batcher::new(tokenizer, max_tokens),
+            batcher: Batcher::new(tokenizer, max_tokens).with_lead_in(opts.lead_in),
         })
     }
 

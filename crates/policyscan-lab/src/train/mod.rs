@@ -91,6 +91,10 @@ pub struct TrainOptions {
     pub warmup: f64,
     pub weight_decay: f64,
     pub max_tokens: usize,
+    /// Read each list item with its lead-in ([`policyscan::segment::lead_ins`])
+    /// after the heading path; saved in `config.json` so the scan reads the
+    /// same way.
+    pub lead_in: bool,
     pub seed: u64,
     /// Stop after this many evaluations without a better dev macro-F1.
     pub patience: usize,
@@ -119,6 +123,7 @@ impl Default for TrainOptions {
             warmup: 0.06,
             weight_decay: 0.01,
             max_tokens: policyscan::classify::DEFAULT_MAX_TOKENS,
+            lead_in: false,
             seed: 17,
             patience: 4,
             eval_every: 0,

@@ -26,6 +26,10 @@ pub struct Input<'a> {
     pub heading_path: &'a [String],
     /// The segment text.
     pub text: &'a str,
+    /// The sentence that introduces the list this segment is an item of
+    /// (its tail; see [`crate::segment::lead_ins`]), read only by models
+    /// trained with it.
+    pub lead_in: Option<&'a str>,
 }
 
 /// Token ids of one input, truncated to the model window.
@@ -77,9 +81,15 @@ pub const HEADING_CHARS: usize = 16;
 /// top-level section (`…收集…`) of deeply nested paths, which cutting the
 /// joined path dropped for 18 % of the training segments.
 pub fn heading_text(path: &[String], max_chars: usize) -> String {
+    context_text(path.iter().map(String::as_str), max_chars)
+}
+
+/// [`heading_text`] over any sequence of parts (headings, then the lead-in
+/// for models that read one).
+fn context_text<'a>(parts: impl Iterator<Item = &'a str>, max_chars: usize) -> String {
     let mut joined = String::new();
     let mut n = 0;
-    for (i, h) in path.iter().enumerate() {
+    for (i, h) in parts.enumerate() {
         if i > 0 {
             joined.push('/');
             n += 1;
@@ -102,6 +112,7 @@ pub struct Batcher {
     tokenizer: Tokenizer,
     max_tokens: usize,
     pad_id: u32,
+    lead_in: bool,
 }
 
 impl Batcher {
@@ -122,7 +133,15 @@ impl Batcher {
             tokenizer,
             max_tokens,
             pad_id,
+            lead_in: false,
         }
+    }
+
+    /// Read each input's lead-in after its heading path (for a model
+    /// trained that way: [`super::config::ModelConfig::lead_in`]).
+    pub fn with_lead_in(mut self, on: bool) -> Self {
+        self.lead_in = on;
+        self
     }
 
     /// The underlying tokenizer (saved next to trained models).
@@ -137,7 +156,9 @@ impl Batcher {
 
     /// Tokenise one input.
     pub fn encode_one(&self, input: &Input<'_>) -> Result<Encoded, BatchError> {
-        let head = heading_text(input.heading_path, self.max_tokens / 2);
+        let lead_in = input.lead_in.filter(|_| self.lead_in);
+        let parts = input.heading_path.iter().map(String::as_str).chain(lead_in);
+        let head = context_text(parts, self.max_tokens / 2);
         let enc = self
             .tokenizer
             .encode_fast((head.as_str(), input.text), true)

@@ -53,6 +53,12 @@ pub struct ModelConfig {
     /// labels use 0.5. Tuned on the dev set by `policyscan train`.
     #[serde(default)]
     pub thresholds: BTreeMap<String, f32>,
+    /// Whether the classifier was trained with each list item's lead-in
+    /// (see [`crate::segment::lead_ins`]) after its heading path. A model
+    /// sees its input the way it was trained, so this travels with the
+    /// weights; absent (any plain HF model) means off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lead_in: bool,
 }
 
 fn default_architectures() -> Vec<String> {
@@ -108,6 +114,7 @@ impl ModelConfig {
             label2id: BTreeMap::new(),
             problem_type: None,
             thresholds: BTreeMap::new(),
+            lead_in: false,
         };
         c.set_policyscan_labels();
         c

@@ -55,6 +55,9 @@ pub enum ModelError {
     /// A tensor has the wrong shape or is missing.
     #[error("{source_name}: weights do not match config.json: {reason}")]
     Shape { source_name: String, reason: String },
+    /// An ensemble directory's `ensemble.json` is not valid.
+    #[error("{source_name}: ensemble.json: {reason}")]
+    Ensemble { source_name: String, reason: String },
 }
 
 /// Inference failure inside candle (shape or device problems at run time),

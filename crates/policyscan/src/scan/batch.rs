@@ -15,6 +15,7 @@ use crate::extract::{Entity, Extractor, Kind, data_mentions, summarize};
 use crate::labels::{LabelSet, N_LABELS, label_names, parse_labels};
 use crate::model::batch::Input as ClfInput;
 use crate::read::Input;
+use crate::segment::lead_ins;
 use crate::stage::Stage;
 use crate::table::{EntityRow, ErrorRow, PolicyRow, Rows, SegmentRow};
 use crate::tag::Tagger;
@@ -65,9 +66,11 @@ pub(super) fn run_batch(
     let flat: Vec<ClfInput> = ok
         .iter()
         .flat_map(|p| {
-            p.segments.iter().map(|s| ClfInput {
+            let leads = lead_ins(&p.segments);
+            p.segments.iter().zip(leads).map(|(s, lead_in)| ClfInput {
                 heading_path: &s.heading_path,
                 text: &s.text,
+                lead_in,
             })
         })
         .collect();
@@ -110,13 +113,14 @@ pub(super) fn run_batch(
 /// Score every segment of the batch, batched by length across policies;
 /// batches run in parallel. Policies share templates, so a batch holds the
 /// same segment several times (9 % of CA4P's segments at `--chunk 64`):
-/// each distinct input is scored once and every copy gets its result.
+/// each distinct input (headings, lead-in and text) is scored once and every
+/// copy gets its result.
 fn score_segments(
     clf: &Classifier,
     flat: &[ClfInput],
     batch_size: usize,
 ) -> Result<Scored, String> {
-    let (first, of) = distinct(flat.iter().map(|x| (x.heading_path, x.text)));
+    let (first, of) = distinct(flat.iter().map(|x| (x.heading_path, x.lead_in, x.text)));
     let uniq: Vec<ClfInput> = first.iter().map(|&i| flat[i]).collect();
     let unique_scores = clf.score(&uniq, batch_size).map_err(|e| e.to_string())?;
     let scores: Vec<[f32; N_LABELS]> = of.iter().map(|&k| unique_scores[k]).collect();

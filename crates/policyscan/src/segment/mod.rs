@@ -11,11 +11,13 @@
 //! - `line` — facts about each line on its own (marker, markup, length, date stamp);
 //! - `toc` — the table of contents near the top, set aside before anything else;
 //! - `levels` — which lines are headings and at what level ([`classify_lines`]);
-//! - `body` — closing sections, joining hard-wrapped quantities, cutting segments.
+//! - `body` — closing sections, joining hard-wrapped quantities, cutting segments;
+//! - `lead_in` — after segmentation, the sentence that introduces each list item ([`lead_ins`]).
 //!
 //! This file holds the public types and [`segment`], which strings the steps together.
 
 mod body;
+mod lead_in;
 mod levels;
 mod line;
 #[cfg(test)]
@@ -25,6 +27,7 @@ mod tests_pages;
 mod toc;
 
 use body::{Open, broken_after_number, close_headings, emit_body, is_footer};
+pub use lead_in::{LEAD_IN_CHARS, lead_ins};
 use levels::Line;
 pub use levels::classify_lines;
 pub(crate) use line::policy_title;

@@ -1,10 +1,6 @@
-//! Segment classification: the multi-label BERT classifier run in-process by
-//! candle. It reads `heading path [SEP] text` pairs, batches them by length
-//! (little padding, so little wasted compute) and returns one sigmoid score
-//! per label; the model comes from a directory in the Hugging Face layout or
-//! is the default embedded in the binary (see [`crate::model`] for loading).
-
-use std::path::Path;
+//! One BERT classifier — weights, tokeniser, which head output is which
+//! label — as loaded from one Hugging Face directory. A [`super::Classifier`]
+//! is one member, or several whose scores it averages.
 
 use candle_core::Device;
 use rayon::prelude::*;
@@ -18,58 +14,21 @@ use crate::model::{
     weights_builder,
 };
 
-/// The default model, compiled into the binary so that an installed
-/// `policyscan` works from any directory without a model path.
-pub mod embedded {
-    /// `config.json` of `models/policy-bert-zh`.
-    pub const CONFIG: &[u8] = include_bytes!("../../../models/policy-bert-zh/config.json");
-    /// `tokenizer.json` of `models/policy-bert-zh`.
-    pub const TOKENIZER: &[u8] = include_bytes!("../../../models/policy-bert-zh/tokenizer.json");
-    /// `model.safetensors` of `models/policy-bert-zh`.
-    pub const WEIGHTS: &[u8] = include_bytes!("../../../models/policy-bert-zh/model.safetensors");
-}
-
-/// The classifier's default window in tokens (heading path + segment):
-/// what the built-in model was trained with, so what `scan`, `eval`,
-/// `score`, `train` and `cv` use unless told otherwise.
-pub const DEFAULT_MAX_TOKENS: usize = 256;
-
-/// The built-in classifier's three files.
-pub fn embedded_files() -> ModelFiles {
-    ModelFiles {
-        config: embedded::CONFIG.to_vec(),
-        tokenizer: embedded::TOKENIZER.to_vec(),
-        weights: embedded::WEIGHTS.to_vec(),
-    }
-}
-
-/// A loaded classifier, ready to score segments from many threads at once.
-pub struct Classifier {
-    model: BertClassifier,
-    batcher: Batcher,
-    config: ModelConfig,
+pub(super) struct Member {
+    pub(super) model: BertClassifier,
+    pub(super) batcher: Batcher,
+    pub(super) config: ModelConfig,
     /// Model head index for each of policyscan's labels (a user's model may
     /// order its labels differently).
     head_index: [usize; N_LABELS],
-    thresholds: [f32; N_LABELS],
-    device: Device,
+    /// The thresholds of its own `config.json`, in [`LABELS`] order.
+    pub(super) thresholds: [f32; N_LABELS],
 }
 
-impl Classifier {
-    /// Load the model in `dir` (Hugging Face layout) on the CPU.
-    pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
-        let files = ModelFiles::read_dir(dir)?;
-        Self::from_files(files, &dir.display().to_string(), max_tokens, &Device::Cpu)
-    }
-
-    /// Load the default model compiled into the binary, on the CPU.
-    pub fn embedded(max_tokens: usize) -> Result<Self, ModelError> {
-        Self::from_files(embedded_files(), "embedded model", max_tokens, &Device::Cpu)
-    }
-
-    /// Load from the three files' bytes onto `device` (CPU, or CUDA when
-    /// built with the `cuda` feature); `source_name` names them in errors.
-    pub fn from_files(
+impl Member {
+    /// Load from the three files' bytes onto `device`; `source_name` names
+    /// them in errors.
+    pub(super) fn load(
         files: ModelFiles,
         source_name: &str,
         max_tokens: usize,
@@ -119,8 +78,7 @@ impl Classifier {
         for i in 0..N_LABELS {
             thresholds[i] = tv[head_index[i]];
         }
-        let device = device.clone();
-        let vb = weights_builder(files.weights, &device, source_name)?;
+        let vb = weights_builder(files.weights, device, source_name)?;
         let mut model =
             BertClassifier::load(vb, &config, labels.len()).map_err(|e| ModelError::Shape {
                 source_name: source_name.into(),
@@ -133,48 +91,22 @@ impl Classifier {
         let max_tokens = max_tokens.min(config.max_position_embeddings);
         Ok(Self {
             model,
-            batcher: Batcher::new(tokenizer, max_tokens),
+            batcher: Batcher::new(tokenizer, max_tokens).with_lead_in(config.lead_in),
             config,
             head_index,
             thresholds,
-            device,
         })
-    }
-
-    /// The model's config (hyper-parameters, labels, thresholds).
-    pub fn config(&self) -> &ModelConfig {
-        &self.config
-    }
-
-    /// Per-label decision thresholds in [`LABELS`] order.
-    pub fn thresholds(&self) -> &[f32; N_LABELS] {
-        &self.thresholds
-    }
-
-    /// The device the model runs on.
-    pub fn device(&self) -> &Device {
-        &self.device
-    }
-
-    /// Switch the fused CPU kernels ([`crate::model::kernels`]) off or on; they are on by
-    /// default. Off runs candle's stock ops, for side-by-side benchmarks.
-    pub fn set_fused_kernels(&mut self, on: bool) {
-        self.model.set_fused_kernels(on);
-    }
-
-    /// The batcher (tokeniser + length bucketing) this model uses.
-    pub fn batcher(&self) -> &Batcher {
-        &self.batcher
     }
 
     /// Sigmoid scores in [`LABELS`] order for each input; output order =
     /// input order. Inputs are tokenised in parallel, grouped into
     /// length-sorted batches of at most `batch_size`, and the batches run in
-    /// parallel on rayon's pool (what `scan` does across policies).
-    pub fn score(
+    /// parallel on rayon's pool.
+    pub(super) fn score(
         &self,
         inputs: &[Input<'_>],
         batch_size: usize,
+        device: &Device,
     ) -> Result<Vec<[f32; N_LABELS]>, InferenceError> {
         let encoded = inputs
             .par_iter()
@@ -185,9 +117,7 @@ impl Classifier {
         let results = batches
             .par_iter()
             .map(|b| {
-                let t = b
-                    .tensors(&self.device)
-                    .map_err(InferenceError::classifier)?;
+                let t = b.tensors(device).map_err(InferenceError::classifier)?;
                 Ok((&b.index, self.logits(&t)?))
             })
             .collect::<Result<Vec<_>, InferenceError>>()?;
@@ -201,7 +131,7 @@ impl Classifier {
     }
 
     /// Raw logits in model head order for one prepared batch.
-    pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
+    pub(super) fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
         self.model
             .forward(&t.ids, &t.type_ids, &t.mask, false, None)
             .and_then(|logits| logits.to_vec2::<f32>())
@@ -209,16 +139,7 @@ impl Classifier {
     }
 
     /// Sigmoid scores in [`LABELS`] order from one row of head-order logits.
-    pub fn head_scores(&self, logits: &[f32]) -> [f32; N_LABELS] {
+    pub(super) fn head_scores(&self, logits: &[f32]) -> [f32; N_LABELS] {
         std::array::from_fn(|l| sigmoid(logits[self.head_index[l]]))
-    }
-
-    /// Apply the per-label thresholds to scores.
-    pub fn decide(&self, scores: &[f32; N_LABELS]) -> [bool; N_LABELS] {
-        let mut on = [false; N_LABELS];
-        for i in 0..N_LABELS {
-            on[i] = scores[i] >= self.thresholds[i];
-        }
-        on
     }
 }

@@ -1,0 +1,191 @@
+//! Where a classifier's bytes come from: one Hugging Face model directory,
+//! or an ensemble directory — `ensemble.json` naming member directories
+//! beside it, each a Hugging Face model, and the thresholds for their mean
+//! score. An ensemble is kept as plain member directories so that each one
+//! still loads, trains and converts with the usual tools.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::labels::{LABELS, N_LABELS};
+use crate::model::{ModelError, ModelFiles};
+
+/// File name of an ensemble's manifest.
+pub const MANIFEST: &str = "ensemble.json";
+
+/// The manifest of an ensemble directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ensemble {
+    /// Member directories, by name, inside the ensemble directory.
+    pub members: Vec<String>,
+    /// Per-label thresholds on the members' mean sigmoid score (label →
+    /// threshold; a missing label uses 0.5). The members' own thresholds
+    /// are for each one alone and are not read.
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, f32>,
+}
+
+impl Ensemble {
+    /// Parse and check a manifest: at least one member, each a plain
+    /// directory name (no path separators, `.` or `..`), no label but
+    /// policyscan's.
+    pub fn parse(bytes: &[u8], source_name: &str) -> Result<Self, ModelError> {
+        let err = |reason: String| ModelError::Ensemble {
+            source_name: source_name.into(),
+            reason,
+        };
+        let e: Ensemble = serde_json::from_slice(bytes).map_err(|e| err(e.to_string()))?;
+        if e.members.is_empty() {
+            return Err(err("`members` is empty".into()));
+        }
+        if let Some(m) = e.members.iter().find(|m| {
+            m.is_empty() || m.contains(['/', '\\']) || m.as_str() == "." || m.as_str() == ".."
+        }) {
+            return Err(err(format!(
+                "member `{m}` is not a directory name inside the ensemble directory"
+            )));
+        }
+        if let Some(l) = e.thresholds.keys().find(|l| !LABELS.contains(&l.as_str())) {
+            return Err(err(format!(
+                "threshold for unknown label `{l}`; labels are {LABELS:?}"
+            )));
+        }
+        Ok(e)
+    }
+
+    /// Thresholds in [`LABELS`] order.
+    pub fn threshold_array(&self) -> [f32; N_LABELS] {
+        std::array::from_fn(|i| self.thresholds.get(LABELS[i]).copied().unwrap_or(0.5))
+    }
+
+    /// Write `dir/ensemble.json`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(dir.join(MANIFEST), json + "\n")
+    }
+}
+
+/// A classifier's files: one model, or an ensemble's manifest and members.
+pub struct ClassifierFiles {
+    /// The manifest and its bytes, for an ensemble.
+    pub ensemble: Option<(Ensemble, Vec<u8>)>,
+    /// One model's files, or each member's in manifest order.
+    pub members: Vec<ModelFiles>,
+}
+
+impl ClassifierFiles {
+    /// One model's files.
+    pub fn single(files: ModelFiles) -> Self {
+        Self {
+            ensemble: None,
+            members: vec![files],
+        }
+    }
+
+    /// An ensemble from its manifest's bytes and member files in manifest
+    /// order (the count must match).
+    pub fn ensemble(
+        manifest: Vec<u8>,
+        members: Vec<ModelFiles>,
+        source_name: &str,
+    ) -> Result<Self, ModelError> {
+        let e = Ensemble::parse(&manifest, source_name)?;
+        if e.members.len() != members.len() {
+            return Err(ModelError::Ensemble {
+                source_name: source_name.into(),
+                reason: format!("names {} members, {} given", e.members.len(), members.len()),
+            });
+        }
+        Ok(Self {
+            ensemble: Some((e, manifest)),
+            members,
+        })
+    }
+
+    /// Read a model directory: an ensemble when it holds `ensemble.json`,
+    /// else one Hugging Face model.
+    pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
+        let path = dir.join(MANIFEST);
+        if !path.is_file() {
+            return Ok(Self::single(ModelFiles::read_dir(dir)?));
+        }
+        let bytes = std::fs::read(&path).map_err(|source| ModelError::Io { path, source })?;
+        let name = dir.display().to_string();
+        let e = Ensemble::parse(&bytes, &name)?;
+        let members = e
+            .members
+            .iter()
+            .map(|m| ModelFiles::read_dir(&dir.join(m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::ensemble(bytes, members, &name)
+    }
+
+    /// The bytes that identify the classifier (what `plan` hashes so that
+    /// workers refuse another model): a single model's weights; for an
+    /// ensemble, the manifest then every member's weights.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        match &self.ensemble {
+            None => self.members[0].weights.clone(),
+            Some((_, manifest)) => {
+                let mut out = manifest.clone();
+                for m in &self.members {
+                    out.extend_from_slice(&m.weights);
+                }
+                out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_name_members_inside_the_directory_only() {
+        let ok = Ensemble::parse(
+            br#"{"members": ["plain", "lead-in"], "thresholds": {"minors": 0.7}}"#,
+            "m",
+        )
+        .unwrap();
+        assert_eq!(ok.members, ["plain", "lead-in"]);
+        assert_eq!(ok.threshold_array()[4], 0.7);
+        assert_eq!(ok.threshold_array()[0], 0.5);
+        for (bad, why) in [
+            (r#"{"members": []}"#, "empty"),
+            (r#"{"members": ["../x"]}"#, "not a directory name"),
+            (r#"{"members": [".."]}"#, "not a directory name"),
+            (
+                r#"{"members": ["a"], "thresholds": {"ads": 0.5}}"#,
+                "unknown label `ads`",
+            ),
+            (r#"{"members": "a"}"#, "invalid type"),
+        ] {
+            let e = Ensemble::parse(bad.as_bytes(), "dir")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("dir: ensemble.json: ") && e.contains(why),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_directory_without_its_members_names_the_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        Ensemble {
+            members: vec!["a".into()],
+            thresholds: BTreeMap::new(),
+        }
+        .write(dir.path())
+        .unwrap();
+        let e = ClassifierFiles::read_dir(dir.path())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("config.json") && e.contains("/a"), "{e}");
+    }
+}

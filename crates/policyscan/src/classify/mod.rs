@@ -1,0 +1,228 @@
+//! Segment classification: the multi-label BERT classifier run in-process by
+//! candle. It reads `heading path [SEP] text` pairs (and, for a model
+//! trained so, each list item's lead-in), batches them by length (little
+//! padding, so little wasted compute) and returns one sigmoid score per
+//! label.
+//!
+//! A classifier is one model in the Hugging Face layout, or an ensemble of
+//! them whose scores it averages ([`Ensemble`]); the default is an ensemble
+//! embedded in the binary. One file per part:
+//! - `files` — reading a model or ensemble directory (or the embedded bytes);
+//! - `member` — one loaded BERT and its tokeniser;
+//! - this file — [`Classifier`], which scores with every member and decides.
+
+mod files;
+mod member;
+
+use std::path::Path;
+
+use candle_core::Device;
+
+pub use files::{ClassifierFiles, Ensemble, MANIFEST};
+use member::Member;
+
+use crate::labels::N_LABELS;
+use crate::model::batch::{self, Batcher, Input};
+use crate::model::config::ModelConfig;
+use crate::model::{InferenceError, ModelError, ModelFiles};
+
+/// The default classifier, compiled into the binary so that an installed
+/// `policyscan` works from any directory without a model path: the ensemble
+/// in `models/policy-bert-zh`.
+pub mod embedded {
+    /// `ensemble.json` of `models/policy-bert-zh`.
+    pub const MANIFEST: &[u8] = include_bytes!("../../../../models/policy-bert-zh/ensemble.json");
+    /// Each member's `config.json`, `tokenizer.json` and
+    /// `model.safetensors`, in the manifest's order (`plain`, `lead-in`).
+    pub const MEMBERS: [[&[u8]; 3]; 2] = [
+        [
+            include_bytes!("../../../../models/policy-bert-zh/plain/config.json"),
+            include_bytes!("../../../../models/policy-bert-zh/plain/tokenizer.json"),
+            include_bytes!("../../../../models/policy-bert-zh/plain/model.safetensors"),
+        ],
+        [
+            include_bytes!("../../../../models/policy-bert-zh/lead-in/config.json"),
+            include_bytes!("../../../../models/policy-bert-zh/lead-in/tokenizer.json"),
+            include_bytes!("../../../../models/policy-bert-zh/lead-in/model.safetensors"),
+        ],
+    ];
+}
+
+/// The classifier's default window in tokens (heading path + segment):
+/// what the built-in model was trained with, so what `scan`, `eval`,
+/// `score`, `train` and `cv` use unless told otherwise.
+pub const DEFAULT_MAX_TOKENS: usize = 256;
+
+/// The built-in classifier's files.
+pub fn embedded_files() -> Result<ClassifierFiles, ModelError> {
+    let members = embedded::MEMBERS
+        .iter()
+        .map(|[config, tokenizer, weights]| ModelFiles {
+            config: config.to_vec(),
+            tokenizer: tokenizer.to_vec(),
+            weights: weights.to_vec(),
+        })
+        .collect();
+    ClassifierFiles::ensemble(embedded::MANIFEST.to_vec(), members, "embedded model")
+}
+
+/// A loaded classifier, ready to score segments from many threads at once.
+pub struct Classifier {
+    /// One model, or an ensemble's members in manifest order.
+    members: Vec<Member>,
+    thresholds: [f32; N_LABELS],
+    device: Device,
+}
+
+impl Classifier {
+    /// Load the model or ensemble in `dir` on the CPU.
+    pub fn from_dir(dir: &Path, max_tokens: usize) -> Result<Self, ModelError> {
+        let files = ClassifierFiles::read_dir(dir)?;
+        Self::from_files(files, &dir.display().to_string(), max_tokens, &Device::Cpu)
+    }
+
+    /// Load the default classifier compiled into the binary, on the CPU.
+    pub fn embedded(max_tokens: usize) -> Result<Self, ModelError> {
+        Self::from_files(
+            embedded_files()?,
+            "embedded model",
+            max_tokens,
+            &Device::Cpu,
+        )
+    }
+
+    /// Load from the files' bytes onto `device` (CPU, or CUDA when built
+    /// with the `cuda` feature); `source_name` names them in errors. A
+    /// single model decides with its own thresholds, an ensemble with its
+    /// manifest's.
+    pub fn from_files(
+        files: ClassifierFiles,
+        source_name: &str,
+        max_tokens: usize,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let names: Vec<String> = match &files.ensemble {
+            None => vec![source_name.to_string()],
+            Some((e, _)) => e
+                .members
+                .iter()
+                .map(|m| format!("{source_name}/{m}"))
+                .collect(),
+        };
+        let members = files
+            .members
+            .into_iter()
+            .zip(&names)
+            .map(|(f, name)| Member::load(f, name, max_tokens, device))
+            .collect::<Result<Vec<_>, _>>()?;
+        let thresholds = match &files.ensemble {
+            None => members[0].thresholds,
+            Some((e, _)) => e.threshold_array(),
+        };
+        Ok(Self {
+            members,
+            thresholds,
+            device: device.clone(),
+        })
+    }
+
+    /// How many models score each segment (1 unless an ensemble).
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// The (first member's) config: hyper-parameters, labels, thresholds.
+    pub fn config(&self) -> &ModelConfig {
+        &self.members[0].config
+    }
+
+    /// Per-label decision thresholds in [`crate::labels::LABELS`] order.
+    pub fn thresholds(&self) -> &[f32; N_LABELS] {
+        &self.thresholds
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Switch the fused CPU kernels ([`crate::model::kernels`]) off or on; they are on by
+    /// default. Off runs candle's stock ops, for side-by-side benchmarks.
+    pub fn set_fused_kernels(&mut self, on: bool) {
+        for m in &mut self.members {
+            m.model.set_fused_kernels(on);
+        }
+    }
+
+    /// The (first member's) batcher: tokeniser + length bucketing.
+    pub fn batcher(&self) -> &Batcher {
+        &self.members[0].batcher
+    }
+
+    /// Sigmoid scores in [`crate::labels::LABELS`] order for each input, the mean over the
+    /// members; output order = input order. Each member tokenises the
+    /// inputs in parallel, groups them into length-sorted batches of at
+    /// most `batch_size` and runs the batches in parallel on rayon's pool
+    /// (what `scan` does across policies).
+    pub fn score(
+        &self,
+        inputs: &[Input<'_>],
+        batch_size: usize,
+    ) -> Result<Vec<[f32; N_LABELS]>, InferenceError> {
+        let mut sum = self.members[0].score(inputs, batch_size, &self.device)?;
+        if self.members.len() == 1 {
+            return Ok(sum);
+        }
+        for m in &self.members[1..] {
+            for (acc, s) in sum
+                .iter_mut()
+                .zip(m.score(inputs, batch_size, &self.device)?)
+            {
+                for (a, x) in acc.iter_mut().zip(s) {
+                    *a += x;
+                }
+            }
+        }
+        let n = self.members.len() as f32;
+        for acc in &mut sum {
+            for a in acc.iter_mut() {
+                *a /= n;
+            }
+        }
+        Ok(sum)
+    }
+
+    /// The first member's raw logits in its head order for one prepared
+    /// batch (for kernel benchmarks and reference checks).
+    pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
+        self.members[0].logits(t)
+    }
+
+    /// The first member's sigmoid scores in [`crate::labels::LABELS`] order from one row
+    /// of its head-order logits.
+    pub fn head_scores(&self, logits: &[f32]) -> [f32; N_LABELS] {
+        self.members[0].head_scores(logits)
+    }
+
+    /// Apply the per-label thresholds to scores.
+    pub fn decide(&self, scores: &[f32; N_LABELS]) -> [bool; N_LABELS] {
+        let mut on = [false; N_LABELS];
+        for i in 0..N_LABELS {
+            on[i] = scores[i] >= self.thresholds[i];
+        }
+        on
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_manifest_lists_the_embedded_members_in_order() {
+        let e = Ensemble::parse(embedded::MANIFEST, "embedded").unwrap();
+        assert_eq!(e.members, ["plain", "lead-in"]);
+        let files = embedded_files().unwrap();
+        assert_eq!(files.members.len(), 2);
+    }
+}
