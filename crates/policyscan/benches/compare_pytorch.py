@@ -5,7 +5,7 @@ Run by hand, not in CI. Installs nothing. Needs, from PyPI: `torch` (CPU is enou
 `transformers` (which brings `tokenizers`). Usage:
 
     cargo build --release
-    python3 benches/compare_pytorch.py --model models/policy-bert-zh --data DEV.jsonl \
+    python3 benches/compare_pytorch.py --model models/policy-bert-zh/plain --data DEV.jsonl \
         --threads 2 --batch-size 32
 
 DEV.jsonl has one {"text": ..., "heading_path": [...]} per line (e.g. `policyscan dataset`'s
@@ -14,6 +14,8 @@ exactly as policyscan does (headings cut to 16 chars and joined by "/", the last
 chars of that, then the pair
 truncated longest-first to max_tokens), batches by length like policyscan, checks that the scores
 match `policyscan score` (max abs diff < 1e-3) and prints segments/s for both and the ratio.
+It compares one model directory: a member of an ensemble such as the default one, not the
+ensemble, and one trained without lead-ins (`"lead_in"` absent from its config.json).
 """
 import argparse
 import json
@@ -26,7 +28,7 @@ import time
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="models/policy-bert-zh")
+    ap.add_argument("--model", default="models/policy-bert-zh/plain")
     ap.add_argument("--data", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)

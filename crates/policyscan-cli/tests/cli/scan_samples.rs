@@ -154,6 +154,46 @@ fn clear_cut_segments_get_their_labels() {
     has("注销账号", "rights");
 }
 
+/// The same list item under the same heading, introduced once as shared
+/// and once as collected: the default classifier reads each with its own
+/// lead-in, so the two copies get their own scores (a scan scores each
+/// distinct input once; the lead-in is part of what makes it distinct).
+#[test]
+fn list_items_are_read_with_their_lead_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = "1. 支付机构和物流公司；";
+    for (name, lead) in [
+        ("shares", "为完成交易，我们会与以下第三方共享您的订单信息："),
+        ("collects", "为完成交易，我们会收集您的以下订单信息："),
+    ] {
+        let text = format!("隐私政策\n一、其他事项\n{lead}\n{item}\n2. 收货地址。\n");
+        std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    scan_ok(&[dir.path()], &out, &["--no-tagger"]);
+    let seg = table(&out, "segments");
+    let (ids, texts) = (strs(&seg, "policy_id"), strs(&seg, "text"));
+    let sharing: Vec<f32> = seg
+        .column("score_sharing")
+        .unwrap()
+        .f32()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let score = |id: &str| {
+        let i = (0..texts.len())
+            .find(|&i| ids[i] == id && texts[i] == item)
+            .unwrap_or_else(|| panic!("{id}: no segment `{item}` in {texts:?}"));
+        sharing[i]
+    };
+    let (shared, collected) = (score("shares"), score("collects"));
+    assert!(
+        shared > collected + 0.05,
+        "sharing score {shared} after a sharing lead-in, {collected} after a collection one"
+    );
+}
+
 #[test]
 fn csv_and_jsonl_outputs() {
     let out = tempfile::tempdir().unwrap();
