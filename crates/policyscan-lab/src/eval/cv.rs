@@ -273,14 +273,13 @@ fn by_label(thresholds: [f32; N_LABELS]) -> BTreeMap<String, f32> {
         .collect()
 }
 
-/// Train what `opts.members` names into `out`: one model there, or each
-/// member into `out/<member>` plus the ensemble's `ensemble.json`, whose
-/// thresholds for the members' mean score are chosen on `inner` as a single
-/// model's are.
+/// Train what `opts.members` names into `out` on the (fit, inner) split of
+/// [`inner_split`]: one model there, or each member into `out/<member>`
+/// plus the ensemble's `ensemble.json`, whose thresholds for the members'
+/// mean score are chosen on `inner` as a single model's are.
 pub fn train_model(
     set: &DevSet,
-    fit: Vec<String>,
-    inner: Vec<String>,
+    (fit, inner): (Vec<String>, Vec<String>),
     weak: &[Labelled],
     opts: &CvOptions,
     out: &Path,
@@ -457,9 +456,9 @@ pub fn cross_validate(
         opts.batch_size,
         opts.resamples,
         |f, rest| {
-            let (fit, inner) = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
+            let split = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
             let out = opts.work.join(format!("fold-{f}"));
-            let t = train_model(set, fit, inner, &weak, opts, &out, opts.seed + f as u64)?;
+            let t = train_model(set, split, &weak, opts, &out, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
                 steps = t.steps,
@@ -506,8 +505,8 @@ pub fn final_check(
         Vec::new()
     };
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
-    let (fit, inner) = inner_split(&ids, opts.inner_share, opts.seed);
-    let trained = train_model(train_set, fit, inner, &weak, opts, out, opts.seed)?;
+    let split = inner_split(&ids, opts.inner_share, opts.seed);
+    let trained = train_model(train_set, split, &weak, opts, out, opts.seed)?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
     Ok(FinalResult {
