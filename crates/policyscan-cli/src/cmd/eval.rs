@@ -98,7 +98,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         let (model, model_lines) = dev.score_lines_detailed(&opts, |segs| {
             decide_segments(&clf, segs, a.batch_size).unwrap_or_else(|e| {
                 failure = Some(e);
-                vec![[false; 6]; segs.len()]
+                vec![[false; policyscan::labels::N_LABELS]; segs.len()]
             })
         });
         if let Some(e) = failure {

@@ -345,8 +345,7 @@ pub fn train_model(
     let inputs: Vec<_> = dev.iter().map(Labelled::input).collect();
     let scores = clf.score(&inputs, opts.batch_size)?;
     let gold: Vec<LabelSet> = dev.iter().map(|l| l.gold).collect();
-    let thresholds = metrics::tune_thresholds(&gold, &scores);
-    let report = metrics::report(&gold, &metrics::decide(&scores, &thresholds));
+    let (report, thresholds) = metrics::tune_and_report(&gold, &scores);
     write(by_label(thresholds))?;
     Ok(Trained {
         fit,

@@ -193,6 +193,14 @@ pub fn tune_thresholds(gold: &[LabelSet], scores: &[[f32; N_LABELS]]) -> [f32; N
     best
 }
 
+/// Thresholds tuned on `gold` ([`tune_thresholds`]) and the report they
+/// give there: how a model's (or an ensemble's) checkpoint is judged on its
+/// validation set.
+pub fn tune_and_report(gold: &[LabelSet], scores: &[[f32; N_LABELS]]) -> (Report, [f32; N_LABELS]) {
+    let thresholds = tune_thresholds(gold, scores);
+    (report(gold, &decide(scores, &thresholds)), thresholds)
+}
+
 /// How sure a comparison of two systems on the same items is: the difference
 /// of their macro- and micro-F1 (`a` − `b`) and its spread when whole groups
 /// (policies) are resampled with replacement. Lines of one policy share its

@@ -171,9 +171,7 @@ fn evaluate(
     dev_gold: &[LabelSet],
 ) -> Result<(Report, [f32; N_LABELS]), TrainError> {
     let scores = trainee.score(dev_enc, 64)?;
-    let thresholds = metrics::tune_thresholds(dev_gold, &scores);
-    let pred = metrics::decide(&scores, &thresholds);
-    Ok((metrics::report(dev_gold, &pred), thresholds))
+    Ok(metrics::tune_and_report(dev_gold, &scores))
 }
 
 /// The classifier as a [`Fit`] task: multi-label BCE with per-label

@@ -77,7 +77,7 @@ pub struct ClassifierFiles {
 
 impl ClassifierFiles {
     /// One model's files.
-    pub fn single(files: ModelFiles) -> Self {
+    fn single(files: ModelFiles) -> Self {
         Self {
             ensemble: None,
             members: vec![files],
@@ -92,6 +92,17 @@ impl ClassifierFiles {
         source_name: &str,
     ) -> Result<Self, ModelError> {
         let e = Ensemble::parse(&manifest, source_name)?;
+        Self::checked(e, manifest, members, source_name)
+    }
+
+    /// An ensemble from its parsed manifest, the manifest's bytes and the
+    /// member files in manifest order (the count must match).
+    fn checked(
+        e: Ensemble,
+        manifest: Vec<u8>,
+        members: Vec<ModelFiles>,
+        source_name: &str,
+    ) -> Result<Self, ModelError> {
         if e.members.len() != members.len() {
             return Err(ModelError::Ensemble {
                 source_name: source_name.into(),
@@ -119,7 +130,7 @@ impl ClassifierFiles {
             .iter()
             .map(|m| ModelFiles::read_dir(&dir.join(m)))
             .collect::<Result<Vec<_>, _>>()?;
-        Self::ensemble(bytes, members, &name)
+        Self::checked(e, bytes, members, &name)
     }
 
     /// The bytes that identify the classifier (what `plan` hashes so that

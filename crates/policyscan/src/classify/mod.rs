@@ -101,24 +101,23 @@ impl Classifier {
         max_tokens: usize,
         device: &Device,
     ) -> Result<Self, ModelError> {
-        let names: Vec<String> = match &files.ensemble {
-            None => vec![source_name.to_string()],
-            Some((e, _)) => e
-                .members
-                .iter()
-                .map(|m| format!("{source_name}/{m}"))
-                .collect(),
+        let (names, ensemble_thresholds) = match &files.ensemble {
+            None => (vec![source_name.to_string()], None),
+            Some((e, _)) => (
+                e.members
+                    .iter()
+                    .map(|m| format!("{source_name}/{m}"))
+                    .collect(),
+                Some(e.threshold_array()),
+            ),
         };
         let members = files
             .members
             .into_iter()
             .zip(&names)
             .map(|(f, name)| Member::load(f, name, max_tokens, device))
-            .collect::<Result<Vec<_>, _>>()?;
-        let thresholds = match &files.ensemble {
-            None => members[0].thresholds,
-            Some((e, _)) => e.threshold_array(),
-        };
+            .collect::<Result<Vec<Member>, _>>()?;
+        let thresholds = ensemble_thresholds.unwrap_or(members[0].thresholds);
         Ok(Self {
             members,
             thresholds,
@@ -129,6 +128,13 @@ impl Classifier {
     /// How many models score each segment (1 unless an ensemble).
     pub fn member_count(&self) -> usize {
         self.members.len()
+    }
+
+    /// Whether some member reads lead-ins ([`crate::segment::lead_ins`]):
+    /// only then are they worth computing, and only then do two copies of an
+    /// item under different lead-ins score differently.
+    pub fn reads_lead_ins(&self) -> bool {
+        self.members.iter().any(|m| m.config.lead_in)
     }
 
     /// The (first member's) config: hyper-parameters, labels, thresholds.
@@ -196,12 +202,6 @@ impl Classifier {
     /// batch (for kernel benchmarks and reference checks).
     pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
         self.members[0].logits(t)
-    }
-
-    /// The first member's sigmoid scores in [`crate::labels::LABELS`] order from one row
-    /// of its head-order logits.
-    pub fn head_scores(&self, logits: &[f32]) -> [f32; N_LABELS] {
-        self.members[0].head_scores(logits)
     }
 
     /// Apply the per-label thresholds to scores.

@@ -75,6 +75,10 @@ impl Batch {
 /// what it is about early (`二、我们如何收集和使用您的个人信息` → `二、我们如何收集和使用您的个人`).
 pub const HEADING_CHARS: usize = 16;
 
+// Each part is cut to its first HEADING_CHARS characters; a lead-in is
+// already its own last characters, so it must fit whole.
+const _: () = assert!(crate::segment::LEAD_IN_CHARS <= HEADING_CHARS);
+
 /// The heading path as the first sequence of the pair: every heading cut to
 /// [`HEADING_CHARS`], joined by `/`; when that is still longer than
 /// `max_chars`, its outer part is dropped. Cutting each heading keeps the

@@ -63,10 +63,14 @@ pub(super) fn run_batch(
         .map(|i| prepare_safe(i, opts, extractor))
         .collect();
     let ok: Vec<&Prepared> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let read_leads = clf.reads_lead_ins();
     let flat: Vec<ClfInput> = ok
         .iter()
         .flat_map(|p| {
-            let leads = lead_ins(&p.segments);
+            let leads = match read_leads {
+                true => lead_ins(&p.segments),
+                false => vec![None; p.segments.len()],
+            };
             p.segments.iter().zip(leads).map(|(s, lead_in)| ClfInput {
                 heading_path: &s.heading_path,
                 text: &s.text,

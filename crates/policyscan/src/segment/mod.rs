@@ -27,7 +27,8 @@ mod tests_pages;
 mod toc;
 
 use body::{Open, broken_after_number, close_headings, emit_body, is_footer};
-pub use lead_in::{LEAD_IN_CHARS, lead_ins};
+pub(crate) use lead_in::LEAD_IN_CHARS;
+pub use lead_in::lead_ins;
 use levels::Line;
 pub use levels::classify_lines;
 pub(crate) use line::policy_title;
