@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use policyscan_lab::data::devset::DevSet;
-use policyscan_lab::data::human::{all_labelled, train_set, weak_examples};
+use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, weak_examples};
 use policyscan_lab::data::{HeadingRule, shared_dir};
 use policyscan_lab::eval::cv::{
     CvOptions, CvResult, cross_validate, cross_validate_fixed, final_check,
@@ -41,6 +41,20 @@ pub struct CvArgs {
     /// Weak examples drawn per human training example.
     #[arg(long, default_value_t = 1.0)]
     weak_ratio: f64,
+    /// Distil: train towards a teacher's scores on segments of the corpus
+    /// policies nobody labelled, beside the human labels. The teacher of
+    /// fold N is DIR/fold-N (the --work folder of an earlier run with the
+    /// same --folds and --seed); with --final, DIR itself. A teacher must
+    /// name the policies it learned from (trained.json, which every model
+    /// `cv` trains has) and none may be held out from the student.
+    #[arg(long, conflicts_with_all = ["weak_weight", "fixed", "line_kinds"])]
+    teachers: Option<PathBuf>,
+    /// Loss weight of the distilled examples.
+    #[arg(long, default_value_t = 1.0, requires = "teachers")]
+    distill_weight: f32,
+    /// Distilled examples drawn per human training example.
+    #[arg(long, default_value_t = 1.0, requires = "teachers")]
+    distill_ratio: f64,
     /// Fine-tune this HF BERT directory (a classifier's too: its encoder,
     /// and with --keep-head its head); default from scratch.
     #[arg(long)]
@@ -144,6 +158,9 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         inner_share: a.inner_share,
         weak_weight: a.weak_weight,
         weak_ratio: a.weak_ratio,
+        teachers: a.teachers.clone(),
+        distill_weight: a.distill_weight,
+        distill_ratio: a.distill_ratio,
         keep_head: a.keep_head,
         train,
         members: a.members.clone(),
@@ -172,7 +189,9 @@ pub fn run(a: CvArgs) -> Result<()> {
     let temp = std::env::temp_dir().join(format!("policyscan-cv-{}", std::process::id()));
     let work = a.work.clone().unwrap_or_else(|| temp.clone());
     let opts = options(&a, work)?;
-    let weak = if a.weak_weight > 0.0 {
+    let pool = if a.teachers.is_some() {
+        unlabelled_examples(&shared, &Default::default())?
+    } else if a.weak_weight > 0.0 {
         weak_examples(&shared, &Default::default(), HeadingRule::Innermost)?
     } else {
         Vec::new()
@@ -180,7 +199,7 @@ pub fn run(a: CvArgs) -> Result<()> {
     let res = if a.final_check {
         let out = a.out.clone().unwrap_or_else(|| opts.work.join("final"));
         let dev = DevSet::load(&shared)?;
-        final_check(&set, &dev, &weak, &opts, &out).map(|r| {
+        final_check(&set, &dev, &pool, &opts, &out).map(|r| {
             if let Some(path) = &a.dump {
                 std::fs::write(path, lines_jsonl(&r.lines))
                     .with_context(|| format!("cannot write {}", path.display()))?;
@@ -193,7 +212,7 @@ pub fn run(a: CvArgs) -> Result<()> {
                      inner policies: step {} of {}, {:.0} s; model in {}\n",
                     r.trained.fit.len(),
                     r.trained.human_examples,
-                    weak_note(r.trained.weak_examples),
+                    extra_note(r.trained.extra_examples, &a),
                     r.trained.inner.len(),
                     r.trained.best_step,
                     r.trained.steps,
@@ -206,7 +225,7 @@ pub fn run(a: CvArgs) -> Result<()> {
             anyhow::Ok(())
         })
     } else {
-        cross_validate(&set, &weak, &opts).map(|r| report_cv(&a, &r))
+        cross_validate(&set, &pool, &opts).map(|r| report_cv(&a, &r))
     };
     if a.work.is_none() && !(a.final_check && a.out.is_none()) {
         let _ = std::fs::remove_dir_all(&temp);
@@ -215,12 +234,17 @@ pub fn run(a: CvArgs) -> Result<()> {
     Ok(())
 }
 
-/// ", N weak" when weak examples were mixed in.
-fn weak_note(n: usize) -> String {
+/// ", N weak" or ", N distilled" when such examples were mixed in.
+fn extra_note(n: usize, a: &CvArgs) -> String {
+    let kind = if a.teachers.is_some() {
+        "distilled"
+    } else {
+        "weak"
+    };
     if n == 0 {
         String::new()
     } else {
-        format!(" + {n} weak")
+        format!(" + {n} {kind}")
     }
 }
 
@@ -246,7 +270,7 @@ fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
                 "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}, {:.0} s",
                 t.fit.len(),
                 t.human_examples,
-                weak_note(t.weak_examples),
+                extra_note(t.extra_examples, a),
                 t.best_step,
                 t.steps,
                 t.inner_macro_f1,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Six fictional policies (text, labels.tsv) in `labeled/segments_train`,
-/// two in `labeled/segments_dev`.
+/// two in `labeled/segments_dev`, and two nobody labelled (text only).
 fn fake_shared(dir: &Path) {
     let texts = dir.join("corpus/ca4p/texts");
     let train = dir.join("labeled/segments_train");
@@ -36,7 +36,7 @@ fn fake_shared(dir: &Path) {
             "cross_border",
         ),
     ];
-    for p in 0..8 {
+    for p in 0..10 {
         let id = format!("{:04}", p + 1);
         let mut text = String::new();
         let mut tsv = String::new();
@@ -56,6 +56,10 @@ fn fake_shared(dir: &Path) {
             no += 2;
         }
         text.push_str("本政策自发布之日起生效。\n");
+        if p >= 8 {
+            std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
+            continue;
+        }
         tsv.push_str(&format!("{}\tbody\t-\n", no + 1));
         let folder = if p < 6 { &train } else { &dev };
         std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
@@ -271,6 +275,75 @@ fn cv_fixed_and_final_and_line_kinds() {
     assert_eq!(r["policies"], 8);
     assert_eq!(r["lines"], 56);
     assert_eq!(r["kinds"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let teachers = dir.path().join("teachers");
+    let mut args = vec!["--folds", "2", "--work", teachers.to_str().unwrap()];
+    args.extend_from_slice(TINY);
+    cv_json(dir.path(), &args);
+    // Every model cv trains names the policies it learned from.
+    for f in 0..2 {
+        let rec: Value = serde_json::from_slice(
+            &std::fs::read(teachers.join(format!("fold-{f}/trained.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(strings(&rec["fit"]).len() + strings(&rec["inner"]).len(), 3);
+    }
+
+    // The same folds, each student taught by its fold's teacher on the
+    // segments of the two unlabelled policies (4 segments each).
+    let mut args = vec![
+        "--folds",
+        "2",
+        "--teachers",
+        teachers.to_str().unwrap(),
+        "--distill-ratio",
+        "10",
+    ];
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+    for f in r["fold_results"].as_array().unwrap() {
+        assert_eq!(f["trained"]["extra_examples"], 8, "{f}");
+    }
+    assert_eq!(r["predicted"].as_array().unwrap().len(), 6);
+
+    // A teacher that learned from every training policy may teach the
+    // final model, but no fold: each would learn its held-out policies.
+    let all = dir.path().join("all");
+    let mut args = vec!["--final", "--out", all.to_str().unwrap()];
+    args.extend_from_slice(TINY);
+    cv_json(dir.path(), &args);
+    let mut args = vec!["--final", "--teachers", all.to_str().unwrap()];
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+    assert!(r["final"]["trained"]["extra_examples"].as_u64().unwrap() > 0);
+    let leaky = dir.path().join("leaky");
+    for f in 0..2 {
+        copy_dir(&all, &leaky.join(format!("fold-{f}")));
+    }
+    let o = bin()
+        .args(["cv", "--folds", "2", "--shared"])
+        .arg(dir.path())
+        .arg("--teachers")
+        .arg(&leaky)
+        .args(TINY)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("must not see"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
 }
 
 /// A JSON array of strings as a set.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use policyscan::labels::{LabelSet, parse_labels};
+use policyscan::labels::{LabelSet, N_LABELS, parse_labels};
 
 /// One labelled segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,9 +53,28 @@ pub enum ExamplesError {
 pub struct Labelled {
     pub example: Example,
     pub gold: LabelSet,
+    /// Soft targets (a teacher's scores) to train towards instead of
+    /// `gold`: distillation. `None` for human and weak examples.
+    pub soft: Option<[f32; N_LABELS]>,
 }
 
 impl Labelled {
+    /// An example trained towards its labels.
+    pub fn hard(example: Example, gold: LabelSet) -> Self {
+        Self {
+            example,
+            gold,
+            soft: None,
+        }
+    }
+
+    /// What training pulls each label's score towards: the soft target
+    /// when there is one, else 0 or 1.
+    pub fn target(&self) -> [f32; N_LABELS] {
+        self.soft
+            .unwrap_or_else(|| std::array::from_fn(|l| self.gold[l] as u8 as f32))
+    }
+
     /// The example as classifier input (heading path + text).
     pub fn input(&self) -> policyscan::model::batch::Input<'_> {
         policyscan::model::batch::Input {
@@ -89,7 +108,7 @@ pub fn read_examples(path: &Path) -> Result<Vec<Labelled>, ExamplesError> {
         };
         let example: Example = serde_json::from_str(&line).map_err(|e| err(e.to_string()))?;
         let gold = parse_labels(&example.labels).map_err(err)?;
-        out.push(Labelled { example, gold });
+        out.push(Labelled::hard(example, gold));
     }
     Ok(out)
 }

@@ -102,3 +102,28 @@ pub fn weak_examples(
     }
     Ok(out)
 }
+
+/// Every segment of every unlabelled corpus policy, unlabelled (source its
+/// id, lead-ins attached): what a teacher model labels for distillation.
+pub fn unlabelled_examples(
+    shared: &Path,
+    opts: &SegmentOptions,
+) -> Result<Vec<Example>, DatasetError> {
+    let mut out = Vec::new();
+    for id in unlabelled_ids(shared)? {
+        let text = policy_text(shared, &id)?;
+        let segs = segment(&text, opts);
+        out.extend(
+            segs.iter()
+                .zip(lead_ins(&segs))
+                .map(|(s, lead_in)| Example {
+                    text: s.text.clone(),
+                    heading_path: s.heading_path.clone(),
+                    labels: Vec::new(),
+                    lead_in: lead_in.map(str::to_owned),
+                    source: Some(id.clone()),
+                }),
+        );
+    }
+    Ok(out)
+}

@@ -155,8 +155,17 @@ impl Trainee {
     }
 }
 
-/// Positive weight per label: sqrt(negatives / positives), clamped to [1, 10].
+/// Positive weight per label: sqrt(negatives / positives), clamped to
+/// [1, 10]; counted on the examples with hard labels only (all of them when
+/// every one is soft), so that adding distilled examples does not change
+/// how the human labels are weighed.
 fn pos_weights(data: &[Labelled]) -> [f32; N_LABELS] {
+    let hard: Vec<&Labelled> = data.iter().filter(|d| d.soft.is_none()).collect();
+    let data: Vec<&Labelled> = if hard.is_empty() {
+        data.iter().collect()
+    } else {
+        hard
+    };
     std::array::from_fn(|l| {
         let pos = data.iter().filter(|d| d.gold[l]).count().max(1) as f32;
         let neg = (data.len() as f32 - pos).max(1.0);
@@ -196,10 +205,7 @@ impl Fit for ClassifierFit<'_> {
     fn loss(&mut self, idx: &[usize]) -> Result<Tensor, TrainError> {
         let b = self.trainee.batcher.pad(self.train_enc, idx);
         let t = b.tensors(&Device::Cpu)?;
-        let targets: Vec<f32> = idx
-            .iter()
-            .flat_map(|&i| self.train[i].gold.iter().map(|&g| g as u8 as f32))
-            .collect();
+        let targets: Vec<f32> = idx.iter().flat_map(|&i| self.train[i].target()).collect();
         let targets = Tensor::from_vec(targets, (idx.len(), N_LABELS), &Device::Cpu)?;
         let logits =
             self.trainee
@@ -289,4 +295,46 @@ pub fn train_on(
         thresholds,
         losses: fitted.losses,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::examples::Example;
+
+    fn example(gold: LabelSet, soft: Option<[f32; N_LABELS]>) -> Labelled {
+        let mut l = Labelled::hard(
+            Example {
+                text: "x".into(),
+                heading_path: Vec::new(),
+                labels: Vec::new(),
+                lead_in: None,
+                source: None,
+            },
+            gold,
+        );
+        l.soft = soft;
+        l
+    }
+
+    #[test]
+    fn soft_examples_train_towards_their_scores_and_leave_the_weights_alone() {
+        let mut yes = [false; N_LABELS];
+        yes[0] = true;
+        let human = vec![example(yes, None), example([false; N_LABELS], None)];
+        assert_eq!(human[0].target()[0], 1.0);
+        assert_eq!(human[1].target()[0], 0.0);
+        let soft = example(yes, Some([0.7; N_LABELS]));
+        assert_eq!(soft.target(), [0.7; N_LABELS]);
+        // One positive in two human examples: weight 1 for collection,
+        // however many confident distilled positives come beside them.
+        let mut mixed = human.clone();
+        mixed.extend(std::iter::repeat_n(soft, 8));
+        assert_eq!(pos_weights(&human), pos_weights(&mixed));
+        assert_eq!(pos_weights(&human)[0], 1.0);
+        // Counted over the distilled ones too, collection's weight would fall
+        // below 1 and be clamped, every other label's rise.
+        let all_soft: Vec<Labelled> = mixed[2..].to_vec();
+        assert_ne!(pos_weights(&all_soft), pos_weights(&human));
+    }
 }

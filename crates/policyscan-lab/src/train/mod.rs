@@ -15,12 +15,16 @@
 //!   [`classifier`] (multi-label BCE with per-label positive weights, dev
 //!   macro-F1, per-label thresholds tuned on dev into `config.json`),
 //!   [`tagger`] (BIO token cross-entropy, dev exact-span F1) and
-//!   [`pretrain`] (masked-token cross-entropy, dev masked-token accuracy).
+//!   [`pretrain`] (masked-token cross-entropy, dev masked-token accuracy);
+//! - [`distill`]: a teacher's scores on unlabelled segments as soft
+//!   targets for the classifier, and the check that the teacher learned
+//!   from nothing the student must not see.
 //!
 //! This file holds what they share: options, errors, and reading and
 //! encoding the training and dev examples.
 
 pub mod classifier;
+pub mod distill;
 pub mod encoder;
 pub(crate) mod fit;
 pub mod loss;

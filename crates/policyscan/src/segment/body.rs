@@ -113,10 +113,11 @@ pub(super) fn broken_after_number(line: &str, next: &str) -> bool {
 /// a sentence naming 版权 is policy text.
 const FOOTER_MAX_CHARS: usize = 80;
 
-/// A page footer: a short copyright or ICP-licence line (`Copyright ©
-/// 2020 …`, `版权所有 …`, `京ICP备12345678号`). Web pages end with one under
-/// the policy's last heading; it and what follows (link lists, addresses)
-/// are not part of that section.
+/// A page footer: a short copyright or licence line (`Copyright ©
+/// 2020 …`, `…©2020 某公司版权所有。`, `京ICP备12345678号`, `沪B2-20080012`,
+/// `沪网文〔2017〕9633-727号`). Web pages end with one under the policy's
+/// last heading; it and what follows (link lists, addresses) are not part
+/// of that section.
 pub(super) fn is_footer(line: &str) -> bool {
     static FOOTER: OnceLock<Regex> = OnceLock::new();
     // Asked of every body line: a look at the raw bytes first, so the
@@ -126,6 +127,8 @@ pub(super) fn is_footer(line: &str) -> bool {
             || line.contains("公网安备")
             || line.contains('©')
             || line.contains("版权所有")
+            || line.contains("B2")
+            || line.contains("网文")
             || line.bytes().any(|b| b.eq_ignore_ascii_case(&b'c')));
     if !may {
         return false;
@@ -134,9 +137,43 @@ pub(super) fn is_footer(line: &str) -> bool {
     t.chars().count() <= FOOTER_MAX_CHARS
         && re(
             &FOOTER,
-            r"(?i)^(?:copyright|©|版权所有)|ICP[备證证]|公网安备",
+            r"(?i)^(?:copyright|©|版权所有)|©\s*(?:19|20)\d\d|版权所有\W*$|ICP[备證证]|公网安备|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]B2\s*[-－]\s*\d{6}|网文\s*[〔\[（(]\s*\d{4}",
         )
         .is_match(&t)
+}
+
+/// A line of site navigation: nothing but Markdown links with short texts
+/// (`[关于](…) | [条款](…)`), as page footers list them.
+fn is_link_only(line: &str) -> bool {
+    static LINKS: OnceLock<Regex> = OnceLock::new();
+    re(
+        &LINKS,
+        r"^\s*(?:[-*•·|｜]\s*)?(?:\[[^\]\n]{0,24}\]\([^)\s]*\)\s*[|｜·/]?\s*)+$",
+    )
+    .is_match(line)
+}
+
+/// The lines where a page footer starts, each ending every open section:
+/// every footer line ([`is_footer`]) and, before one, the run of navigation
+/// links ([`is_link_only`]) that leads into it, blank lines between them
+/// included.
+pub(super) fn footer_starts(lines: &[&str]) -> Vec<bool> {
+    let mut starts = vec![false; lines.len()];
+    for k in 0..lines.len() {
+        if !is_footer(lines[k]) {
+            continue;
+        }
+        starts[k] = true;
+        let mut j = k;
+        while j > 0 && (lines[j - 1].trim().is_empty() || is_link_only(lines[j - 1])) {
+            j -= 1;
+        }
+        while j < k && lines[j].trim().is_empty() {
+            j += 1;
+        }
+        starts[j] = true;
+    }
+    starts
 }
 
 fn is_sentence_end(c: char) -> bool {

@@ -26,7 +26,7 @@ mod tests;
 mod tests_pages;
 mod toc;
 
-use body::{Open, broken_after_number, close_headings, emit_body, is_footer};
+use body::{Open, broken_after_number, close_headings, emit_body, footer_starts};
 pub(crate) use lead_in::LEAD_IN_CHARS;
 pub use lead_in::lead_ins;
 use levels::Line;
@@ -99,6 +99,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
     let mut stack: Vec<Open> = Vec::new();
     let mut offset: usize = 0; // char offset of the current line start
     let lines: Vec<&str> = text.split('\n').collect();
+    let footers = footer_starts(&lines);
     let mut kinds = kinds.into_iter().enumerate().peekable();
     while let Some((k, Line { kind, run_in_text })) = kinds.next() {
         let line = lines[k];
@@ -126,8 +127,9 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Vec<Segment> {
                 }
             }
             LineKind::Body => {
-                // A page footer (copyright, ICP licence) ends every section.
-                if is_footer(line) {
+                // A page footer (copyright, ICP licence, the navigation
+                // links before them) ends every section.
+                if footers[k] {
                     stack.clear();
                 }
                 let path: Vec<String> = stack.iter().map(|h| h.title.clone()).collect();

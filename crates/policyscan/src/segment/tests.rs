@@ -474,3 +474,16 @@ fn never_panics_on_random_text() {
         assert_eq!(classify_lines(&s).len(), s.split('\n').count());
     }
 }
+
+#[test]
+fn a_contents_entry_with_its_page_number_is_toc() {
+    // Converted from Word: each entry ends with its page number.
+    let doc = "某某隐私政策\n目录\n一、适用范围 2\n二、个人信息的存储 5\n三、未成年人使用条款 10\n一、适用范围\n本政策适用于我们提供的全部产品和服务。\n二、个人信息的存储\n您的个人信息存储在中国境内。\n三、未成年人使用条款\n若您是未满14周岁的儿童，请在监护人陪同下阅读本政策。\n";
+    let k = kinds(doc);
+    assert_eq!(&k[2..5], ["T", "T", "T"], "{k:?}");
+    assert_eq!(k[5], "H1:一、适用范围", "{k:?}");
+    // Digits glued to the title may be part of it (`附录2`): kept, so
+    // these entries match no later heading and are no contents.
+    let doc = "目录\n1. 收集的信息2\n2. 使用的信息3\n3. 共享的信息4\n1. 收集的信息\n我们会收集您的手机号码。\n";
+    assert!(!kinds(doc).contains(&"T".to_string()), "{:?}", kinds(doc));
+}

@@ -113,6 +113,21 @@ fn a_page_footer_ends_the_last_section() {
     for start in ["Copyright", "[京ICP", "关于我们"] {
         assert!(path_of(&segs, start).is_empty(), "{start}: {segs:?}");
     }
+    // Navigation links leading into the copyright line, a mark in mid-line
+    // and licence numbers without `ICP` are the footer too; a link with
+    // text beside it in the section is not.
+    let doc = "九、如何处理投诉\n如果您要提交问题或意见，请联系我们<https://example.cn/support>。\n详见[隐私政策](https://example.cn/privacy)。\n[](https://example.cn/)\n[工作机会](https://example.cn/jobs)\n\n[关于](https://example.cn/about) | [支持](https://example.cn/support)\n[网站导航]()©2020 某某娱乐有限公司版权所有。\n由某某网络科技发展有限公司运营。\n[沪网文〔2017〕9633-727号](http://example.cn/licence)\n";
+    let segs = paths(doc);
+    for start in ["如果您", "详见"] {
+        assert_eq!(path_of(&segs, start), ["九、如何处理投诉"], "{start}");
+    }
+    for start in ["[工作机会]", "[关于]", "[网站导航]", "由某某", "[沪网文"] {
+        assert!(path_of(&segs, start).is_empty(), "{start}: {segs:?}");
+    }
+    // A link list inside a section, with no footer after it, stays there.
+    let doc = "五、第三方SDK\n我们接入的SDK如下：\n[微信SDK隐私政策](https://example.cn/wx)\n[支付宝SDK隐私政策](https://example.cn/ali)\n六、联系我们\n如有疑问请联系客服。\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "[支付宝"), ["五、第三方SDK"]);
     // `(C)` numbering a list item is not a copyright mark.
     let doc = "3.3 用户帐号使用\n用户在使用服务过程中，必须遵循以下原则：\n(C) 遵守所有与服务有关的网络协议、规定和程序；\n";
     let segs = paths(doc);

@@ -10,9 +10,14 @@ use std::collections::{HashMap, HashSet};
 
 use super::line::{Info, Style, parse_marker};
 
-/// Key for matching TOC entries with later headings: no marker, no markup, no punctuation.
+/// Key for matching TOC entries with later headings: no marker, no markup,
+/// no punctuation, no page number (`三、个人信息的存储 5`, `……12`).
 fn toc_key(info: &Info) -> String {
     let mut s = info.clean.as_str();
+    let unpaged = s.trim_end_matches(|c: char| c.is_ascii_digit());
+    if unpaged.len() < s.len() && unpaged.ends_with([' ', '.', '…', '·', '\t']) {
+        s = unpaged.trim_end_matches([' ', '.', '…', '·', '\t']);
+    }
     if let Some((style, end)) = parse_marker(s)
         && !matches!(style, Style::Di(_))
     {

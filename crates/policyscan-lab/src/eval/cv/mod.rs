@@ -36,11 +36,17 @@ use crate::data::human::set_examples;
 use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
 use crate::eval::metrics;
 use crate::train::classifier::{Trainee, train_on};
+use crate::train::distill::{Extra, TRAINED_FILE};
 use crate::train::{TrainError, TrainOptions, vocabulary_texts};
 use policyscan::classify::{Classifier, Ensemble};
 use policyscan::labels::{LABELS, LabelSet, N_LABELS, parse_labels};
 use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
+
+mod pool;
+
+pub use pool::Pool;
+use pool::{extra_for, pool_for, weak_pool};
 
 /// Why cross-validation failed.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +81,15 @@ pub struct CvOptions {
     pub weak_weight: f32,
     /// Weak examples drawn per human training example.
     pub weak_ratio: f64,
+    /// Distil from teachers: in cross-validation `fold-N` under this
+    /// folder teaches fold N (the work folder of an earlier run with the
+    /// same folds); in the final check the folder itself teaches. `None`:
+    /// no distillation.
+    pub teachers: Option<PathBuf>,
+    /// Loss weight of the distilled examples.
+    pub distill_weight: f32,
+    /// Unlabelled segments drawn per human training example.
+    pub distill_ratio: f64,
     /// With `train.init`: start the classification head from the init
     /// model's too (continue that classifier).
     pub keep_head: bool,
@@ -100,7 +115,8 @@ pub struct Trained {
     /// Policies that chose checkpoint and thresholds.
     pub inner: Vec<String>,
     pub human_examples: usize,
-    pub weak_examples: usize,
+    /// Weak or distilled examples trained on beside the human ones.
+    pub extra_examples: usize,
     pub steps: usize,
     pub best_step: usize,
     pub seconds: f64,
@@ -197,42 +213,30 @@ fn labelled(examples: Vec<Example>) -> Result<Vec<Labelled>, CvError> {
         .into_iter()
         .map(|example| {
             let gold = parse_labels(&example.labels).map_err(CvError::Setup)?;
-            Ok(Labelled { example, gold })
+            Ok(Labelled::hard(example, gold))
         })
         .collect()
 }
 
-/// A seeded sample of `n` weak examples (all of them when there are fewer).
-fn weak_sample(pool: &[Labelled], n: usize, seed: u64) -> Vec<Labelled> {
-    let mut idx: Vec<usize> = (0..pool.len()).collect();
-    SplitMix64::new(seed).shuffle(&mut idx);
-    idx.truncate(n);
-    idx.sort();
-    idx.into_iter().map(|i| pool[i].clone()).collect()
-}
-
-/// Train one model on the human segments of `fit` (plus a weak sample),
-/// choosing checkpoint and thresholds on `inner`; the model goes to `out`.
+/// Train one model on the human segments of `fit` plus `extra`, choosing
+/// checkpoint and thresholds on `inner`; the model goes to `out`.
 pub fn train_fold(
     set: &DevSet,
     fit: Vec<String>,
     inner: Vec<String>,
-    weak: &[Labelled],
+    extra: &Extra,
     opts: &CvOptions,
     out: &Path,
-    seed: u64,
 ) -> Result<Trained, CvError> {
     let seg = SegmentOptions::default();
     let mut train = labelled(set_examples(&set.select(&fit), &seg))?;
     let dev = labelled(set_examples(&set.select(&inner), &seg))?;
     let human = train.len();
     let mut weights = Vec::new();
-    if opts.weak_weight > 0.0 && !weak.is_empty() {
-        let n = (human as f64 * opts.weak_ratio).round() as usize;
-        let sample = weak_sample(weak, n, seed ^ 0x5EED);
+    if !extra.examples.is_empty() {
         weights = vec![1.0; human];
-        weights.extend(std::iter::repeat_n(opts.weak_weight, sample.len()));
-        train.extend(sample);
+        weights.extend(std::iter::repeat_n(extra.weight, extra.examples.len()));
+        train.extend(extra.examples.iter().cloned());
     }
     let mut topts = opts.train.clone();
     topts.out = out.to_path_buf();
@@ -255,7 +259,7 @@ pub fn train_fold(
         fit,
         inner,
         human_examples: human,
-        weak_examples: train.len() - human,
+        extra_examples: train.len() - human,
         steps: s.steps,
         best_step: s.best_step,
         seconds: s.seconds,
@@ -280,10 +284,26 @@ fn by_label(thresholds: [f32; N_LABELS]) -> BTreeMap<String, f32> {
 pub fn train_model(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
-    weak: &[Labelled],
+    pool: Pool<'_>,
     opts: &CvOptions,
     out: &Path,
     seed: u64,
+) -> Result<Trained, CvError> {
+    let extra = extra_for(set, (&fit, &inner), pool, opts, seed)?;
+    let trained = train_members(set, (fit, inner), &extra, opts, out)?;
+    let record = serde_json::to_string_pretty(&trained).expect("a record serialises");
+    std::fs::write(out.join(TRAINED_FILE), record)
+        .map_err(|e| CvError::Setup(format!("{}: {e}", out.join(TRAINED_FILE).display())))?;
+    Ok(trained)
+}
+
+/// [`train_model`] once the extra examples are drawn.
+fn train_members(
+    set: &DevSet,
+    (fit, inner): (Vec<String>, Vec<String>),
+    extra: &Extra,
+    opts: &CvOptions,
+    out: &Path,
 ) -> Result<Trained, CvError> {
     let names = match opts.members.as_slice() {
         [] => &[PLAIN.to_string()][..],
@@ -312,7 +332,7 @@ pub fn train_model(
         o
     };
     if let [only] = names {
-        return train_fold(set, fit, inner, weak, &member_opts(only), out, seed);
+        return train_fold(set, fit, inner, extra, &member_opts(only), out);
     }
     let mut parts = Vec::new();
     for m in names {
@@ -320,10 +340,9 @@ pub fn train_model(
             set,
             fit.clone(),
             inner.clone(),
-            weak,
+            extra,
             &member_opts(m),
             &out.join(m),
-            seed,
         )?;
         tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
         parts.push(t);
@@ -351,7 +370,7 @@ pub fn train_model(
         fit,
         inner,
         human_examples: parts[0].human_examples,
-        weak_examples: parts[0].weak_examples,
+        extra_examples: parts[0].extra_examples,
         steps: parts.iter().map(|t| t.steps).sum(),
         best_step: 0,
         seconds: parts.iter().map(|t| t.seconds).sum(),
@@ -437,17 +456,14 @@ fn run_folds<'a>(
 }
 
 /// Cross-validate training as `opts` says over the policies of `set`;
-/// `weak` is the weak pool (used only when `opts.weak_weight > 0`).
+/// `pool` is the weak pool (with `opts.weak_weight > 0`) or the unlabelled
+/// segments a teacher scores (with `opts.teachers`).
 pub fn cross_validate(
     set: &DevSet,
-    weak: &[Example],
+    pool: &[Example],
     opts: &CvOptions,
 ) -> Result<CvResult, CvError> {
-    let weak = if opts.weak_weight > 0.0 {
-        labelled(weak.to_vec())?
-    } else {
-        Vec::new()
-    };
+    let weak = weak_pool(pool, opts)?;
     run_folds(
         set,
         opts.folds,
@@ -457,7 +473,9 @@ pub fn cross_validate(
         |f, rest| {
             let split = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
             let out = opts.work.join(format!("fold-{f}"));
-            let t = train_model(set, split, &weak, opts, &out, opts.seed + f as u64)?;
+            let teacher = opts.teachers.as_ref().map(|t| t.join(format!("fold-{f}")));
+            let pool = pool_for(&weak, pool, teacher.as_deref());
+            let t = train_model(set, split, pool, opts, &out, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
                 steps = t.steps,
@@ -494,18 +512,15 @@ pub fn cross_validate_fixed(
 pub fn final_check(
     train_set: &DevSet,
     dev: &DevSet,
-    weak: &[Example],
+    pool: &[Example],
     opts: &CvOptions,
     out: &Path,
 ) -> Result<FinalResult, CvError> {
-    let weak = if opts.weak_weight > 0.0 {
-        labelled(weak.to_vec())?
-    } else {
-        Vec::new()
-    };
+    let weak = weak_pool(pool, opts)?;
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
     let split = inner_split(&ids, opts.inner_share, opts.seed);
-    let trained = train_model(train_set, split, &weak, opts, out, opts.seed)?;
+    let pool = pool_for(&weak, pool, opts.teachers.as_deref());
+    let trained = train_model(train_set, split, pool, opts, out, opts.seed)?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
     Ok(FinalResult {
