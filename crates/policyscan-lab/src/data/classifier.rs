@@ -16,14 +16,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::examples::{Example, write_examples};
+use super::examples::{Example, segment_examples, write_examples};
 use super::{
     DatasetError, DevSet, Span, corpus_ids, create_out, dev_ids, policy_spans, policy_text, read,
     tag_test_ids,
 };
 use crate::eval::baseline;
 use policyscan::labels::{LabelSet, N_LABELS, label_index, label_names};
-use policyscan::segment::{Segment, SegmentOptions, lead_ins, segment};
+use policyscan::segment::{Segment, SegmentOptions};
 
 /// Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines in
 /// quotes): the VioDroid file is the only CSV we read.
@@ -176,18 +176,9 @@ pub(crate) fn weak_policy_examples(
     rule: HeadingRule,
 ) -> Result<Vec<Example>, DatasetError> {
     let spans = policy_spans(shared, id)?;
-    let segs = segment(text, opts);
-    Ok(segs
-        .iter()
-        .zip(lead_ins(&segs))
-        .map(|(s, lead_in)| Example {
-            labels: label_names(&weak_labels(s, &spans, rule)),
-            text: s.text.clone(),
-            heading_path: s.heading_path.clone(),
-            lead_in: lead_in.map(str::to_owned),
-            source: Some(id.to_string()),
-        })
-        .collect())
+    Ok(segment_examples(text, id, opts, |s| {
+        label_names(&weak_labels(s, &spans, rule))
+    }))
 }
 
 /// The dev examples: every segment of the dev policies, labelled with the

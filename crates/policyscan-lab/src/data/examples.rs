@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use policyscan::labels::{LabelSet, N_LABELS, parse_labels};
+use policyscan::segment::{Segment, SegmentOptions, lead_ins, segment};
 
 /// One labelled segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,39 @@ pub struct Example {
     /// splitting by policy and for error analysis. Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+impl Example {
+    /// The example as classifier input (heading path + text + lead-in).
+    pub fn input(&self) -> policyscan::model::batch::Input<'_> {
+        policyscan::model::batch::Input {
+            heading_path: &self.heading_path,
+            text: &self.text,
+            lead_in: self.lead_in.as_deref(),
+        }
+    }
+}
+
+/// Every segment of policy `source` (its `text`) as an example, the way the
+/// scan sees it (heading path, lead-in), labelled by `labels`: the one place
+/// where human, weak and unlabelled examples are cut from a policy.
+pub fn segment_examples(
+    text: &str,
+    source: &str,
+    opts: &SegmentOptions,
+    mut labels: impl FnMut(&Segment) -> Vec<String>,
+) -> Vec<Example> {
+    let segs = segment(text, opts);
+    segs.iter()
+        .zip(lead_ins(&segs))
+        .map(|(s, lead_in)| Example {
+            labels: labels(s),
+            text: s.text.clone(),
+            heading_path: s.heading_path.clone(),
+            lead_in: lead_in.map(str::to_owned),
+            source: Some(source.to_string()),
+        })
+        .collect()
 }
 
 /// A bad examples file: which file, which line, what is wrong.
@@ -75,13 +109,9 @@ impl Labelled {
             .unwrap_or_else(|| std::array::from_fn(|l| self.gold[l] as u8 as f32))
     }
 
-    /// The example as classifier input (heading path + text).
+    /// The example as classifier input (heading path + text + lead-in).
     pub fn input(&self) -> policyscan::model::batch::Input<'_> {
-        policyscan::model::batch::Input {
-            heading_path: &self.example.heading_path,
-            text: &self.example.text,
-            lead_in: self.example.lead_in.as_deref(),
-        }
+        self.example.input()
     }
 }
 

@@ -14,10 +14,10 @@ use std::path::Path;
 
 use super::classifier::{HeadingRule, viodroid_examples, weak_policy_examples};
 use super::devset::{DEV_FOLDER, DevPolicy, DevSet};
-use super::examples::Example;
+use super::examples::{Example, segment_examples};
 use super::{DatasetError, corpus_ids, dev_ids, file_stems, line_char_spans, policy_text};
 use policyscan::labels::label_names;
-use policyscan::segment::{SegmentOptions, lead_ins, segment};
+use policyscan::segment::SegmentOptions;
 
 /// The folder of the human-labelled training policies under `labeled/`.
 pub const TRAIN_FOLDER: &str = "segments_train";
@@ -50,17 +50,9 @@ pub fn all_labelled(shared: &Path) -> Result<DevSet, DatasetError> {
 /// of the body lines it overlaps; `source` is the policy id.
 pub fn policy_examples(p: &DevPolicy, opts: &SegmentOptions) -> Vec<Example> {
     let spans = line_char_spans(&p.text);
-    let segs = segment(&p.text, opts);
-    segs.iter()
-        .zip(lead_ins(&segs))
-        .map(|(s, lead_in)| Example {
-            labels: label_names(&p.segment_labels(s, &spans)),
-            text: s.text.clone(),
-            heading_path: s.heading_path.clone(),
-            lead_in: lead_in.map(str::to_owned),
-            source: Some(p.id.clone()),
-        })
-        .collect()
+    segment_examples(&p.text, &p.id, opts, |s| {
+        label_names(&p.segment_labels(s, &spans))
+    })
 }
 
 /// [`policy_examples`] of every policy of `set`, in order.
@@ -112,18 +104,7 @@ pub fn unlabelled_examples(
     let mut out = Vec::new();
     for id in unlabelled_ids(shared)? {
         let text = policy_text(shared, &id)?;
-        let segs = segment(&text, opts);
-        out.extend(
-            segs.iter()
-                .zip(lead_ins(&segs))
-                .map(|(s, lead_in)| Example {
-                    text: s.text.clone(),
-                    heading_path: s.heading_path.clone(),
-                    labels: Vec::new(),
-                    lead_in: lead_in.map(str::to_owned),
-                    source: Some(id.clone()),
-                }),
-        );
+        out.extend(segment_examples(&text, &id, opts, |_| Vec::new()));
     }
     Ok(out)
 }

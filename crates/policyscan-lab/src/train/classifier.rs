@@ -160,12 +160,11 @@ impl Trainee {
 /// every one is soft), so that adding distilled examples does not change
 /// how the human labels are weighed.
 fn pos_weights(data: &[Labelled]) -> [f32; N_LABELS] {
-    let hard: Vec<&Labelled> = data.iter().filter(|d| d.soft.is_none()).collect();
-    let data: Vec<&Labelled> = if hard.is_empty() {
-        data.iter().collect()
-    } else {
-        hard
-    };
+    let any_hard = data.iter().any(|d| d.soft.is_none());
+    let data: Vec<&Labelled> = data
+        .iter()
+        .filter(|d| !any_hard || d.soft.is_none())
+        .collect();
     std::array::from_fn(|l| {
         let pos = data.iter().filter(|d| d.gold[l]).count().max(1) as f32;
         let neg = (data.len() as f32 - pos).max(1.0);

@@ -86,14 +86,7 @@ pub fn soft_examples(
     pool: &[Example],
     batch_size: usize,
 ) -> Result<Vec<Labelled>, policyscan::model::InferenceError> {
-    let inputs: Vec<_> = pool
-        .iter()
-        .map(|e| policyscan::model::batch::Input {
-            heading_path: &e.heading_path,
-            text: &e.text,
-            lead_in: e.lead_in.as_deref(),
-        })
-        .collect();
+    let inputs: Vec<_> = pool.iter().map(Example::input).collect();
     let scores = teacher.score(&inputs, batch_size)?;
     Ok(pool
         .iter()

@@ -67,9 +67,10 @@ pub(super) fn run_batch(
     let flat: Vec<ClfInput> = ok
         .iter()
         .flat_map(|p| {
-            let leads = match read_leads {
-                true => lead_ins(&p.segments),
-                false => vec![None; p.segments.len()],
+            let leads = if read_leads {
+                lead_ins(&p.segments)
+            } else {
+                vec![None; p.segments.len()]
             };
             p.segments.iter().zip(leads).map(|(s, lead_in)| ClfInput {
                 heading_path: &s.heading_path,

@@ -156,22 +156,26 @@ fn is_link_only(line: &str) -> bool {
 /// The lines where a page footer starts, each ending every open section:
 /// every footer line ([`is_footer`]) and, before one, the run of navigation
 /// links ([`is_link_only`]) that leads into it, blank lines between them
-/// included.
+/// included. A run is looked back over only as far as the previous footer
+/// line, which already ended every section, so each line is read at most
+/// twice however many footer lines a page has.
 pub(super) fn footer_starts(lines: &[&str]) -> Vec<bool> {
     let mut starts = vec![false; lines.len()];
+    let mut floor = 0;
     for k in 0..lines.len() {
         if !is_footer(lines[k]) {
             continue;
         }
         starts[k] = true;
         let mut j = k;
-        while j > 0 && (lines[j - 1].trim().is_empty() || is_link_only(lines[j - 1])) {
+        while j > floor && (lines[j - 1].trim().is_empty() || is_link_only(lines[j - 1])) {
             j -= 1;
         }
         while j < k && lines[j].trim().is_empty() {
             j += 1;
         }
         starts[j] = true;
+        floor = k + 1;
     }
     starts
 }
