@@ -160,7 +160,7 @@ fn lead_ins_are_read_only_by_a_model_trained_with_them() {
 
     let (plain_dir, _) = trained();
     let plain = Classifier::from_dir(plain_dir.path(), 64).unwrap();
-    assert!(!plain.config().lead_in);
+    assert!(!plain.config().unwrap().lead_in);
     let cfg = std::fs::read_to_string(plain_dir.path().join("config.json")).unwrap();
     assert!(!cfg.contains("lead_in"), "an off flag is not written");
     assert_eq!(score(&plain, None), score(&plain, lead));
@@ -175,7 +175,7 @@ fn lead_ins_are_read_only_by_a_model_trained_with_them() {
     let trainee = Trainee::scratch(&texts, &opts, &mut SplitMix64::new(9)).unwrap();
     trainee.save(dir.path(), &[0.5; N_LABELS]).unwrap();
     let reading = Classifier::from_dir(dir.path(), 64).unwrap();
-    assert!(reading.config().lead_in);
+    assert!(reading.config().unwrap().lead_in);
     assert_ne!(score(&reading, None), score(&reading, lead));
 }
 

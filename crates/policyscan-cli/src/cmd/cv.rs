@@ -88,10 +88,11 @@ pub struct CvArgs {
     batch_size: usize,
     #[arg(long, default_value_t = policyscan::classify::DEFAULT_MAX_TOKENS)]
     max_tokens: usize,
-    /// What each fold trains: `plain` (heading path + segment), `lead-in`
-    /// (also each list item's lead-in), or both, comma-separated: an
-    /// ensemble of the two that averages their scores.
-    #[arg(long, value_delimiter = ',', default_value = "plain", value_parser = ["plain", "lead-in"])]
+    /// What each fold trains: `plain` (a BERT reading heading path +
+    /// segment), `lead-in` (a BERT also reading each list item's lead-in),
+    /// `ngram` (a logistic regression over character n-grams), or several,
+    /// comma-separated: an ensemble that averages their scores.
+    #[arg(long, value_delimiter = ',', default_value = "plain", value_parser = ["plain", "lead-in", "ngram"])]
     members: Vec<String>,
     /// Seed of training (initialisation, batches, dropout).
     #[arg(long, default_value_t = 17)]

@@ -224,24 +224,33 @@ fn cv_fixed_and_final_and_line_kinds() {
     );
 
     // The final check: train on the six, score the two dev policies; here
-    // an ensemble of a plain and a lead-in member, as the default model is.
+    // an ensemble of a plain, a lead-in and an n-gram member, as the
+    // default model is.
     let out = dir.path().join("final-model");
     let mut args = vec![
         "--final",
         "--out",
         out.to_str().unwrap(),
         "--members",
-        "plain,lead-in",
+        "plain,lead-in,ngram",
     ];
     args.extend_from_slice(TINY);
     let r = cv_json(dir.path(), &args);
     assert_eq!(r["final"]["dev"]["policies"], 2);
     assert_eq!(r["final"]["dev"]["model"]["n"], 8);
     let trained = &r["final"]["trained"];
-    assert_eq!(trained["members"].as_array().unwrap().len(), 2);
+    assert_eq!(trained["members"].as_array().unwrap().len(), 3);
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.join("ensemble.json")).unwrap()).unwrap();
-    assert_eq!(manifest["members"], serde_json::json!(["plain", "lead-in"]));
+    assert_eq!(
+        manifest["members"],
+        serde_json::json!(["plain", "lead-in", "ngram"])
+    );
+    let ngram: Value =
+        serde_json::from_slice(&std::fs::read(out.join("ngram/ngram.json")).unwrap()).unwrap();
+    assert_eq!(ngram["model_type"], "char_ngram");
+    assert!(!ngram["vocab"].as_array().unwrap().is_empty());
+    assert!(out.join("ngram/ngram.safetensors").is_file());
     for (label, t) in trained["thresholds"].as_object().unwrap() {
         let m = manifest["thresholds"][label].as_f64().unwrap();
         assert!(

@@ -130,10 +130,22 @@ fn heading_paths_follow_the_section_structure() {
     );
 }
 
+/// The built-in ensemble, and its n-gram member alone (the fast choice,
+/// loaded as a model directory of its own).
 #[test]
 fn clear_cut_segments_get_their_labels() {
+    let ngram = repo().join("models/policy-bert-zh/ngram");
+    for args in [
+        &[][..],
+        &["--no-tagger", "--model", ngram.to_str().unwrap()],
+    ] {
+        clear_cut_labels(args);
+    }
+}
+
+fn clear_cut_labels(args: &[&str]) {
     let out = tempfile::tempdir().unwrap();
-    scan_ok(&[&samples()], out.path(), &[]);
+    scan_ok(&[&samples()], out.path(), args);
     let seg = table(out.path(), "segments");
     let texts = strs(&seg, "text");
     let labels = lists(&seg, "labels");
@@ -141,7 +153,7 @@ fn clear_cut_segments_get_their_labels() {
         let i = texts.iter().position(|t| t.contains(needle)).unwrap();
         assert!(
             labels[i].iter().any(|l| l == label),
-            "`{}` should be {label}, got {:?}",
+            "{args:?}: `{}` should be {label}, got {:?}",
             texts[i],
             labels[i]
         );

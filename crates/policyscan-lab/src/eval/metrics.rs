@@ -193,6 +193,16 @@ pub fn tune_thresholds(gold: &[LabelSet], scores: &[[f32; N_LABELS]]) -> [f32; N
     best
 }
 
+/// Thresholds by label name, as `config.json` and `ensemble.json` keep
+/// them.
+pub fn by_label(thresholds: [f32; N_LABELS]) -> std::collections::BTreeMap<String, f32> {
+    LABELS
+        .iter()
+        .zip(thresholds)
+        .map(|(l, t)| (l.to_string(), t))
+        .collect()
+}
+
 /// Thresholds tuned on `gold` ([`tune_thresholds`]) and the report they
 /// give there: how a model's (or an ensemble's) checkpoint is judged on its
 /// validation set.

@@ -16,6 +16,8 @@
 //!   macro-F1, per-label thresholds tuned on dev into `config.json`),
 //!   [`tagger`] (BIO token cross-entropy, dev exact-span F1) and
 //!   [`pretrain`] (masked-token cross-entropy, dev masked-token accuracy);
+//! - [`ngram`]: the character n-gram member, a logistic regression per
+//!   label (no encoder, no loop above: L-BFGS);
 //! - [`distill`]: a teacher's scores on unlabelled segments as soft
 //!   targets for the classifier, and the check that the teacher learned
 //!   from nothing the student must not see.
@@ -28,6 +30,7 @@ pub mod distill;
 pub mod encoder;
 pub(crate) mod fit;
 pub mod loss;
+pub mod ngram;
 pub mod pretrain;
 pub mod tagger;
 

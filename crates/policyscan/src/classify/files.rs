@@ -1,14 +1,16 @@
-//! Where a classifier's bytes come from: one Hugging Face model directory,
-//! or an ensemble directory — `ensemble.json` naming member directories
-//! beside it, each a Hugging Face model, and the thresholds for their mean
-//! score. An ensemble is kept as plain member directories so that each one
-//! still loads, trains and converts with the usual tools.
+//! Where a classifier's bytes come from: one model directory (a Hugging
+//! Face BERT, or a character n-gram model, [`super::ngram`]), or an
+//! ensemble directory — `ensemble.json` naming member directories beside
+//! it, each one such model, and the thresholds for their mean score. An
+//! ensemble is kept as plain member directories so that each one still
+//! loads, trains and converts with the usual tools.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::ngram::NgramFiles;
 use crate::labels::{LABELS, N_LABELS};
 use crate::model::{ModelError, ModelFiles};
 
@@ -67,17 +69,44 @@ impl Ensemble {
     }
 }
 
+/// One model's files: a BERT's or an n-gram model's.
+pub enum MemberFiles {
+    Bert(ModelFiles),
+    Ngram(NgramFiles),
+}
+
+impl MemberFiles {
+    /// Read a model directory: an n-gram model when it holds `ngram.json`,
+    /// else a Hugging Face BERT.
+    pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
+        if NgramFiles::is_ngram_dir(dir) {
+            Ok(Self::Ngram(NgramFiles::read_dir(dir)?))
+        } else {
+            Ok(Self::Bert(ModelFiles::read_dir(dir)?))
+        }
+    }
+
+    /// The bytes that identify the model: its weights (and an n-gram
+    /// model's vocabulary, which gives the weights their meaning).
+    fn fingerprint(&self) -> Vec<u8> {
+        match self {
+            Self::Bert(f) => f.weights.clone(),
+            Self::Ngram(f) => [f.config.as_slice(), &f.weights].concat(),
+        }
+    }
+}
+
 /// A classifier's files: one model, or an ensemble's manifest and members.
 pub struct ClassifierFiles {
     /// The manifest and its bytes, for an ensemble.
     pub ensemble: Option<(Ensemble, Vec<u8>)>,
     /// One model's files, or each member's in manifest order.
-    pub members: Vec<ModelFiles>,
+    pub members: Vec<MemberFiles>,
 }
 
 impl ClassifierFiles {
     /// One model's files.
-    fn single(files: ModelFiles) -> Self {
+    fn single(files: MemberFiles) -> Self {
         Self {
             ensemble: None,
             members: vec![files],
@@ -88,7 +117,7 @@ impl ClassifierFiles {
     /// order (the count must match).
     pub fn ensemble(
         manifest: Vec<u8>,
-        members: Vec<ModelFiles>,
+        members: Vec<MemberFiles>,
         source_name: &str,
     ) -> Result<Self, ModelError> {
         let e = Ensemble::parse(&manifest, source_name)?;
@@ -100,7 +129,7 @@ impl ClassifierFiles {
     fn checked(
         e: Ensemble,
         manifest: Vec<u8>,
-        members: Vec<ModelFiles>,
+        members: Vec<MemberFiles>,
         source_name: &str,
     ) -> Result<Self, ModelError> {
         if e.members.len() != members.len() {
@@ -116,11 +145,11 @@ impl ClassifierFiles {
     }
 
     /// Read a model directory: an ensemble when it holds `ensemble.json`,
-    /// else one Hugging Face model.
+    /// else one model ([`MemberFiles::read_dir`]).
     pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
         let path = dir.join(MANIFEST);
         if !path.is_file() {
-            return Ok(Self::single(ModelFiles::read_dir(dir)?));
+            return Ok(Self::single(MemberFiles::read_dir(dir)?));
         }
         let bytes = std::fs::read(&path).map_err(|source| ModelError::Io { path, source })?;
         let name = dir.display().to_string();
@@ -128,7 +157,7 @@ impl ClassifierFiles {
         let members = e
             .members
             .iter()
-            .map(|m| ModelFiles::read_dir(&dir.join(m)))
+            .map(|m| MemberFiles::read_dir(&dir.join(m)))
             .collect::<Result<Vec<_>, _>>()?;
         Self::checked(e, bytes, members, &name)
     }
@@ -138,11 +167,11 @@ impl ClassifierFiles {
     /// ensemble, the manifest then every member's weights.
     pub fn fingerprint(&self) -> Vec<u8> {
         match &self.ensemble {
-            None => self.members[0].weights.clone(),
+            None => self.members[0].fingerprint(),
             Some((_, manifest)) => {
                 let mut out = manifest.clone();
                 for m in &self.members {
-                    out.extend_from_slice(&m.weights);
+                    out.extend_from_slice(&m.fingerprint());
                 }
                 out
             }

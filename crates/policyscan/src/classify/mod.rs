@@ -4,22 +4,26 @@
 //! padding, so little wasted compute) and returns one sigmoid score per
 //! label.
 //!
-//! A classifier is one model in the Hugging Face layout, or an ensemble of
-//! them whose scores it averages ([`Ensemble`]); the default is an ensemble
-//! embedded in the binary. One file per part:
+//! A classifier is one model — a BERT in the Hugging Face layout, or a
+//! character n-gram model — or an ensemble of them whose scores it
+//! averages ([`Ensemble`]); the default is an ensemble embedded in the
+//! binary. One file per part:
 //! - `files` — reading a model or ensemble directory (or the embedded bytes);
 //! - `member` — one loaded BERT and its tokeniser;
+//! - `ngram` — one loaded character n-gram model;
 //! - this file — [`Classifier`], which scores with every member and decides.
 
 mod files;
 mod member;
+pub mod ngram;
 
 use std::path::Path;
 
 use candle_core::Device;
 
-pub use files::{ClassifierFiles, Ensemble, MANIFEST};
+pub use files::{ClassifierFiles, Ensemble, MANIFEST, MemberFiles};
 use member::Member;
+use ngram::{NgramFiles, NgramModel};
 
 use crate::labels::N_LABELS;
 use crate::model::batch::{self, Batcher, Input};
@@ -32,7 +36,7 @@ use crate::model::{InferenceError, ModelError, ModelFiles};
 pub mod embedded {
     /// `ensemble.json` of `models/policy-bert-zh`.
     pub const MANIFEST: &[u8] = include_bytes!("../../../../models/policy-bert-zh/ensemble.json");
-    /// Each member's `config.json`, `tokenizer.json` and
+    /// The BERT members' `config.json`, `tokenizer.json` and
     /// `model.safetensors`, in the manifest's order (`plain`, `lead-in`).
     pub const MEMBERS: [[&[u8]; 3]; 2] = [
         [
@@ -46,6 +50,12 @@ pub mod embedded {
             include_bytes!("../../../../models/policy-bert-zh/lead-in/model.safetensors"),
         ],
     ];
+    /// The n-gram member's `ngram.json` and `ngram.safetensors`, last in
+    /// the manifest.
+    pub const NGRAM: [&[u8]; 2] = [
+        include_bytes!("../../../../models/policy-bert-zh/ngram/ngram.json"),
+        include_bytes!("../../../../models/policy-bert-zh/ngram/ngram.safetensors"),
+    ];
 }
 
 /// The classifier's default window in tokens (heading path + segment):
@@ -55,21 +65,77 @@ pub const DEFAULT_MAX_TOKENS: usize = 256;
 
 /// The built-in classifier's files.
 pub fn embedded_files() -> Result<ClassifierFiles, ModelError> {
+    let [config, weights] = embedded::NGRAM;
     let members = embedded::MEMBERS
         .iter()
-        .map(|[config, tokenizer, weights]| ModelFiles {
-            config: config.to_vec(),
-            tokenizer: tokenizer.to_vec(),
-            weights: weights.to_vec(),
+        .map(|[config, tokenizer, weights]| {
+            MemberFiles::Bert(ModelFiles {
+                config: config.to_vec(),
+                tokenizer: tokenizer.to_vec(),
+                weights: weights.to_vec(),
+            })
         })
+        .chain([MemberFiles::Ngram(NgramFiles {
+            config: config.to_vec(),
+            weights: weights.to_vec(),
+        })])
         .collect();
     ClassifierFiles::ensemble(embedded::MANIFEST.to_vec(), members, "embedded model")
+}
+
+/// One loaded member of a classifier.
+enum Scorer {
+    Bert(Box<Member>),
+    Ngram(Box<NgramModel>),
+}
+
+impl Scorer {
+    fn load(
+        files: MemberFiles,
+        source_name: &str,
+        max_tokens: usize,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        Ok(match files {
+            MemberFiles::Bert(f) => {
+                Self::Bert(Box::new(Member::load(f, source_name, max_tokens, device)?))
+            }
+            MemberFiles::Ngram(f) => Self::Ngram(Box::new(NgramModel::load(&f, source_name)?)),
+        })
+    }
+
+    fn thresholds(&self) -> [f32; N_LABELS] {
+        match self {
+            Self::Bert(m) => m.thresholds,
+            Self::Ngram(m) => m.thresholds(),
+        }
+    }
+
+    fn score(
+        &self,
+        inputs: &[Input<'_>],
+        batch_size: usize,
+        device: &Device,
+    ) -> Result<Vec<[f32; N_LABELS]>, InferenceError> {
+        use rayon::prelude::*;
+        match self {
+            Self::Bert(m) => m.score(inputs, batch_size, device),
+            Self::Ngram(m) => Ok(inputs.par_iter().map(|i| m.score_one(i)).collect()),
+        }
+    }
+
+    fn bert(&self) -> Option<&Member> {
+        match self {
+            Self::Bert(m) => Some(m),
+            Self::Ngram(_) => None,
+        }
+    }
 }
 
 /// A loaded classifier, ready to score segments from many threads at once.
 pub struct Classifier {
     /// One model, or an ensemble's members in manifest order.
-    members: Vec<Member>,
+    members: Vec<Scorer>,
     thresholds: [f32; N_LABELS],
     device: Device,
 }
@@ -115,9 +181,9 @@ impl Classifier {
             .members
             .into_iter()
             .zip(&names)
-            .map(|(f, name)| Member::load(f, name, max_tokens, device))
-            .collect::<Result<Vec<Member>, _>>()?;
-        let thresholds = ensemble_thresholds.unwrap_or(members[0].thresholds);
+            .map(|(f, name)| Scorer::load(f, name, max_tokens, device))
+            .collect::<Result<Vec<Scorer>, _>>()?;
+        let thresholds = ensemble_thresholds.unwrap_or(members[0].thresholds());
         Ok(Self {
             members,
             thresholds,
@@ -134,12 +200,17 @@ impl Classifier {
     /// only then are they worth computing, and only then do two copies of an
     /// item under different lead-ins score differently.
     pub fn reads_lead_ins(&self) -> bool {
-        self.members.iter().any(|m| m.config.lead_in)
+        self.berts().any(|m| m.config.lead_in)
     }
 
-    /// The (first member's) config: hyper-parameters, labels, thresholds.
-    pub fn config(&self) -> &ModelConfig {
-        &self.members[0].config
+    fn berts(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter_map(Scorer::bert)
+    }
+
+    /// The first BERT member's config (hyper-parameters, labels,
+    /// thresholds); `None` for a classifier of n-gram models only.
+    pub fn config(&self) -> Option<&ModelConfig> {
+        self.berts().next().map(|m| &m.config)
     }
 
     /// Per-label decision thresholds in [`crate::labels::LABELS`] order.
@@ -156,13 +227,16 @@ impl Classifier {
     /// default. Off runs candle's stock ops, for side-by-side benchmarks.
     pub fn set_fused_kernels(&mut self, on: bool) {
         for m in &mut self.members {
-            m.model.set_fused_kernels(on);
+            if let Scorer::Bert(m) = m {
+                m.model.set_fused_kernels(on);
+            }
         }
     }
 
-    /// The (first member's) batcher: tokeniser + length bucketing.
-    pub fn batcher(&self) -> &Batcher {
-        &self.members[0].batcher
+    /// The first BERT member's batcher (tokeniser + length bucketing);
+    /// `None` for a classifier of n-gram models only.
+    pub fn batcher(&self) -> Option<&Batcher> {
+        self.berts().next().map(|m| &m.batcher)
     }
 
     /// Sigmoid scores in [`crate::labels::LABELS`] order for each input, the mean over the
@@ -198,10 +272,13 @@ impl Classifier {
         Ok(sum)
     }
 
-    /// The first member's raw logits in its head order for one prepared
-    /// batch (for kernel benchmarks and reference checks).
+    /// The first BERT member's raw logits in its head order for one
+    /// prepared batch (for kernel benchmarks and reference checks).
     pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
-        self.members[0].logits(t)
+        self.berts()
+            .next()
+            .ok_or_else(|| InferenceError::classifier("no BERT member to run"))?
+            .logits(t)
     }
 
     /// Apply the per-label thresholds to scores.
@@ -221,8 +298,15 @@ mod tests {
     #[test]
     fn embedded_manifest_lists_the_embedded_members_in_order() {
         let e = Ensemble::parse(embedded::MANIFEST, "embedded").unwrap();
-        assert_eq!(e.members, ["plain", "lead-in"]);
+        assert_eq!(e.members, ["plain", "lead-in", "ngram"]);
         let files = embedded_files().unwrap();
-        assert_eq!(files.members.len(), 2);
+        assert!(matches!(
+            files.members.as_slice(),
+            [
+                MemberFiles::Bert(_),
+                MemberFiles::Bert(_),
+                MemberFiles::Ngram(_)
+            ]
+        ));
     }
 }

@@ -55,6 +55,14 @@ pub enum ModelError {
     /// A tensor has the wrong shape or is missing.
     #[error("{source_name}: weights do not match config.json: {reason}")]
     Shape { source_name: String, reason: String },
+    /// A file of a character n-gram member is missing, malformed or does
+    /// not match the others.
+    #[error("{source_name}: {file}: {reason}")]
+    Ngram {
+        source_name: String,
+        file: &'static str,
+        reason: String,
+    },
     /// An ensemble directory's `ensemble.json` is not valid.
     #[error("{source_name}: ensemble.json: {reason}")]
     Ensemble { source_name: String, reason: String },

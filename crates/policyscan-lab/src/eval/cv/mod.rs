@@ -34,12 +34,13 @@ use crate::data::devset::DevSet;
 use crate::data::examples::{Example, Labelled};
 use crate::data::human::set_examples;
 use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
-use crate::eval::metrics;
+use crate::eval::metrics::{self, by_label};
 use crate::train::classifier::{Trainee, train_on};
 use crate::train::distill::{Extra, TRAINED_FILE};
+use crate::train::ngram::{NgramOptions, train_ngram};
 use crate::train::{TrainError, TrainOptions, vocabulary_texts};
 use policyscan::classify::{Classifier, Ensemble};
-use policyscan::labels::{LABELS, LabelSet, N_LABELS, parse_labels};
+use policyscan::labels::{LabelSet, parse_labels};
 use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
 
@@ -66,6 +67,8 @@ pub const PLAIN: &str = "plain";
 /// A member that also reads each list item's lead-in
 /// ([`policyscan::segment::lead_ins`]).
 pub const LEAD_IN: &str = "lead-in";
+/// The character n-gram member ([`crate::train::ngram`]).
+pub const NGRAM: &str = "ngram";
 
 /// Settings of one cross-validation run.
 #[derive(Debug, Clone)]
@@ -96,7 +99,7 @@ pub struct CvOptions {
     /// Training settings (`train`, `dev`, `out` are not read; `lead_in`
     /// is set per member).
     pub train: TrainOptions,
-    /// What to train: one member ([`PLAIN`] or [`LEAD_IN`]) is one model;
+    /// What to train: one member ([`PLAIN`], [`LEAD_IN`] or [`NGRAM`]) is one model;
     /// two or more, an ensemble of them (each trained as if alone, the
     /// thresholds of their mean score chosen on the inner policies).
     pub members: Vec<String>,
@@ -269,12 +272,34 @@ pub fn train_fold(
     })
 }
 
-fn by_label(thresholds: [f32; N_LABELS]) -> BTreeMap<String, f32> {
-    LABELS
-        .iter()
-        .zip(thresholds)
-        .map(|(l, t)| (l.to_string(), t))
-        .collect()
+/// Train the n-gram member on the human segments of `fit`, choosing its
+/// regularisation and thresholds on `inner`; the model goes to `out`.
+pub fn train_ngram_fold(
+    set: &DevSet,
+    fit: Vec<String>,
+    inner: Vec<String>,
+    out: &Path,
+) -> Result<Trained, CvError> {
+    let seg = SegmentOptions::default();
+    let train = labelled(set_examples(&set.select(&fit), &seg))?;
+    let dev = labelled(set_examples(&set.select(&inner), &seg))?;
+    let t = train_ngram(&train, &dev, &NgramOptions::default());
+    t.model
+        .save(out)
+        .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))?;
+    tracing::info!(c = t.c, iterations = t.iterations, "n-gram member trained");
+    Ok(Trained {
+        fit,
+        inner,
+        human_examples: train.len(),
+        extra_examples: 0,
+        steps: t.iterations,
+        best_step: 0,
+        seconds: t.seconds,
+        inner_macro_f1: t.inner_macro_f1,
+        thresholds: by_label(t.thresholds),
+        members: Vec::new(),
+    })
 }
 
 /// Train what `opts.members` names into `out` on the (fit, inner) split of
@@ -311,10 +336,10 @@ fn train_members(
     };
     if let Some(m) = names
         .iter()
-        .find(|m| ![PLAIN, LEAD_IN].contains(&m.as_str()))
+        .find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(&m.as_str()))
     {
         return Err(CvError::Setup(format!(
-            "unknown member `{m}`: use {PLAIN} or {LEAD_IN}"
+            "unknown member `{m}`: use {PLAIN}, {LEAD_IN} or {NGRAM}"
         )));
     }
     if names
@@ -331,19 +356,19 @@ fn train_members(
         o.train.lead_in = m == LEAD_IN;
         o
     };
+    let member = |m: &str, out: &Path| {
+        if m == NGRAM {
+            train_ngram_fold(set, fit.clone(), inner.clone(), out)
+        } else {
+            train_fold(set, fit.clone(), inner.clone(), extra, &member_opts(m), out)
+        }
+    };
     if let [only] = names {
-        return train_fold(set, fit, inner, extra, &member_opts(only), out);
+        return member(only, out);
     }
     let mut parts = Vec::new();
     for m in names {
-        let t = train_fold(
-            set,
-            fit.clone(),
-            inner.clone(),
-            extra,
-            &member_opts(m),
-            &out.join(m),
-        )?;
+        let t = member(m, &out.join(m))?;
         tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
         parts.push(t);
     }

@@ -1,0 +1,378 @@
+//! Training the character n-gram member
+//! ([`policyscan::classify::ngram`]): a vocabulary of the 1- to 3-grams
+//! found in at least two training segments, their smoothed idf, and one
+//! L2-regularised, class-balanced logistic regression per label, fitted by
+//! L-BFGS. The regularisation strength is chosen among a few values on the
+//! inner policies, as the BERT members choose their checkpoint there; the
+//! thresholds too.
+//!
+//! It trains on the human examples only: a few seconds, no seed, the same
+//! model every time.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::data::examples::Labelled;
+use crate::eval::metrics::{self, by_label};
+use policyscan::classify::ngram::{
+    NGRAM_MODEL_TYPE, NgramConfig, NgramModel, index_of, ngram_counts, ngram_text, tfidf_row,
+};
+use policyscan::labels::{LABELS, LabelSet, N_LABELS};
+
+/// How the n-gram member is trained.
+#[derive(Debug, Clone)]
+pub struct NgramOptions {
+    pub min_n: usize,
+    pub max_n: usize,
+    /// An n-gram gets a column only if this many training segments hold it.
+    pub min_df: u32,
+    /// Inverse regularisation strengths to choose from on the inner
+    /// policies (sklearn's `C`).
+    pub cs: Vec<f64>,
+    /// L-BFGS iterations at most, per label.
+    pub max_iter: usize,
+}
+
+impl Default for NgramOptions {
+    fn default() -> Self {
+        Self {
+            min_n: 1,
+            max_n: 3,
+            min_df: 2,
+            cs: vec![1.0, 4.0, 16.0],
+            max_iter: 1000,
+        }
+    }
+}
+
+/// A trained n-gram member and how it was chosen.
+pub struct NgramTrained {
+    /// With the thresholds chosen on the inner examples.
+    pub model: NgramModel,
+    pub c: f64,
+    /// L-BFGS iterations, all labels and all values of `C` together.
+    pub iterations: usize,
+    /// Segment macro-F1 on the inner examples at the chosen `C`.
+    pub inner_macro_f1: f64,
+    pub thresholds: [f32; N_LABELS],
+    pub seconds: f64,
+}
+
+/// Train on `train`, choosing `C` and the thresholds on `inner`.
+pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) -> NgramTrained {
+    let start = Instant::now();
+    let texts: Vec<String> = train.iter().map(|l| ngram_text(&l.input())).collect();
+    let counts: Vec<HashMap<String, u32>> = texts
+        .par_iter()
+        .map(|t| ngram_counts(t, opts.min_n, opts.max_n))
+        .collect();
+    let (vocab, idf) = fit_vocab(&counts, opts.min_df);
+    let index = index_of(&vocab);
+    let rows: Vec<Vec<(u32, f32)>> = counts
+        .par_iter()
+        .map(|c| tfidf_row(c, &index, &idf))
+        .collect();
+    let gold: Vec<LabelSet> = inner.iter().map(|l| l.gold).collect();
+    let mut best: Option<NgramTrained> = None;
+    let mut iterations = 0;
+    for &c in &opts.cs {
+        let fits: Vec<(Vec<f32>, f32, usize)> = (0..N_LABELS)
+            .into_par_iter()
+            .map(|j| {
+                let y: Vec<bool> = train.iter().map(|l| l.gold[j]).collect();
+                logistic(&rows, &y, vocab.len(), c, opts.max_iter)
+            })
+            .collect();
+        iterations += fits.iter().map(|f| f.2).sum::<usize>();
+        let config = NgramConfig {
+            model_type: NGRAM_MODEL_TYPE.into(),
+            labels: LABELS.iter().map(|l| l.to_string()).collect(),
+            thresholds: BTreeMap::new(),
+            min_n: opts.min_n,
+            max_n: opts.max_n,
+            c,
+            vocab: vocab.clone(),
+        };
+        let bias = std::array::from_fn(|j| fits[j].1);
+        let weight = fits.into_iter().map(|f| f.0).collect();
+        let mut model = NgramModel::new(config, idf.clone(), weight, bias);
+        let scores: Vec<[f32; N_LABELS]> = inner
+            .par_iter()
+            .map(|l| model.score_one(&l.input()))
+            .collect();
+        let (report, thresholds) = metrics::tune_and_report(&gold, &scores);
+        tracing::info!(c, inner = report.macro_f1, "n-gram model fitted");
+        if best
+            .as_ref()
+            .is_none_or(|b| report.macro_f1 > b.inner_macro_f1)
+        {
+            model.set_thresholds(by_label(thresholds));
+            best = Some(NgramTrained {
+                model,
+                c,
+                iterations: 0,
+                inner_macro_f1: report.macro_f1,
+                thresholds,
+                seconds: 0.0,
+            });
+        }
+    }
+    let mut best = best.expect("at least one value of C");
+    best.iterations = iterations;
+    best.seconds = start.elapsed().as_secs_f64();
+    best
+}
+
+/// The vocabulary (n-grams in at least `min_df` texts, sorted) and each
+/// one's smoothed idf, `ln((1 + n) / (1 + df)) + 1`.
+pub fn fit_vocab(counts: &[HashMap<String, u32>], min_df: u32) -> (Vec<String>, Vec<f32>) {
+    let mut df: HashMap<&str, u32> = HashMap::new();
+    for c in counts {
+        for g in c.keys() {
+            *df.entry(g.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut vocab: Vec<(&str, u32)> = df.into_iter().filter(|&(_, d)| d >= min_df).collect();
+    vocab.sort_unstable();
+    let n = counts.len() as f64;
+    let idf = vocab
+        .iter()
+        .map(|&(_, d)| (((1.0 + n) / (1.0 + d as f64)).ln() + 1.0) as f32)
+        .collect();
+    (vocab.into_iter().map(|(g, _)| g.to_string()).collect(), idf)
+}
+
+/// Class-balanced logistic regression on sparse rows: minimises the
+/// weighted mean log-loss plus `‖w‖² / (2 C n)` (the bias is not
+/// penalised) — sklearn's `LogisticRegression(C, class_weight="balanced")`
+/// objective, scaled by `1 / (C n)`. Returns (weights, bias, iterations).
+pub fn logistic(
+    rows: &[Vec<(u32, f32)>],
+    y: &[bool],
+    dim: usize,
+    c: f64,
+    max_iter: usize,
+) -> (Vec<f32>, f32, usize) {
+    let n = rows.len().max(1) as f64;
+    let pos = y.iter().filter(|&&v| v).count() as f64;
+    let neg = y.len() as f64 - pos;
+    let weight_of = |v: bool| {
+        let k = if v { pos } else { neg };
+        if k > 0.0 { n / (2.0 * k) } else { 0.0 }
+    };
+    let sw: Vec<f64> = y.iter().map(|&v| weight_of(v)).collect();
+    let l2 = 1.0 / (c * n);
+    let objective = |x: &[f64]| -> (f64, Vec<f64>) {
+        let (w, b) = (&x[..dim], x[dim]);
+        let mut g = vec![0.0; dim + 1];
+        let mut loss = 0.0;
+        for ((row, &yi), &si) in rows.iter().zip(y).zip(&sw) {
+            let z = b + row
+                .iter()
+                .map(|&(j, v)| w[j as usize] * v as f64)
+                .sum::<f64>();
+            // log(1 + e^z) − y z, computed without overflow.
+            let softplus = z.max(0.0) + (-z.abs()).exp().ln_1p();
+            loss += si * (softplus - if yi { z } else { 0.0 });
+            let r = si * (1.0 / (1.0 + (-z).exp()) - if yi { 1.0 } else { 0.0 }) / n;
+            for &(j, v) in row {
+                g[j as usize] += r * v as f64;
+            }
+            g[dim] += r;
+        }
+        let mut reg = 0.0;
+        for (gj, wj) in g[..dim].iter_mut().zip(w) {
+            *gj += l2 * wj;
+            reg += wj * wj;
+        }
+        (loss / n + 0.5 * l2 * reg, g)
+    };
+    let (x, iterations) = lbfgs(objective, vec![0.0; dim + 1], max_iter, 1e-6);
+    (
+        x[..dim].iter().map(|&v| v as f32).collect(),
+        x[dim] as f32,
+        iterations,
+    )
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Limited-memory BFGS (10 pairs) with a backtracking Armijo line search;
+/// stops when the largest gradient component falls below `tol`, the
+/// objective stops falling, or after `max_iter` iterations.
+fn lbfgs(
+    f: impl Fn(&[f64]) -> (f64, Vec<f64>),
+    mut x: Vec<f64>,
+    max_iter: usize,
+    tol: f64,
+) -> (Vec<f64>, usize) {
+    const PAIRS: usize = 10;
+    let (mut fx, mut g) = f(&x);
+    let mut memory: VecDeque<(Vec<f64>, Vec<f64>, f64)> = VecDeque::new();
+    for it in 0..max_iter {
+        if g.iter().fold(0f64, |m, v| m.max(v.abs())) < tol {
+            return (x, it);
+        }
+        // Two-loop recursion: d = −H g.
+        let mut q = g.clone();
+        let mut alphas = Vec::with_capacity(memory.len());
+        for (s, yv, rho) in memory.iter().rev() {
+            let a = rho * dot(s, &q);
+            q.iter_mut().zip(yv).for_each(|(qi, yi)| *qi -= a * yi);
+            alphas.push(a);
+        }
+        let gamma = match memory.back() {
+            Some((s, yv, _)) => dot(s, yv) / dot(yv, yv),
+            None => 1.0 / dot(&g, &g).sqrt().max(1e-12),
+        };
+        q.iter_mut().for_each(|v| *v *= gamma);
+        for ((s, yv, rho), a) in memory.iter().zip(alphas.into_iter().rev()) {
+            let b = rho * dot(yv, &q);
+            q.iter_mut().zip(s).for_each(|(qi, si)| *qi += (a - b) * si);
+        }
+        let mut d: Vec<f64> = q.into_iter().map(|v| -v).collect();
+        let mut slope = dot(&g, &d);
+        if slope >= 0.0 {
+            d = g.iter().map(|v| -v).collect();
+            slope = -dot(&g, &g);
+        }
+        let mut step = 1.0;
+        let (xn, fxn, gn) = loop {
+            let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + step * b).collect();
+            let (fxn, gn) = f(&xn);
+            if fxn <= fx + 1e-4 * step * slope {
+                break (xn, fxn, gn);
+            }
+            step *= 0.5;
+            if step < 1e-10 {
+                return (x, it);
+            }
+        };
+        let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let yv: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &yv);
+        if sy > 1e-12 {
+            if memory.len() == PAIRS {
+                memory.pop_front();
+            }
+            memory.push_back((s, yv, 1.0 / sy));
+        }
+        let fell = fx - fxn;
+        x = xn;
+        g = gn;
+        fx = fxn;
+        if fell.abs() <= 1e-12 * fx.abs().max(1.0) {
+            return (x, it + 1);
+        }
+    }
+    (x, max_iter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lbfgs_finds_a_quadratic_minimum() {
+        let f = |x: &[f64]| {
+            let (a, b) = (x[0] - 3.0, x[1] + 1.0);
+            (a * a + 10.0 * b * b, vec![2.0 * a, 20.0 * b])
+        };
+        let (x, it) = lbfgs(f, vec![0.0, 0.0], 100, 1e-9);
+        assert!(
+            (x[0] - 3.0).abs() < 1e-6 && (x[1] + 1.0).abs() < 1e-6,
+            "{x:?}"
+        );
+        assert!(it < 100);
+    }
+
+    #[test]
+    fn logistic_separates_and_regularisation_shrinks() {
+        // Feature 0 marks the positives, feature 1 is on everywhere.
+        let rows: Vec<Vec<(u32, f32)>> = (0..40)
+            .map(|i| {
+                if i % 4 == 0 {
+                    vec![(0, 0.8), (1, 0.6)]
+                } else {
+                    vec![(1, 1.0)]
+                }
+            })
+            .collect();
+        let y: Vec<bool> = (0..40).map(|i| i % 4 == 0).collect();
+        let (w, b, _) = logistic(&rows, &y, 2, 16.0, 500);
+        let z = |r: &[(u32, f32)]| b + r.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>();
+        assert!(z(&rows[0]) > 0.0 && z(&rows[1]) < 0.0);
+        let (w_strong, _, _) = logistic(&rows, &y, 2, 0.01, 500);
+        assert!(w_strong[0].abs() < w[0].abs() / 4.0, "{w_strong:?} {w:?}");
+    }
+
+    fn labelled(heading: &str, text: &str, labels: &[&str]) -> Labelled {
+        let example = crate::data::examples::Example {
+            text: text.into(),
+            heading_path: vec![heading.into()],
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            lead_in: None,
+            source: None,
+        };
+        let gold = policyscan::labels::parse_labels(&example.labels).unwrap();
+        Labelled::hard(example, gold)
+    }
+
+    /// A sentence of each label and one of none, each five times.
+    fn examples(offset: usize) -> Vec<Labelled> {
+        let kinds = [
+            (
+                "我们收集的信息",
+                "我们会收集您的手机号码",
+                vec!["collection"],
+            ),
+            ("我们如何使用Cookie", "Cookie和同类技术", vec!["cookie"]),
+            ("共享与转让", "向合作伙伴共享订单信息", vec!["sharing"]),
+            ("您的权利", "您可以删除或更正您的个人信息", vec!["rights"]),
+            ("儿童个人信息保护", "不满十四周岁的儿童", vec!["minors"]),
+            ("跨境传输", "传输至境外的接收方", vec!["cross_border"]),
+            ("联系我们", "如有疑问请联系我们", vec![]),
+        ];
+        (0..35)
+            .map(|i| {
+                let (h, t, l) = &kinds[i % 7];
+                labelled(h, &format!("{t}（第{}条）", i + offset), l)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trained_member_learns_reloads_and_records_its_choice() {
+        let (train, inner) = (examples(0), examples(100));
+        let t = train_ngram(&train, &inner, &NgramOptions::default());
+        assert!(t.inner_macro_f1 > 0.99, "{}", t.inner_macro_f1);
+        assert!([1.0, 4.0, 16.0].contains(&t.c));
+        assert_eq!(t.model.config().c, t.c);
+        let kids = labelled("儿童个人信息保护", "不满十四周岁的儿童（第999条）", &[]);
+        let s = t.model.score_one(&kids.input());
+        assert!(s[4] >= t.thresholds[4] && s[1] < t.thresholds[1], "{s:?}");
+        // Saved, it is a model directory any classifier loads.
+        let dir = tempfile::tempdir().unwrap();
+        t.model.save(dir.path()).unwrap();
+        let clf = policyscan::classify::Classifier::from_dir(dir.path(), 64).unwrap();
+        assert_eq!(clf.score(&[kids.input()], 8).unwrap()[0], s);
+        assert_eq!(clf.thresholds(), &t.thresholds);
+        assert!(clf.config().is_none());
+    }
+
+    #[test]
+    fn vocabulary_keeps_ngrams_of_two_texts_with_smoothed_idf() {
+        let counts: Vec<_> = ["儿童", "儿童保护", "个人"]
+            .iter()
+            .map(|t| ngram_counts(t, 1, 2))
+            .collect();
+        let (vocab, idf) = fit_vocab(&counts, 2);
+        assert_eq!(vocab, ["儿", "儿童", "童"]);
+        let want = ((4.0f64 / 3.0).ln() + 1.0) as f32;
+        assert!(idf.iter().all(|&v| (v - want).abs() < 1e-6));
+    }
+}
