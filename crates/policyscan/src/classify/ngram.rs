@@ -2,11 +2,10 @@
 //! of `heading path > … | text`, one logistic regression per label.
 //!
 //! Why it sits beside the BERT members: on policies it never saw it scores
-//! about as well as the small BERT does (cross-validated figures in the
-//! model card), and it errs on different segments — it weighs every
-//! n-gram of a long heading path, where the encoder truncates and
-//! generalises — so the mean of both is better than either. It costs
-//! microseconds per segment.
+//! about as well as the small BERTs do, and it errs on other segments, so
+//! the mean of all three beats the BERTs' (cross-validated figures in the
+//! model card). It reads the whole heading path, where the BERTs read its
+//! last 64 characters, and costs microseconds per segment.
 //!
 //! A member directory holds `ngram.json` ([`NgramConfig`]: labels,
 //! thresholds, the n-gram range and the vocabulary, in column order) and
