@@ -28,7 +28,7 @@ pub struct PlanArgs {
     /// merged tables equal a single-machine `scan --chunk` of the same inputs.
     #[arg(long, default_value_t = 64)]
     chunk: usize,
-    /// Classifier the workers will use (Hugging Face layout, or an ensemble directory); default: the built-in one.
+    /// Classifier the workers will use (a Hugging Face BERT, an n-gram model with `ngram.json`, or an ensemble directory); default: the built-in one.
     /// Its hash goes into the plan and workers with another model refuse to run.
     #[arg(long)]
     model: Option<PathBuf>,

@@ -26,7 +26,7 @@ pub struct ScanArgs {
     /// Table format.
     #[arg(long, value_enum, default_value = "parquet")]
     format: super::Format,
-    /// Classifier model directory (Hugging Face layout, or an ensemble directory with `ensemble.json`). Default: the model built into the binary.
+    /// Classifier model directory (a Hugging Face BERT, an n-gram model with `ngram.json`, or an ensemble directory with `ensemble.json`). Default: the model built into the binary.
     #[arg(long)]
     model: Option<PathBuf>,
     /// Data-mention tagger directory (Hugging Face `BertForTokenClassification`
