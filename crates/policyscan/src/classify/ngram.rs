@@ -11,8 +11,10 @@
 //! thresholds, the n-gram range and the vocabulary, in column order) and
 //! `ngram.safetensors` (`idf` `[V]`, `weight` `[labels, V]`, `bias`
 //! `[labels]`, f32). The features are sklearn's `TfidfVectorizer(analyzer=
-//! "char", sublinear_tf=True)`: lower-cased, runs of white space as one
-//! space, tf = 1 + ln(count), times idf, rows L2-normalised.
+//! "char", sublinear_tf=True)`: lower-cased, tf = 1 + ln(count), times
+//! idf, rows L2-normalised; except that every run of white space, even of
+//! one character, becomes one space (sklearn keeps a lone tab or newline),
+//! so that a line break inside a segment never makes n-grams of its own.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
