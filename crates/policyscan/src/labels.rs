@@ -15,6 +15,12 @@ pub const LABELS: [&str; 6] = [
 /// Number of labels.
 pub const N_LABELS: usize = LABELS.len();
 
+/// Thresholds kept by label name (as `ensemble.json` and `ngram.json` keep
+/// them) in [`LABELS`] order; a label not named gets 0.5.
+pub fn thresholds_in_order(by_name: &std::collections::BTreeMap<String, f32>) -> [f32; N_LABELS] {
+    std::array::from_fn(|i| by_name.get(LABELS[i]).copied().unwrap_or(0.5))
+}
+
 /// Index of a label name, `None` for an unknown name.
 pub fn label_index(name: &str) -> Option<usize> {
     LABELS.iter().position(|l| *l == name)

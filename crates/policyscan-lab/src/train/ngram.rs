@@ -49,14 +49,13 @@ impl Default for NgramOptions {
 
 /// A trained n-gram member and how it was chosen.
 pub struct NgramTrained {
-    /// With the thresholds chosen on the inner examples.
+    /// With the `C` and thresholds chosen on the inner examples
+    /// (`model.config().c`, `model.thresholds()`).
     pub model: NgramModel,
-    pub c: f64,
     /// L-BFGS iterations, all labels and all values of `C` together.
     pub iterations: usize,
     /// Segment macro-F1 on the inner examples at the chosen `C`.
     pub inner_macro_f1: f64,
-    pub thresholds: [f32; N_LABELS],
     pub seconds: f64,
 }
 
@@ -72,10 +71,17 @@ pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) 
     let index = index_of(&vocab);
     let rows: Vec<Vec<(u32, f32)>> = counts
         .par_iter()
-        .map(|c| tfidf_row(c, &index, &idf))
+        .map(|c| {
+            let columns = c
+                .iter()
+                .filter_map(|(g, &n)| index.get(g).map(|&j| (j, n)))
+                .collect();
+            tfidf_row(columns, &idf)
+        })
         .collect();
     let gold: Vec<LabelSet> = inner.iter().map(|l| l.gold).collect();
-    let mut best: Option<NgramTrained> = None;
+    // (inner macro-F1, model with its thresholds) of the best C so far.
+    let mut best: Option<(f64, NgramModel)> = None;
     let mut iterations = 0;
     for &c in &opts.cs {
         let fits: Vec<(Vec<f32>, f32, usize)> = (0..N_LABELS)
@@ -104,25 +110,18 @@ pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) 
             .collect();
         let (report, thresholds) = metrics::tune_and_report(&gold, &scores);
         tracing::info!(c, inner = report.macro_f1, "n-gram model fitted");
-        if best
-            .as_ref()
-            .is_none_or(|b| report.macro_f1 > b.inner_macro_f1)
-        {
+        if best.as_ref().is_none_or(|b| report.macro_f1 > b.0) {
             model.set_thresholds(by_label(thresholds));
-            best = Some(NgramTrained {
-                model,
-                c,
-                iterations: 0,
-                inner_macro_f1: report.macro_f1,
-                thresholds,
-                seconds: 0.0,
-            });
+            best = Some((report.macro_f1, model));
         }
     }
-    let mut best = best.expect("at least one value of C");
-    best.iterations = iterations;
-    best.seconds = start.elapsed().as_secs_f64();
-    best
+    let (inner_macro_f1, model) = best.expect("at least one value of C");
+    NgramTrained {
+        model,
+        iterations,
+        inner_macro_f1,
+        seconds: start.elapsed().as_secs_f64(),
+    }
 }
 
 /// The vocabulary (n-grams in at least `min_df` texts, sorted) and each
@@ -350,17 +349,17 @@ mod tests {
         let (train, inner) = (examples(0), examples(100));
         let t = train_ngram(&train, &inner, &NgramOptions::default());
         assert!(t.inner_macro_f1 > 0.99, "{}", t.inner_macro_f1);
-        assert!([1.0, 4.0, 16.0].contains(&t.c));
-        assert_eq!(t.model.config().c, t.c);
+        assert!([1.0, 4.0, 16.0].contains(&t.model.config().c));
         let kids = labelled("儿童个人信息保护", "不满十四周岁的儿童（第999条）", &[]);
+        let thresholds = t.model.thresholds();
         let s = t.model.score_one(&kids.input());
-        assert!(s[4] >= t.thresholds[4] && s[1] < t.thresholds[1], "{s:?}");
+        assert!(s[4] >= thresholds[4] && s[1] < thresholds[1], "{s:?}");
         // Saved, it is a model directory any classifier loads.
         let dir = tempfile::tempdir().unwrap();
         t.model.save(dir.path()).unwrap();
         let clf = policyscan::classify::Classifier::from_dir(dir.path(), 64).unwrap();
         assert_eq!(clf.score(&[kids.input()], 8).unwrap()[0], s);
-        assert_eq!(clf.thresholds(), &t.thresholds);
+        assert_eq!(clf.thresholds(), &thresholds);
         assert!(clf.config().is_none());
     }
 

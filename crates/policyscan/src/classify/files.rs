@@ -59,7 +59,7 @@ impl Ensemble {
 
     /// Thresholds in [`LABELS`] order.
     pub fn threshold_array(&self) -> [f32; N_LABELS] {
-        std::array::from_fn(|i| self.thresholds.get(LABELS[i]).copied().unwrap_or(0.5))
+        crate::labels::thresholds_in_order(&self.thresholds)
     }
 
     /// Write `dir/ensemble.json`.

@@ -22,7 +22,7 @@ use std::path::Path;
 use safetensors::tensor::TensorView;
 use serde::{Deserialize, Serialize};
 
-use crate::labels::{LABELS, N_LABELS};
+use crate::labels::{LABELS, N_LABELS, thresholds_in_order};
 use crate::model::batch::Input;
 use crate::model::{ModelError, sigmoid};
 
@@ -94,8 +94,8 @@ pub fn ngram_text(input: &Input<'_>) -> String {
 
 /// Lower-case and turn every run of white space into one space, as the
 /// features are defined.
-fn normalise(text: &str) -> Vec<char> {
-    let mut out = Vec::with_capacity(text.len());
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_whitespace() {
@@ -111,34 +111,45 @@ fn normalise(text: &str) -> Vec<char> {
     out
 }
 
-/// Every character n-gram of `text` with `min_n ≤ n ≤ max_n`, with its
-/// count.
-pub fn ngram_counts(text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
-    let chars = normalise(text);
-    let mut counts = HashMap::new();
+/// Call `f` with every character n-gram of the normalised `text`
+/// (`min_n ≤ n ≤ max_n`), each a slice of one buffer: scoring looks
+/// n-grams up without allocating one string per n-gram.
+fn for_each_ngram(text: &str, min_n: usize, max_n: usize, mut f: impl FnMut(&str)) {
+    let norm = normalise(text);
+    let bounds: Vec<usize> = norm
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([norm.len()])
+        .collect();
+    let chars = bounds.len() - 1;
     for n in min_n.max(1)..=max_n {
-        for w in chars.windows(n) {
-            *counts.entry(w.iter().collect::<String>()).or_insert(0) += 1;
+        for i in 0..(chars + 1).saturating_sub(n) {
+            f(&norm[bounds[i]..bounds[i + n]]);
         }
     }
+}
+
+/// Every character n-gram of `text` with `min_n ≤ n ≤ max_n`, with its
+/// count (what training builds its vocabulary from).
+pub fn ngram_counts(text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for_each_ngram(text, min_n, max_n, |g| match counts.get_mut(g) {
+        Some(c) => *c += 1,
+        None => {
+            counts.insert(g.to_string(), 1);
+        }
+    });
     counts
 }
 
-/// Sparse TF-IDF row: (column, value), L2-normalised, columns ascending.
-pub fn tfidf_row(
-    counts: &HashMap<String, u32>,
-    index: &HashMap<String, u32>,
-    idf: &[f32],
-) -> Vec<(u32, f32)> {
+/// Sparse TF-IDF row from (column, count) pairs in any order: (column,
+/// value), L2-normalised, columns ascending.
+pub fn tfidf_row(mut counts: Vec<(u32, u32)>, idf: &[f32]) -> Vec<(u32, f32)> {
+    counts.sort_unstable_by_key(|&(j, _)| j);
     let mut row: Vec<(u32, f32)> = counts
-        .iter()
-        .filter_map(|(g, &c)| {
-            index
-                .get(g)
-                .map(|&j| (j, (1.0 + (c as f32).ln()) * idf[j as usize]))
-        })
+        .into_iter()
+        .map(|(j, c)| (j, (1.0 + (c as f32).ln()) * idf[j as usize]))
         .collect();
-    row.sort_unstable_by_key(|&(j, _)| j);
     let norm = row.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, v) in &mut row {
@@ -156,7 +167,6 @@ pub struct NgramModel {
     /// `[label][column]`, in [`LABELS`] order.
     weight: Vec<Vec<f32>>,
     bias: [f32; N_LABELS],
-    thresholds: [f32; N_LABELS],
 }
 
 impl NgramModel {
@@ -168,15 +178,12 @@ impl NgramModel {
         bias: [f32; N_LABELS],
     ) -> Self {
         let index = index_of(&config.vocab);
-        let thresholds =
-            std::array::from_fn(|i| config.thresholds.get(LABELS[i]).copied().unwrap_or(0.5));
         Self {
             config,
             index,
             idf,
             weight,
             bias,
-            thresholds,
         }
     }
 
@@ -275,20 +282,31 @@ impl NgramModel {
 
     /// This member's own thresholds, in [`LABELS`] order.
     pub fn thresholds(&self) -> [f32; N_LABELS] {
-        self.thresholds
+        thresholds_in_order(&self.config.thresholds)
     }
 
     /// Replace the thresholds (label → threshold).
     pub fn set_thresholds(&mut self, thresholds: BTreeMap<String, f32>) {
-        self.thresholds =
-            std::array::from_fn(|i| thresholds.get(LABELS[i]).copied().unwrap_or(0.5));
         self.config.thresholds = thresholds;
     }
 
     /// The TF-IDF row of one text.
     pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
-        let counts = ngram_counts(text, self.config.min_n, self.config.max_n);
-        tfidf_row(&counts, &self.index, &self.idf)
+        let mut columns = Vec::new();
+        for_each_ngram(text, self.config.min_n, self.config.max_n, |g| {
+            if let Some(&j) = self.index.get(g) {
+                columns.push(j);
+            }
+        });
+        columns.sort_unstable();
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        for j in columns {
+            match counts.last_mut() {
+                Some((k, c)) if *k == j => *c += 1,
+                _ => counts.push((j, 1)),
+            }
+        }
+        tfidf_row(counts, &self.idf)
     }
 
     /// Sigmoid scores in [`LABELS`] order for one input.

@@ -287,7 +287,11 @@ pub fn train_ngram_fold(
     t.model
         .save(out)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))?;
-    tracing::info!(c = t.c, iterations = t.iterations, "n-gram member trained");
+    tracing::info!(
+        c = t.model.config().c,
+        iterations = t.iterations,
+        "n-gram member trained"
+    );
     Ok(Trained {
         fit,
         inner,
@@ -297,7 +301,7 @@ pub fn train_ngram_fold(
         best_step: 0,
         seconds: t.seconds,
         inner_macro_f1: t.inner_macro_f1,
-        thresholds: by_label(t.thresholds),
+        thresholds: by_label(t.model.thresholds()),
         members: Vec::new(),
     })
 }
