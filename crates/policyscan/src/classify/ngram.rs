@@ -86,7 +86,7 @@ impl NgramFiles {
 /// The text an n-gram member reads for one input: the heading path and the
 /// segment, as training built it.
 pub fn ngram_text(input: &Input<'_>) -> String {
-    let mut s = input.heading_path.join(" > ");
+    let mut s = input.sections().collect::<Vec<_>>().join(" > ");
     s.push_str(" | ");
     s.push_str(input.text);
     s
@@ -419,5 +419,32 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("ngram.json"), "{e}");
+    }
+
+    #[test]
+    fn the_member_reads_sections_not_policy_titles() {
+        // A children's policy appended to the main one: its sections are
+        // labelled by their own topics, so its title is not read.
+        let path = vec![
+            "《云雀儿童隐私政策》".to_string(),
+            "二、我们收集哪些信息".to_string(),
+        ];
+        let input = Input {
+            heading_path: &path,
+            text: "我们收集您的手机号码",
+            lead_in: None,
+        };
+        assert_eq!(
+            ngram_text(&input),
+            "二、我们收集哪些信息 | 我们收集您的手机号码"
+        );
+        let m = model();
+        let section = vec!["儿童个人信息保护".to_string()];
+        let kids = Input {
+            heading_path: &section,
+            ..input
+        };
+        assert!(m.score_one(&kids)[4] > 0.5);
+        assert!(m.score_one(&input)[4] < 0.5);
     }
 }

@@ -32,6 +32,20 @@ pub struct Input<'a> {
     pub lead_in: Option<&'a str>,
 }
 
+impl<'a> Input<'a> {
+    /// The headings a classifier reads: the heading path without policy
+    /// titles ([`crate::segment::is_policy_title`]). Readers label a line by
+    /// its section, and a title is no section: a children's policy appended
+    /// to the main one has the main one's sections, labelled by their own
+    /// topics.
+    pub fn sections(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.heading_path
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !crate::segment::is_policy_title(h))
+    }
+}
+
 /// Token ids of one input, truncated to the model window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoded {
@@ -71,7 +85,7 @@ impl Batch {
     }
 }
 
-/// Characters kept of each heading in [`heading_text`]: a section title says
+/// Characters kept of each heading in the pair's first sequence: a section title says
 /// what it is about early (`二、我们如何收集和使用您的个人信息` → `二、我们如何收集和使用您的个人`).
 pub const HEADING_CHARS: usize = 16;
 
@@ -79,17 +93,12 @@ pub const HEADING_CHARS: usize = 16;
 // already its own last characters, so it must fit whole.
 const _: () = assert!(crate::segment::LEAD_IN_CHARS <= HEADING_CHARS);
 
-/// The heading path as the first sequence of the pair: every heading cut to
-/// [`HEADING_CHARS`], joined by `/`; when that is still longer than
+/// The first sequence of the pair: the parts (the sections of
+/// [`Input::sections`], then the lead-in for models that read one), each cut
+/// to [`HEADING_CHARS`], joined by `/`; when that is still longer than
 /// `max_chars`, its outer part is dropped. Cutting each heading keeps the
 /// top-level section (`…收集…`) of deeply nested paths, which cutting the
 /// joined path dropped for 18 % of the training segments.
-pub fn heading_text(path: &[String], max_chars: usize) -> String {
-    context_text(path.iter().map(String::as_str), max_chars)
-}
-
-/// [`heading_text`] over any sequence of parts (headings, then the lead-in
-/// for models that read one).
 fn context_text<'a>(parts: impl Iterator<Item = &'a str>, max_chars: usize) -> String {
     let mut joined = String::new();
     let mut n = 0;
@@ -161,7 +170,7 @@ impl Batcher {
     /// Tokenise one input.
     pub fn encode_one(&self, input: &Input<'_>) -> Result<Encoded, BatchError> {
         let lead_in = input.lead_in.filter(|_| self.lead_in);
-        let parts = input.heading_path.iter().map(String::as_str).chain(lead_in);
+        let parts = input.sections().chain(lead_in);
         let head = context_text(parts, self.max_tokens / 2);
         let enc = self
             .tokenizer

@@ -60,21 +60,29 @@ const DOCUMENT_KEY: i64 = -2 * ABOVE_ALL_RANKS;
 /// Longest appendix title line, in chars.
 const APPENDIX_TITLE_MAX_CHARS: usize = 40;
 
+/// Is this cleaned heading a policy's title (`影视大全隐私政策`,
+/// `《…儿童隐私政策》`, `用户协议`)? Such a title names a document, not a
+/// section of it: the classifier does not read it (see
+/// [`crate::model::batch::Input::sections`]).
+pub fn is_policy_title(clean: &str) -> bool {
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &TITLE,
+        r#"^[“"《]?[^\s，,。：:；;、|（）()《》“”"]{0,16}(?:隐私政策|隐私权政策|隐私保护政策|隐私保护指引|隐私声明|隐私条款|用户协议|服务协议|许可协议|使用协议)[》”"]?$"#,
+    )
+    .is_match(clean)
+}
+
 /// Is this cleaned, unnumbered line (line `k` of `n`) a policy's title or
 /// an appendix's? An appendix comes after the policy, so not in its first
 /// third (where `附录：相关定义` is an entry of the contents).
 fn document_part(clean: &str, k: usize, n: usize) -> bool {
-    static TITLE: OnceLock<Regex> = OnceLock::new();
     static APPENDIX: OnceLock<Regex> = OnceLock::new();
-    let title = re(
-        &TITLE,
-        r#"^[“"《]?[^\s，,。：:；;、|（）()《》“”"]{0,16}(?:隐私政策|隐私权政策|隐私保护政策|隐私保护指引|隐私声明|隐私条款|用户协议|服务协议|许可协议|使用协议)[》”"]?$"#,
-    );
     let appendix = re(
         &APPENDIX,
         r"^(?:附录|附件|附表)[0-9一二三四五六七八九十A-Za-z]{0,3}(?:$|\s*[：:、.．\s])",
     );
-    title.is_match(clean)
+    is_policy_title(clean)
         || (k * 3 >= n
             && clean.chars().count() <= APPENDIX_TITLE_MAX_CHARS
             && appendix.is_match(clean))
@@ -88,7 +96,7 @@ enum HeadingMark {
     Styled(Style),
     /// Only a Markdown `#`: placed by its `#` count beside numbered peers.
     Markdown,
-    /// The title of a policy (`“影视大全”隐私政策`, `《…儿童隐私政策》`) or of
+    /// The title of a policy (`影视大全隐私政策`, `《…儿童隐私政策》`) or of
     /// an appendix (`附录：第三方合作伙伴及共享信息说明`): outermost, so a second
     /// policy in the same file, or an appendix, closes every open section
     /// instead of sitting inside the last one.

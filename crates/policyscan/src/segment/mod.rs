@@ -30,7 +30,7 @@ use body::{Open, broken_after_number, close_headings, emit_body, footer_starts};
 pub(crate) use lead_in::LEAD_IN_CHARS;
 pub use lead_in::lead_ins;
 use levels::Line;
-pub use levels::classify_lines;
+pub use levels::{classify_lines, is_policy_title};
 pub(crate) use line::policy_title;
 
 /// Options for [`segment`].

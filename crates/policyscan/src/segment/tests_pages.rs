@@ -148,6 +148,27 @@ fn a_second_policy_or_an_appendix_closes_every_section() {
 }
 
 #[test]
+fn policy_titles_are_told_from_section_titles() {
+    for t in [
+        "《云雀儿童隐私政策》",
+        "影视大全隐私政策",
+        "用户协议",
+        "星火游戏隐私保护指引",
+    ] {
+        assert!(is_policy_title(t), "{t}");
+    }
+    for t in [
+        "一、我们如何收集信息",
+        "儿童个人信息保护",
+        "九、未成年人保护",
+        "附录：第三方合作伙伴及共享信息说明",
+        "本隐私政策适用于不满十四周岁的儿童的个人信息处理",
+    ] {
+        assert!(!is_policy_title(t), "{t}");
+    }
+}
+
+#[test]
 fn an_appendix_listed_in_the_contents_is_no_heading() {
     let doc = "本政策将帮助您了解以下内容：\n- 一、适用范围\n- 二、联系我们\n- 附录：相关定义\n一、适用范围\n本政策适用于我们以网站、客户端、小程序向您提供的全部产品和服务。\n二、联系我们\n如您有任何疑问，请发送邮件至我们的客服邮箱，我们会及时回复。\n";
     let segs = paths(doc);
