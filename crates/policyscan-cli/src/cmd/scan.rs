@@ -68,7 +68,7 @@ pub struct ScanArgs {
     #[arg(long)]
     lexicon: Option<PathBuf>,
     /// Run one shard of a plan made by `policyscan plan` (a shared folder or
-    /// s3://bucket/prefix): parts go to URI/<table>/part-K-of-N.parquet, then the
+    /// s3://bucket/prefix): parts go to URI/TABLE/part-K-of-N.parquet, then the
     /// marker URI/_done/shard-K.json. A shard already done exits at once.
     #[arg(long, value_name = "URI", help_heading = "Sharded runs")]
     plan: Option<String>,

@@ -61,14 +61,24 @@ const DOCUMENT_KEY: i64 = -2 * ABOVE_ALL_RANKS;
 const APPENDIX_TITLE_MAX_CHARS: usize = 40;
 
 /// Is this cleaned heading a policy's title (`影视大全隐私政策`,
-/// `《…儿童隐私政策》`, `用户协议`)? Such a title names a document, not a
-/// section of it: the classifier does not read it (see
-/// [`crate::model::batch::Input::sections`]).
+/// `《…儿童隐私政策》`, `“云岭先锋”隐私政策`, `儿童个人信息保护规则`, `用户协议`)?
+/// Such a title names a document, not a section of it: the classifier does
+/// not read it (see [`crate::model::batch::Input::sections`]). The name part
+/// is short, has no clause punctuation and no `本`/`该`/`此`/`您`, so a
+/// sentence that mentions a policy (`请您阅读本隐私政策`) is no title; the kind part covers the names
+/// PIPL-era policies take (`个人信息保护政策`, `个人信息处理规则`, `隐私协议`).
 pub fn is_policy_title(clean: &str) -> bool {
     static TITLE: OnceLock<Regex> = OnceLock::new();
     re(
         &TITLE,
-        r#"^[“"《]?[^\s，,。：:；;、|（）()《》“”"]{0,16}(?:隐私政策|隐私权政策|隐私保护政策|隐私保护指引|隐私声明|隐私条款|用户协议|服务协议|许可协议|使用协议)[》”"]?$"#,
+        concat!(
+            r#"^[“"《]?"#,
+            // An optional quoted product name, then the rest of the name.
+            r#"(?:[“"「][^“”"「」\s]{1,16}[”"」])?[^\s，,。：:；;、|（）()《》“”"「」本该此您]{0,16}"#,
+            r#"(?:\s*[-—–]\s*)?"#,
+            r#"(?:(?:隐私|个人信息)权?(?:保护|保密|处理)?(?:政策|指引|声明|条款|协议|规则)|信息保护政策"#,
+            r#"|用户协议|服务协议|许可协议|使用协议|注册协议)[》”"]?$"#,
+        ),
     )
     .is_match(clean)
 }
@@ -86,6 +96,16 @@ fn document_part(clean: &str, k: usize, n: usize) -> bool {
         || (k * 3 >= n
             && clean.chars().count() <= APPENDIX_TITLE_MAX_CHARS
             && appendix.is_match(clean))
+}
+
+/// Does this line go on with the sentence of the line before it? A policy
+/// named inside a hard-wrapped sentence (`…本隐私政策及` / `《XX儿童个人信息保护协议》`
+/// / `的规定保护…`) sits alone on its line like a title, but the next line
+/// starts where no sentence starts.
+fn continues_sentence(clean: &str) -> bool {
+    clean.trim_start().starts_with([
+        '，', ',', '。', '、', '；', ';', '：', ':', '）', ')', '》', '」', '”', '的',
+    ])
 }
 
 /// What makes a line a heading.
@@ -194,6 +214,9 @@ impl<'a> Doc<'a> {
         if after_text
             && info.marker.is_none()
             && !info.bullet
+            && !self
+                .next_info(k)
+                .is_some_and(|x| continues_sentence(&x.clean))
             && document_part(&info.clean, k, self.lines.len())
         {
             return Some(HeadingMark::Document);

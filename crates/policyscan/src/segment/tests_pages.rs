@@ -148,12 +148,26 @@ fn a_second_policy_or_an_appendix_closes_every_section() {
 }
 
 #[test]
+fn a_policy_named_inside_a_wrapped_sentence_closes_nothing() {
+    let doc = "云雀隐私政策\n八、未成年人保护\n若您是未成年人的监护人，我们将根据国家相关法律法规及本隐私政策及\n**《云雀儿童个人信息保护协议》**\n的规定保护未成年人用户信息。\n九、联系我们\n如您有任何疑问，请发送邮件至我们的客服邮箱。\n";
+    let segs = paths(doc);
+    assert_eq!(path_of(&segs, "如您有任何疑问"), ["九、联系我们"]);
+}
+
+#[test]
 fn policy_titles_are_told_from_section_titles() {
     for t in [
         "《云雀儿童隐私政策》",
         "影视大全隐私政策",
         "用户协议",
         "星火游戏隐私保护指引",
+        "微博个人信息保护政策",
+        "儿童个人信息保护规则",
+        "“云岭先锋”隐私政策",
+        "今日水印相机 - 隐私政策",
+        "好分数隐私协议",
+        "隐私权保护声明",
+        "个人信息处理规则",
     ] {
         assert!(is_policy_title(t), "{t}");
     }
@@ -163,6 +177,10 @@ fn policy_titles_are_told_from_section_titles() {
         "九、未成年人保护",
         "附录：第三方合作伙伴及共享信息说明",
         "本隐私政策适用于不满十四周岁的儿童的个人信息处理",
+        "免责声明",
+        "我们如何保护您的个人信息",
+        "如何联系我们：请通过隐私政策页面",
+        "“云岭先锋”在此特别提示您注意阅读本隐私政策",
     ] {
         assert!(!is_policy_title(t), "{t}");
     }
