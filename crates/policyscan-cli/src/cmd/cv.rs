@@ -13,7 +13,7 @@ use policyscan_lab::data::devset::DevSet;
 use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, weak_examples};
 use policyscan_lab::data::{HeadingRule, shared_dir};
 use policyscan_lab::eval::cv::{
-    CvOptions, CvResult, cross_validate, cross_validate_fixed, final_check,
+    CvOptions, CvResult, Trained, cross_validate, cross_validate_fixed, final_check,
 };
 use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
 use policyscan_lab::train::TrainOptions;
@@ -97,6 +97,12 @@ pub struct CvArgs {
     /// Seed of training (initialisation, batches, dropout).
     #[arg(long, default_value_t = 17)]
     train_seed: u64,
+    /// Once the inner policies chose each member's checkpoint (the n-gram
+    /// member's C) and the thresholds, train every member again on the fit
+    /// and inner policies together with those choices, keeping the
+    /// thresholds: the inner policies' labels teach the model too.
+    #[arg(long)]
+    refit: bool,
     /// Folder for the fold models (default: a temporary folder, removed).
     #[arg(long)]
     work: Option<PathBuf>,
@@ -165,6 +171,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         keep_head: a.keep_head,
         train,
         members: a.members.clone(),
+        refit: a.refit,
         work,
         batch_size: a.batch_size,
         resamples: a.resamples,
@@ -210,13 +217,14 @@ pub fn run(a: CvArgs) -> Result<()> {
             } else {
                 println!(
                     "trained on {} policies ({} segments{}), checkpoint and thresholds from {} \
-                     inner policies: step {} of {}, {:.0} s; model in {}\n",
+                     inner policies: step {} of {}{}, {:.0} s; model in {}\n",
                     r.trained.fit.len(),
                     r.trained.human_examples,
                     extra_note(r.trained.extra_examples, &a),
                     r.trained.inner.len(),
                     r.trained.best_step,
                     r.trained.steps,
+                    refit_note(&r.trained),
                     r.trained.seconds,
                     r.model_dir.display()
                 );
@@ -233,6 +241,15 @@ pub fn run(a: CvArgs) -> Result<()> {
     }
     res??;
     Ok(())
+}
+
+/// ", then refitted on all N" for a model trained again on fit + inner.
+fn refit_note(t: &Trained) -> String {
+    if t.refit {
+        format!(", then refitted on all {}", t.fit.len() + t.inner.len())
+    } else {
+        String::new()
+    }
 }
 
 /// ", N weak" or ", N distilled" when such examples were mixed in.
@@ -268,13 +285,14 @@ fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
     for f in &r.fold_results {
         let how = match &f.trained {
             Some(t) => format!(
-                "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}, {:.0} s",
+                "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}{}, {:.0} s",
                 t.fit.len(),
                 t.human_examples,
                 extra_note(t.extra_examples, a),
                 t.best_step,
                 t.steps,
                 t.inner_macro_f1,
+                refit_note(t),
                 t.seconds
             ),
             None => "fixed model".into(),

@@ -79,6 +79,21 @@ fn cv_json(shared: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// `cv --final` of a tiny three-member ensemble, as the default model is,
+/// kept in `out`; `extra` arguments beside.
+fn final_ensemble(shared: &Path, out: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--final",
+        "--out",
+        out.to_str().unwrap(),
+        "--members",
+        "plain,lead-in,ngram",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(TINY);
+    cv_json(shared, &args)
+}
+
 const TINY: &[&str] = &[
     "--config",
     "micro",
@@ -227,15 +242,7 @@ fn cv_fixed_and_final_and_line_kinds() {
     // an ensemble of a plain, a lead-in and an n-gram member, as the
     // default model is.
     let out = dir.path().join("final-model");
-    let mut args = vec![
-        "--final",
-        "--out",
-        out.to_str().unwrap(),
-        "--members",
-        "plain,lead-in,ngram",
-    ];
-    args.extend_from_slice(TINY);
-    let r = cv_json(dir.path(), &args);
+    let r = final_ensemble(dir.path(), &out, &[]);
     assert_eq!(r["final"]["dev"]["policies"], 2);
     assert_eq!(r["final"]["dev"]["model"]["n"], 8);
     let trained = &r["final"]["trained"];
@@ -284,6 +291,59 @@ fn cv_fixed_and_final_and_line_kinds() {
     assert_eq!(r["policies"], 8);
     assert_eq!(r["lines"], 56);
     assert_eq!(r["kinds"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn refit_trains_every_member_again_on_fit_and_inner_and_keeps_the_chosen_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let trained = final_ensemble(dir.path(), &out, extra)["final"]["trained"].clone();
+        (trained, out)
+    };
+    let (chosen, chosen_dir) = run("chosen", &[]);
+    let (refit, refit_dir) = run("refit", &["--refit"]);
+    let json = |p: std::path::PathBuf| -> Value {
+        serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+    };
+    assert_eq!(chosen["refit"], false);
+    assert_eq!(refit["refit"], true);
+    // The same choices: inner policies, ensemble thresholds, each member's.
+    assert_eq!(refit["inner"], chosen["inner"]);
+    assert_eq!(refit["thresholds"], chosen["thresholds"]);
+    assert_eq!(
+        json(refit_dir.join("ensemble.json")),
+        json(chosen_dir.join("ensemble.json"))
+    );
+    let members = refit["members"].as_array().unwrap();
+    for (k, (member, config)) in [
+        ("plain", "config.json"),
+        ("lead-in", "config.json"),
+        ("ngram", "ngram.json"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(members[k]["refit"], true, "{member}");
+        assert_eq!(
+            members[k]["thresholds"], chosen["members"][k]["thresholds"],
+            "{member}"
+        );
+        let cfg = json(refit_dir.join(member).join(config));
+        assert_eq!(cfg["thresholds"], members[k]["thresholds"], "{member}");
+    }
+    // Retrained: every member's weights moved, and the lead-in member
+    // still reads lead-ins.
+    for file in [
+        "plain/model.safetensors",
+        "lead-in/model.safetensors",
+        "ngram/ngram.safetensors",
+    ] {
+        let w = |d: &Path| std::fs::read(d.join(file)).unwrap();
+        assert_ne!(w(&refit_dir), w(&chosen_dir), "{file} not retrained");
+    }
+    assert_eq!(json(refit_dir.join("lead-in/config.json"))["lead_in"], true);
 }
 
 #[test]

@@ -10,7 +10,9 @@
 //!    policy into a fit part and an inner validation part ([`inner_split`]);
 //!    the classifier trains on the fit part's human segments (plus, when
 //!    asked, a sample of the weak pool at a lower loss weight) and picks its
-//!    checkpoint and per-label thresholds on the inner part only;
+//!    checkpoint and per-label thresholds on the inner part only; with
+//!    [`CvOptions::refit`] it then trains again on both parts with those
+//!    choices (`cv/refit.rs`);
 //! 3. the held-out fold scored by the whole scan path and by the
 //!    keyword/heading baseline on the same body lines
 //!    ([`crate::eval::lines::score_lines`]);
@@ -45,6 +47,7 @@ use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
 
 mod pool;
+mod refit;
 
 pub use pool::Pool;
 use pool::{extra_for, pool_for, weak_pool};
@@ -103,6 +106,9 @@ pub struct CvOptions {
     /// two or more, an ensemble of them (each trained as if alone, the
     /// thresholds of their mean score chosen on the inner policies).
     pub members: Vec<String>,
+    /// After the inner policies chose checkpoints and thresholds, train
+    /// every member again on fit + inner with those choices (`cv/refit.rs`).
+    pub refit: bool,
     /// Fold models are written under this folder (`fold-N`).
     pub work: PathBuf,
     pub batch_size: usize,
@@ -126,6 +132,10 @@ pub struct Trained {
     /// Segment macro-F1 on the inner policies at the best step.
     pub inner_macro_f1: f64,
     pub thresholds: BTreeMap<String, f32>,
+    /// Trained again on `fit` + `inner` once those choices were made
+    /// (`cv --refit`): the weights learned from both, the thresholds are
+    /// still the inner policies' choice.
+    pub refit: bool,
     /// An ensemble's members, each as trained alone; the fields above are
     /// then the ensemble's (steps and seconds summed, `best_step` 0).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -268,6 +278,7 @@ pub fn train_fold(
         seconds: s.seconds,
         inner_macro_f1: s.dev.macro_f1,
         thresholds: by_label(s.thresholds),
+        refit: false,
         members: Vec::new(),
     })
 }
@@ -302,6 +313,7 @@ pub fn train_ngram_fold(
         seconds: t.seconds,
         inner_macro_f1: t.inner_macro_f1,
         thresholds: by_label(t.model.thresholds()),
+        refit: false,
         members: Vec::new(),
     })
 }
@@ -319,11 +331,49 @@ pub fn train_model(
     seed: u64,
 ) -> Result<Trained, CvError> {
     let extra = extra_for(set, (&fit, &inner), pool, opts, seed)?;
-    let trained = train_members(set, (fit, inner), &extra, opts, out)?;
+    let mut trained = train_members(set, (fit, inner), &extra, opts, out)?;
+    if opts.refit {
+        refit_all(set, &mut trained, &extra, opts, out)?;
+    }
     let record = serde_json::to_string_pretty(&trained).expect("a record serialises");
     std::fs::write(out.join(TRAINED_FILE), record)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.join(TRAINED_FILE).display())))?;
     Ok(trained)
+}
+
+/// [`refit::refit_member`] for every member of `trained` (or the one model
+/// it is), recording the refit and its time.
+fn refit_all(
+    set: &DevSet,
+    trained: &mut Trained,
+    extra: &Extra,
+    opts: &CvOptions,
+    out: &Path,
+) -> Result<(), CvError> {
+    let names = member_names(opts);
+    if let [only] = names {
+        trained.seconds += refit::refit_member(set, only, trained, extra, opts, out)?;
+        trained.refit = true;
+        return Ok(());
+    }
+    for (m, t) in names.iter().zip(trained.members.iter_mut()) {
+        let seconds = refit::refit_member(set, m, t, extra, opts, &out.join(m))?;
+        tracing::info!(member = %m, seconds, "member refitted");
+        t.seconds += seconds;
+        t.refit = true;
+        trained.seconds += seconds;
+    }
+    trained.refit = true;
+    Ok(())
+}
+
+/// The members `opts` names, `plain` when none.
+fn member_names(opts: &CvOptions) -> &[String] {
+    static PLAIN_ONLY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    match opts.members.as_slice() {
+        [] => PLAIN_ONLY.get_or_init(|| vec![PLAIN.to_string()]),
+        m => m,
+    }
 }
 
 /// [`train_model`] once the extra examples are drawn.
@@ -334,10 +384,7 @@ fn train_members(
     opts: &CvOptions,
     out: &Path,
 ) -> Result<Trained, CvError> {
-    let names = match opts.members.as_slice() {
-        [] => &[PLAIN.to_string()][..],
-        m => m,
-    };
+    let names = member_names(opts);
     if let Some(m) = names
         .iter()
         .find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(&m.as_str()))
@@ -405,6 +452,7 @@ fn train_members(
         seconds: parts.iter().map(|t| t.seconds).sum(),
         inner_macro_f1: report.macro_f1,
         thresholds: by_label(thresholds),
+        refit: false,
         members: parts,
     })
 }
