@@ -330,8 +330,20 @@ fn refit_trains_every_member_again_on_fit_and_inner_and_keeps_the_chosen_thresho
             members[k]["thresholds"], chosen["members"][k]["thresholds"],
             "{member}"
         );
+        // As f32, the width a model's config keeps them in.
+        let f32s = |v: &Value| -> BTreeMap<String, f32> {
+            v.as_object()
+                .unwrap()
+                .iter()
+                .map(|(l, t)| (l.clone(), t.as_f64().unwrap() as f32))
+                .collect()
+        };
         let cfg = json(refit_dir.join(member).join(config));
-        assert_eq!(cfg["thresholds"], members[k]["thresholds"], "{member}");
+        assert_eq!(
+            f32s(&cfg["thresholds"]),
+            f32s(&members[k]["thresholds"]),
+            "{member}"
+        );
     }
     // Retrained: every member's weights moved, and the lead-in member
     // still reads lead-ins.

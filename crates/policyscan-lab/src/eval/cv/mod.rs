@@ -351,28 +351,27 @@ fn refit_all(
     out: &Path,
 ) -> Result<(), CvError> {
     let names = member_names(opts);
-    if let [only] = names {
+    if let [only] = names.as_slice() {
         trained.seconds += refit::refit_member(set, only, trained, extra, opts, out)?;
-        trained.refit = true;
-        return Ok(());
-    }
-    for (m, t) in names.iter().zip(trained.members.iter_mut()) {
-        let seconds = refit::refit_member(set, m, t, extra, opts, &out.join(m))?;
-        tracing::info!(member = %m, seconds, "member refitted");
-        t.seconds += seconds;
-        t.refit = true;
-        trained.seconds += seconds;
+    } else {
+        for (m, t) in names.iter().zip(trained.members.iter_mut()) {
+            let seconds = refit::refit_member(set, m, t, extra, opts, &out.join(m))?;
+            tracing::info!(member = %m, seconds, "member refitted");
+            t.seconds += seconds;
+            t.refit = true;
+            trained.seconds += seconds;
+        }
     }
     trained.refit = true;
     Ok(())
 }
 
 /// The members `opts` names, `plain` when none.
-fn member_names(opts: &CvOptions) -> &[String] {
-    static PLAIN_ONLY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    match opts.members.as_slice() {
-        [] => PLAIN_ONLY.get_or_init(|| vec![PLAIN.to_string()]),
-        m => m,
+fn member_names(opts: &CvOptions) -> Vec<&str> {
+    if opts.members.is_empty() {
+        vec![PLAIN]
+    } else {
+        opts.members.iter().map(String::as_str).collect()
     }
 }
 
@@ -385,10 +384,7 @@ fn train_members(
     out: &Path,
 ) -> Result<Trained, CvError> {
     let names = member_names(opts);
-    if let Some(m) = names
-        .iter()
-        .find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(&m.as_str()))
-    {
+    if let Some(m) = names.iter().find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(*m)) {
         return Err(CvError::Setup(format!(
             "unknown member `{m}`: use {PLAIN}, {LEAD_IN} or {NGRAM}"
         )));
@@ -414,18 +410,18 @@ fn train_members(
             train_fold(set, fit.clone(), inner.clone(), extra, &member_opts(m), out)
         }
     };
-    if let [only] = names {
+    if let [only] = names.as_slice() {
         return member(only, out);
     }
     let mut parts = Vec::new();
-    for m in names {
+    for &m in &names {
         let t = member(m, &out.join(m))?;
         tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
         parts.push(t);
     }
     let write = |thresholds: BTreeMap<String, f32>| {
         Ensemble {
-            members: names.to_vec(),
+            members: names.iter().map(|m| m.to_string()).collect(),
             thresholds,
         }
         .write(out)

@@ -15,7 +15,8 @@ use crate::data::devset::DevSet;
 use crate::data::human::set_examples;
 use crate::train::distill::Extra;
 use crate::train::ngram::{NgramOptions, train_ngram};
-use policyscan::classify::ngram::NGRAM_CONFIG;
+use policyscan::classify::ngram::{NGRAM_CONFIG, NgramConfig};
+use policyscan::model::config::ModelConfig;
 use policyscan::segment::SegmentOptions;
 
 /// Train `member` again into `out` on `trained.fit` + `trained.inner`: a
@@ -32,9 +33,7 @@ pub(super) fn refit_member(
 ) -> Result<f64, CvError> {
     let all: Vec<String> = trained.fit.iter().chain(&trained.inner).cloned().collect();
     if member == NGRAM {
-        let c = read_json(&out.join(NGRAM_CONFIG))?["c"]
-            .as_f64()
-            .ok_or_else(|| CvError::Setup(format!("{}: no `c`", out.display())))?;
+        let c = ngram_c(out)?;
         let train = labelled(set_examples(&set.select(&all), &SegmentOptions::default()))?;
         let ngram = NgramOptions {
             cs: vec![c],
@@ -57,18 +56,23 @@ pub(super) fn refit_member(
     Ok(t.seconds)
 }
 
-/// Write `thresholds` into the `config.json` of the BERT directory `dir`.
+/// Put `thresholds` into the `config.json` of the BERT directory `dir`,
+/// written as [`crate::train::encoder`] writes it.
 fn set_bert_thresholds(dir: &Path, thresholds: &BTreeMap<String, f32>) -> Result<(), CvError> {
     let path = dir.join("config.json");
     let bad = |e: String| CvError::Setup(format!("{}: {e}", path.display()));
-    let mut config = read_json(&path)?;
-    config["thresholds"] = serde_json::to_value(thresholds).map_err(|e| bad(e.to_string()))?;
-    let text = serde_json::to_string_pretty(&config).map_err(|e| bad(e.to_string()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let mut config: ModelConfig = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    config.thresholds = thresholds.clone();
+    let text = serde_json::to_string_pretty(&config).expect("config serialises") + "\n";
     std::fs::write(&path, text).map_err(|e| bad(e.to_string()))
 }
 
-fn read_json(path: &Path) -> Result<serde_json::Value, CvError> {
+/// The `C` the n-gram member in `dir` chose.
+fn ngram_c(dir: &Path) -> Result<f64, CvError> {
+    let path = dir.join(NGRAM_CONFIG);
     let bad = |e: String| CvError::Setup(format!("{}: {e}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let config: NgramConfig = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    Ok(config.c)
 }
