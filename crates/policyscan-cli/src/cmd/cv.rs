@@ -14,6 +14,7 @@ use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, 
 use policyscan_lab::data::{HeadingRule, shared_dir};
 use policyscan_lab::eval::cv::{
     CvOptions, CvResult, Trained, cross_validate, cross_validate_fixed, final_check,
+    ngram_reads_weak,
 };
 use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
 use policyscan_lab::train::TrainOptions;
@@ -41,6 +42,12 @@ pub struct CvArgs {
     /// Weak examples drawn per human training example.
     #[arg(long, default_value_t = 1.0)]
     weak_ratio: f64,
+    /// Loss weights of the weak pool the n-gram member chooses among on the
+    /// inner policies, with its C (comma-separated); 0 alone keeps it to
+    /// the human labels. The BERT members read the pool only with
+    /// --weak-weight.
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    ngram_weak_weights: Vec<f32>,
     /// Distil: train towards a teacher's scores on segments of the corpus
     /// policies nobody labelled, beside the human labels. The teacher of
     /// fold N is DIR/fold-N (the --work folder of an earlier run with the
@@ -165,6 +172,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         inner_share: a.inner_share,
         weak_weight: a.weak_weight,
         weak_ratio: a.weak_ratio,
+        ngram_weak_weights: a.ngram_weak_weights.clone(),
         teachers: a.teachers.clone(),
         distill_weight: a.distill_weight,
         distill_ratio: a.distill_ratio,
@@ -199,7 +207,7 @@ pub fn run(a: CvArgs) -> Result<()> {
     let opts = options(&a, work)?;
     let pool = if a.teachers.is_some() {
         unlabelled_examples(&shared, &Default::default())?
-    } else if a.weak_weight > 0.0 {
+    } else if a.weak_weight > 0.0 || ngram_reads_weak(&opts) {
         weak_examples(&shared, &Default::default(), HeadingRule::Innermost)?
     } else {
         Vec::new()

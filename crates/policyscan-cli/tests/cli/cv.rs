@@ -359,6 +359,34 @@ fn refit_trains_every_member_again_on_fit_and_inner_and_keeps_the_chosen_thresho
 }
 
 #[test]
+fn the_ngram_member_reads_the_weak_pool_only_at_the_weights_it_is_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let trained = |name: &str, weights: &str| {
+        let out = dir.path().join(name);
+        let args = ["--ngram-weak-weights", weights];
+        let t = final_ensemble(dir.path(), &out, &args)["final"]["trained"].clone();
+        (t["members"][2].clone(), t["members"][0].clone(), out)
+    };
+    let (plain, _, plain_dir) = trained("plain", "0");
+    assert_eq!(plain["extra_examples"], 0);
+    assert_eq!(plain["extra_weight"], 0.0);
+    // Offered one weight only, it must take it: the weak segments of the
+    // two policies nobody labelled, one per human segment at most.
+    let (weak, bert, weak_dir) = trained("weak", "0.5");
+    assert_eq!(weak["extra_weight"], 0.5);
+    let n = weak["extra_examples"].as_u64().unwrap();
+    assert!(
+        n > 0 && n <= weak["human_examples"].as_u64().unwrap(),
+        "{weak}"
+    );
+    let w = |d: &Path| std::fs::read(d.join("ngram/ngram.safetensors")).unwrap();
+    assert_ne!(w(&weak_dir), w(&plain_dir));
+    // The BERT members still train on the human segments alone.
+    assert_eq!(bert["extra_examples"], 0);
+}
+
+#[test]
 fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
     let dir = tempfile::tempdir().unwrap();
     fake_shared(dir.path());

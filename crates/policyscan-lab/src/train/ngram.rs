@@ -6,8 +6,13 @@
 //! inner policies, as the BERT members choose their checkpoint there; the
 //! thresholds too.
 //!
-//! It trains on the human examples only: a few seconds, no seed, the same
-//! model every time.
+//! Beside the human examples it may read a sample of weakly labelled ones
+//! (the keyword rules' labels of policies nobody read) at a lower loss
+//! weight, chosen among a few on the inner policies with `C`: a linear
+//! model on 67 policies' segments has never seen most of the n-grams a
+//! policy can use, and the weak labels, though noisy, show it them. The
+//! BERT members do not need this: they start from stage 1, which learned
+//! those weak labels already. No seed: the same model every time.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
@@ -33,6 +38,9 @@ pub struct NgramOptions {
     pub cs: Vec<f64>,
     /// L-BFGS iterations at most, per label.
     pub max_iter: usize,
+    /// Loss weights of the weak examples to choose from on the inner
+    /// policies, with `C`; 0 trains on the human examples alone.
+    pub weak_weights: Vec<f32>,
 }
 
 impl Default for NgramOptions {
@@ -43,6 +51,7 @@ impl Default for NgramOptions {
             min_df: 2,
             cs: vec![1.0, 4.0, 16.0],
             max_iter: 1000,
+            weak_weights: vec![0.0],
         }
     }
 }
@@ -56,13 +65,72 @@ pub struct NgramTrained {
     pub iterations: usize,
     /// Segment macro-F1 on the inner examples at the chosen `C`.
     pub inner_macro_f1: f64,
+    /// The chosen loss weight of the weak examples (0: none were read).
+    pub weak_weight: f32,
+    /// Weak examples trained on (0 when the chosen weight is 0).
+    pub weak_examples: usize,
     pub seconds: f64,
 }
 
-/// Train on `train`, choosing `C` and the thresholds on `inner`.
-pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) -> NgramTrained {
+/// Train on `train` (and on `weak` at one of `opts.weak_weights`),
+/// choosing the weak weight, `C` and the thresholds on `inner`. Ties keep
+/// the earlier candidate, so list the weights from the plainest.
+pub fn train_ngram(
+    train: &[Labelled],
+    weak: &[Labelled],
+    inner: &[Labelled],
+    opts: &NgramOptions,
+) -> NgramTrained {
     let start = Instant::now();
-    let texts: Vec<String> = train.iter().map(|l| ngram_text(&l.input())).collect();
+    let gold: Vec<LabelSet> = inner.iter().map(|l| l.gold).collect();
+    // (inner macro-F1, model with its thresholds, weak weight) of the best so far.
+    let mut best: Option<(f64, NgramModel, f32)> = None;
+    let mut iterations = 0;
+    let mut plain_done = false;
+    for &w in &opts.weak_weights {
+        let with_weak = w > 0.0 && !weak.is_empty();
+        if !with_weak && std::mem::replace(&mut plain_done, true) {
+            continue;
+        }
+        let examples: Vec<&Labelled> = if with_weak {
+            train.iter().chain(weak).collect()
+        } else {
+            train.iter().collect()
+        };
+        let sample: Vec<f64> = (0..examples.len())
+            .map(|i| if i < train.len() { 1.0 } else { f64::from(w) })
+            .collect();
+        let weight = if with_weak { w } else { 0.0 };
+        for (f1, model, n) in fit_cs(&examples, &sample, inner, &gold, opts) {
+            iterations += n;
+            tracing::info!(c = model.config().c, weak = %weight, inner = f1, "n-gram model fitted");
+            if best.as_ref().is_none_or(|b| f1 > b.0) {
+                best = Some((f1, model, weight));
+            }
+        }
+    }
+    let (inner_macro_f1, model, weak_weight) = best.expect("at least one value of C");
+    NgramTrained {
+        model,
+        iterations,
+        inner_macro_f1,
+        weak_weight,
+        weak_examples: if weak_weight > 0.0 { weak.len() } else { 0 },
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// One model per `C` of `opts.cs` on `examples` (loss weights `sample`),
+/// each with the thresholds tuned on `inner`: (inner macro-F1, model,
+/// L-BFGS iterations).
+fn fit_cs(
+    examples: &[&Labelled],
+    sample: &[f64],
+    inner: &[Labelled],
+    gold: &[LabelSet],
+    opts: &NgramOptions,
+) -> Vec<(f64, NgramModel, usize)> {
+    let texts: Vec<String> = examples.iter().map(|l| ngram_text(&l.input())).collect();
     let counts: Vec<HashMap<String, u32>> = texts
         .par_iter()
         .map(|t| ngram_counts(t, opts.min_n, opts.max_n))
@@ -79,19 +147,16 @@ pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) 
             tfidf_row(columns, &idf)
         })
         .collect();
-    let gold: Vec<LabelSet> = inner.iter().map(|l| l.gold).collect();
-    // (inner macro-F1, model with its thresholds) of the best C so far.
-    let mut best: Option<(f64, NgramModel)> = None;
-    let mut iterations = 0;
+    let mut out = Vec::new();
     for &c in &opts.cs {
         let fits: Vec<(Vec<f32>, f32, usize)> = (0..N_LABELS)
             .into_par_iter()
             .map(|j| {
-                let y: Vec<bool> = train.iter().map(|l| l.gold[j]).collect();
-                logistic(&rows, &y, vocab.len(), c, opts.max_iter)
+                let y: Vec<bool> = examples.iter().map(|l| l.gold[j]).collect();
+                logistic(&rows, &y, sample, vocab.len(), c, opts.max_iter)
             })
             .collect();
-        iterations += fits.iter().map(|f| f.2).sum::<usize>();
+        let iterations = fits.iter().map(|f| f.2).sum::<usize>();
         let config = NgramConfig {
             model_type: NGRAM_MODEL_TYPE.into(),
             labels: LABELS.iter().map(|l| l.to_string()).collect(),
@@ -108,20 +173,11 @@ pub fn train_ngram(train: &[Labelled], inner: &[Labelled], opts: &NgramOptions) 
             .par_iter()
             .map(|l| model.score_one(&l.input()))
             .collect();
-        let (report, thresholds) = metrics::tune_and_report(&gold, &scores);
-        tracing::info!(c, inner = report.macro_f1, "n-gram model fitted");
-        if best.as_ref().is_none_or(|b| report.macro_f1 > b.0) {
-            model.set_thresholds(by_label(thresholds));
-            best = Some((report.macro_f1, model));
-        }
+        let (report, thresholds) = metrics::tune_and_report(gold, &scores);
+        model.set_thresholds(by_label(thresholds));
+        out.push((report.macro_f1, model, iterations));
     }
-    let (inner_macro_f1, model) = best.expect("at least one value of C");
-    NgramTrained {
-        model,
-        iterations,
-        inner_macro_f1,
-        seconds: start.elapsed().as_secs_f64(),
-    }
+    out
 }
 
 /// The vocabulary (n-grams in at least `min_df` texts, sorted) and each
@@ -146,10 +202,12 @@ pub fn fit_vocab(counts: &[HashMap<String, u32>], min_df: u32) -> (Vec<String>, 
 /// Class-balanced logistic regression on sparse rows: minimises the
 /// weighted mean log-loss plus `‖w‖² / (2 C n)` (the bias is not
 /// penalised) — sklearn's `LogisticRegression(C, class_weight="balanced")`
-/// objective, scaled by `1 / (C n)`. Returns (weights, bias, iterations).
+/// objective with `sample_weight` (empty: 1 each), scaled by `1 / (C n)`.
+/// Returns (weights, bias, iterations).
 pub fn logistic(
     rows: &[Vec<(u32, f32)>],
     y: &[bool],
+    sample: &[f64],
     dim: usize,
     c: f64,
     max_iter: usize,
@@ -161,7 +219,11 @@ pub fn logistic(
         let k = if v { pos } else { neg };
         if k > 0.0 { n / (2.0 * k) } else { 0.0 }
     };
-    let sw: Vec<f64> = y.iter().map(|&v| weight_of(v)).collect();
+    let sw: Vec<f64> = y
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| weight_of(v) * sample.get(i).copied().unwrap_or(1.0))
+        .collect();
     let l2 = 1.0 / (c * n);
     let objective = |x: &[f64]| -> (f64, Vec<f64>) {
         let (w, b) = (&x[..dim], x[dim]);
@@ -302,10 +364,10 @@ mod tests {
             })
             .collect();
         let y: Vec<bool> = (0..40).map(|i| i % 4 == 0).collect();
-        let (w, b, _) = logistic(&rows, &y, 2, 16.0, 500);
+        let (w, b, _) = logistic(&rows, &y, &[], 2, 16.0, 500);
         let z = |r: &[(u32, f32)]| b + r.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>();
         assert!(z(&rows[0]) > 0.0 && z(&rows[1]) < 0.0);
-        let (w_strong, _, _) = logistic(&rows, &y, 2, 0.01, 500);
+        let (w_strong, _, _) = logistic(&rows, &y, &[], 2, 0.01, 500);
         assert!(w_strong[0].abs() < w[0].abs() / 4.0, "{w_strong:?} {w:?}");
     }
 
@@ -347,7 +409,7 @@ mod tests {
     #[test]
     fn a_trained_member_learns_reloads_and_records_its_choice() {
         let (train, inner) = (examples(0), examples(100));
-        let t = train_ngram(&train, &inner, &NgramOptions::default());
+        let t = train_ngram(&train, &[], &inner, &NgramOptions::default());
         assert!(t.inner_macro_f1 > 0.99, "{}", t.inner_macro_f1);
         assert!([1.0, 4.0, 16.0].contains(&t.model.config().c));
         let kids = labelled("儿童个人信息保护", "不满十四周岁的儿童（第999条）", &[]);
@@ -361,6 +423,45 @@ mod tests {
         assert_eq!(clf.score(&[kids.input()], 8).unwrap()[0], s);
         assert_eq!(clf.thresholds(), &thresholds);
         assert!(clf.config().is_none());
+    }
+
+    #[test]
+    fn weak_examples_are_read_at_the_weight_the_inner_policies_choose() {
+        // The human examples never write cookies as 网络信标 (web beacons),
+        // only a sentence like it about statistics tools, which is no
+        // cookie; the inner and the weak examples do, under a heading that
+        // gives nothing away.
+        let other = |i: usize, what: &str, labels: &[&str]| {
+            labelled(
+                "其他说明",
+                &format!("我们使用{what}统计访问（第{i}条）"),
+                labels,
+            )
+        };
+        let beacon = |i: usize, labels: &[&str]| other(i, "网络信标", labels);
+        let mut train = examples(0);
+        train.extend((0..5).map(|i| other(i, "统计工具", &[])));
+        let mut inner = examples(100);
+        inner.extend((0..5).map(|i| beacon(200 + i, &["cookie"])));
+        inner.extend((0..5).map(|i| other(210 + i, "统计工具", &[])));
+        let weak: Vec<Labelled> = (0..10).map(|i| beacon(300 + i, &["cookie"])).collect();
+        let opts = |weak_weights: Vec<f32>| NgramOptions {
+            weak_weights,
+            ..NgramOptions::default()
+        };
+        let plain = train_ngram(&train, &weak, &inner, &opts(vec![0.0]));
+        assert_eq!((plain.weak_weight, plain.weak_examples), (0.0, 0));
+        let chosen = train_ngram(&train, &weak, &inner, &opts(vec![0.0, 0.5]));
+        assert_eq!((chosen.weak_weight, chosen.weak_examples), (0.5, 10));
+        assert!(chosen.inner_macro_f1 > plain.inner_macro_f1);
+        let s = chosen.model.score_one(&beacon(999, &[]).input());
+        assert!(s[1] >= chosen.model.thresholds()[1], "{s:?}");
+        // Without weak examples a weak weight is the plain model.
+        let none = train_ngram(&train, &[], &inner, &opts(vec![0.0, 0.5]));
+        assert_eq!(
+            (none.weak_weight, none.inner_macro_f1),
+            (0.0, plain.inner_macro_f1)
+        );
     }
 
     #[test]

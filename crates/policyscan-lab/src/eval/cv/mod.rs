@@ -49,8 +49,8 @@ use policyscan::segment::SegmentOptions;
 mod pool;
 mod refit;
 
-pub use pool::Pool;
-use pool::{extra_for, pool_for, weak_pool};
+pub use pool::{Pool, ngram_reads_weak};
+use pool::{extra_for, ngram_weak_for, pool_for, weak_pool};
 
 /// Why cross-validation failed.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +87,11 @@ pub struct CvOptions {
     pub weak_weight: f32,
     /// Weak examples drawn per human training example.
     pub weak_ratio: f64,
+    /// Loss weights of the weak examples the n-gram member chooses among
+    /// on the inner policies, with its `C`; `[0]` (or no `ngram` member)
+    /// leaves the weak pool out of it. Independent of `weak_weight`, which
+    /// is the BERT members'.
+    pub ngram_weak_weights: Vec<f32>,
     /// Distil from teachers: in cross-validation `fold-N` under this
     /// folder teaches fold N (the work folder of an earlier run with the
     /// same folds); in the final check the folder itself teaches. `None`:
@@ -126,6 +131,8 @@ pub struct Trained {
     pub human_examples: usize,
     /// Weak or distilled examples trained on beside the human ones.
     pub extra_examples: usize,
+    /// Their loss weight (the n-gram member's is its choice); 0 with none.
+    pub extra_weight: f32,
     pub steps: usize,
     pub best_step: usize,
     pub seconds: f64,
@@ -273,6 +280,11 @@ pub fn train_fold(
         inner,
         human_examples: human,
         extra_examples: train.len() - human,
+        extra_weight: if train.len() > human {
+            extra.weight
+        } else {
+            0.0
+        },
         steps: s.steps,
         best_step: s.best_step,
         seconds: s.seconds,
@@ -283,23 +295,30 @@ pub fn train_fold(
     })
 }
 
-/// Train the n-gram member on the human segments of `fit`, choosing its
+/// Train the n-gram member on the human segments of `fit` (and `weak`),
+/// choosing the weak examples' weight among `opts.ngram_weak_weights`, its
 /// regularisation and thresholds on `inner`; the model goes to `out`.
 pub fn train_ngram_fold(
     set: &DevSet,
-    fit: Vec<String>,
-    inner: Vec<String>,
+    (fit, inner): (Vec<String>, Vec<String>),
+    weak: &[Labelled],
+    opts: &CvOptions,
     out: &Path,
 ) -> Result<Trained, CvError> {
     let seg = SegmentOptions::default();
     let train = labelled(set_examples(&set.select(&fit), &seg))?;
     let dev = labelled(set_examples(&set.select(&inner), &seg))?;
-    let t = train_ngram(&train, &dev, &NgramOptions::default());
+    let ngram = NgramOptions {
+        weak_weights: opts.ngram_weak_weights.clone(),
+        ..NgramOptions::default()
+    };
+    let t = train_ngram(&train, weak, &dev, &ngram);
     t.model
         .save(out)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))?;
     tracing::info!(
         c = t.model.config().c,
+        weak = %t.weak_weight,
         iterations = t.iterations,
         "n-gram member trained"
     );
@@ -307,7 +326,8 @@ pub fn train_ngram_fold(
         fit,
         inner,
         human_examples: train.len(),
-        extra_examples: 0,
+        extra_examples: t.weak_examples,
+        extra_weight: t.weak_weight,
         steps: t.iterations,
         best_step: 0,
         seconds: t.seconds,
@@ -330,7 +350,10 @@ pub fn train_model(
     out: &Path,
     seed: u64,
 ) -> Result<Trained, CvError> {
-    let extra = extra_for(set, (&fit, &inner), pool, opts, seed)?;
+    let extra = Extras {
+        bert: extra_for(set, (&fit, &inner), pool, opts, seed)?,
+        ngram: ngram_weak_for(set, &fit, pool, opts, seed),
+    };
     let mut trained = train_members(set, (fit, inner), &extra, opts, out)?;
     if opts.refit {
         refit_all(set, &mut trained, &extra, opts, out)?;
@@ -341,12 +364,19 @@ pub fn train_model(
     Ok(trained)
 }
 
+/// What the members train on beside the human segments: the BERTs' weak or
+/// distilled examples, the n-gram member's weak sample.
+struct Extras {
+    bert: Extra,
+    ngram: Vec<Labelled>,
+}
+
 /// [`refit::refit_member`] for every member of `trained` (or the one model
 /// it is), recording the refit and its time.
 fn refit_all(
     set: &DevSet,
     trained: &mut Trained,
-    extra: &Extra,
+    extra: &Extras,
     opts: &CvOptions,
     out: &Path,
 ) -> Result<(), CvError> {
@@ -379,7 +409,7 @@ fn member_names(opts: &CvOptions) -> Vec<&str> {
 fn train_members(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
-    extra: &Extra,
+    extra: &Extras,
     opts: &CvOptions,
     out: &Path,
 ) -> Result<Trained, CvError> {
@@ -405,9 +435,10 @@ fn train_members(
     };
     let member = |m: &str, out: &Path| {
         if m == NGRAM {
-            train_ngram_fold(set, fit.clone(), inner.clone(), out)
+            train_ngram_fold(set, (fit.clone(), inner.clone()), &extra.ngram, opts, out)
         } else {
-            train_fold(set, fit.clone(), inner.clone(), extra, &member_opts(m), out)
+            let o = member_opts(m);
+            train_fold(set, fit.clone(), inner.clone(), &extra.bert, &o, out)
         }
     };
     if let [only] = names.as_slice() {
@@ -443,6 +474,7 @@ fn train_members(
         inner,
         human_examples: parts[0].human_examples,
         extra_examples: parts[0].extra_examples,
+        extra_weight: parts[0].extra_weight,
         steps: parts.iter().map(|t| t.steps).sum(),
         best_step: 0,
         seconds: parts.iter().map(|t| t.seconds).sum(),

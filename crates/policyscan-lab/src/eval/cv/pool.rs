@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{CvError, CvOptions, labelled};
+use super::{CvError, CvOptions, NGRAM, labelled};
 use crate::data::devset::DevSet;
 use crate::data::examples::{Example, Labelled};
 use crate::data::human::set_examples;
@@ -52,12 +52,9 @@ pub(super) fn extra_for(
     let human = || set_examples(&set.select(fit), &SegmentOptions::default()).len() as f64;
     match pool {
         Pool::None => Ok(Extra::default()),
+        Pool::Weak(_) if opts.weak_weight <= 0.0 => Ok(Extra::default()),
         Pool::Weak(weak) => Ok(Extra {
-            examples: sample(
-                weak,
-                (human() * opts.weak_ratio).round() as usize,
-                seed ^ 0x5EED,
-            ),
+            examples: weak_sample(set, fit, weak, opts, seed),
             weight: opts.weak_weight,
         }),
         Pool::Distill {
@@ -77,9 +74,46 @@ pub(super) fn extra_for(
     }
 }
 
+/// The n-gram member's weak sample for a training on `fit`: the same
+/// seeded draw the BERTs' [`extra_for`] makes, when `opts` has an n-gram
+/// member that may read weak examples (else empty).
+pub(super) fn ngram_weak_for(
+    set: &DevSet,
+    fit: &[String],
+    pool: Pool<'_>,
+    opts: &CvOptions,
+    seed: u64,
+) -> Vec<Labelled> {
+    match pool {
+        Pool::Weak(weak) if ngram_reads_weak(opts) => weak_sample(set, fit, weak, opts, seed),
+        _ => Vec::new(),
+    }
+}
+
+/// A seeded sample of `weak`, `opts.weak_ratio` per human segment of `fit`.
+fn weak_sample(
+    set: &DevSet,
+    fit: &[String],
+    weak: &[Labelled],
+    opts: &CvOptions,
+    seed: u64,
+) -> Vec<Labelled> {
+    let human = set_examples(&set.select(fit), &SegmentOptions::default()).len() as f64;
+    sample(
+        weak,
+        (human * opts.weak_ratio).round() as usize,
+        seed ^ 0x5EED,
+    )
+}
+
+/// Whether `opts` trains an n-gram member that may read the weak pool.
+pub fn ngram_reads_weak(opts: &CvOptions) -> bool {
+    opts.members.iter().any(|m| m == NGRAM) && opts.ngram_weak_weights.iter().any(|&w| w > 0.0)
+}
+
 /// The labelled weak pool when `opts` trains on it (else empty).
 pub(super) fn weak_pool(pool: &[Example], opts: &CvOptions) -> Result<Vec<Labelled>, CvError> {
-    if opts.weak_weight > 0.0 && opts.teachers.is_none() {
+    if (opts.weak_weight > 0.0 || ngram_reads_weak(opts)) && opts.teachers.is_none() {
         labelled(pool.to_vec())
     } else {
         Ok(Vec::new())

@@ -10,10 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{CvError, CvOptions, LEAD_IN, NGRAM, Trained, labelled, train_fold};
+use super::{CvError, CvOptions, Extras, LEAD_IN, NGRAM, Trained, labelled, train_fold};
 use crate::data::devset::DevSet;
 use crate::data::human::set_examples;
-use crate::train::distill::Extra;
 use crate::train::ngram::{NgramOptions, train_ngram};
 use policyscan::classify::ngram::{NGRAM_CONFIG, NgramConfig};
 use policyscan::model::config::ModelConfig;
@@ -21,13 +20,13 @@ use policyscan::segment::SegmentOptions;
 
 /// Train `member` again into `out` on `trained.fit` + `trained.inner`: a
 /// BERT for `trained.best_step` steps with no checkpoint choice, the n-gram
-/// member with the `C` it chose; then put back the thresholds `trained`
-/// chose. Returns the seconds the refit took.
+/// member with the `C` and weak weight it chose; then put back the
+/// thresholds `trained` chose. Returns the seconds the refit took.
 pub(super) fn refit_member(
     set: &DevSet,
     member: &str,
     trained: &Trained,
-    extra: &Extra,
+    extra: &Extras,
     opts: &CvOptions,
     out: &Path,
 ) -> Result<f64, CvError> {
@@ -37,9 +36,10 @@ pub(super) fn refit_member(
         let train = labelled(set_examples(&set.select(&all), &SegmentOptions::default()))?;
         let ngram = NgramOptions {
             cs: vec![c],
+            weak_weights: vec![trained.extra_weight],
             ..NgramOptions::default()
         };
-        let mut t = train_ngram(&train, &[], &ngram);
+        let mut t = train_ngram(&train, &extra.ngram, &[], &ngram);
         t.model.set_thresholds(trained.thresholds.clone());
         t.model
             .save(out)
@@ -51,7 +51,7 @@ pub(super) fn refit_member(
     o.train.max_steps = Some(trained.best_step.max(1));
     // No inner policies: every evaluation saves, so the last step's
     // weights are kept.
-    let t = train_fold(set, all, Vec::new(), extra, &o, out)?;
+    let t = train_fold(set, all, Vec::new(), &extra.bert, &o, out)?;
     set_bert_thresholds(out, &trained.thresholds)?;
     Ok(t.seconds)
 }
