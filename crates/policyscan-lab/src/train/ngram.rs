@@ -86,26 +86,25 @@ pub fn train_ngram(
     // (inner macro-F1, model with its thresholds, weak weight) of the best so far.
     let mut best: Option<(f64, NgramModel, f32)> = None;
     let mut iterations = 0;
-    let mut plain_done = false;
+    // Without weak examples every weight is the plain model: fit it once.
+    let mut weights: Vec<f32> = Vec::new();
     for &w in &opts.weak_weights {
-        let with_weak = w > 0.0 && !weak.is_empty();
-        if !with_weak && std::mem::replace(&mut plain_done, true) {
-            continue;
+        let w = if weak.is_empty() { 0.0 } else { w.max(0.0) };
+        if !weights.contains(&w) {
+            weights.push(w);
         }
-        let examples: Vec<&Labelled> = if with_weak {
-            train.iter().chain(weak).collect()
-        } else {
-            train.iter().collect()
-        };
-        let sample: Vec<f64> = (0..examples.len())
-            .map(|i| if i < train.len() { 1.0 } else { f64::from(w) })
+    }
+    for w in weights {
+        let read = if w > 0.0 { weak } else { &[] };
+        let examples: Vec<&Labelled> = train.iter().chain(read).collect();
+        let sample: Vec<f64> = std::iter::repeat_n(1.0, train.len())
+            .chain(std::iter::repeat_n(f64::from(w), read.len()))
             .collect();
-        let weight = if with_weak { w } else { 0.0 };
         for (f1, model, n) in fit_cs(&examples, &sample, inner, &gold, opts) {
             iterations += n;
-            tracing::info!(c = model.config().c, weak = %weight, inner = f1, "n-gram model fitted");
+            tracing::info!(c = model.config().c, weak = %w, inner = f1, "n-gram model fitted");
             if best.as_ref().is_none_or(|b| f1 > b.0) {
-                best = Some((f1, model, weight));
+                best = Some((f1, model, w));
             }
         }
     }
