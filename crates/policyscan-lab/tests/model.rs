@@ -684,3 +684,26 @@ fn assert_tagger_fine_tunes_from(dir: &Path) {
     let err = policyscan_lab::train::tagger::train_tagger(&t).unwrap_err();
     assert!(err.to_string().contains("--stack-layers 0"), "{err}");
 }
+
+/// `--ema`: checkpoints are judged and saved with the weights' moving
+/// average, but training goes on from the live weights, so the losses are
+/// those of the run without it, step for step.
+#[test]
+fn a_weight_average_changes_what_is_saved_not_how_training_goes() {
+    let (plain_dir, plain) = trained();
+    let dir = tempfile::tempdir().unwrap();
+    let averaged = train(&TrainOptions {
+        ema: Some(0.9),
+        ..micro_opts(dir.path())
+    })
+    .expect("training runs");
+    assert_eq!(averaged.losses, plain.losses);
+    let weights = |d: &Path| std::fs::read(d.join("model.safetensors")).unwrap();
+    assert_ne!(weights(dir.path()), weights(plain_dir.path()));
+    assert!(
+        averaged.dev.micro_f1 > 0.6,
+        "micro-F1 {}",
+        averaged.dev.micro_f1
+    );
+    Classifier::from_dir(dir.path(), 64).expect("the averaged model loads");
+}

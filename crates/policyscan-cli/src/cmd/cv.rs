@@ -81,6 +81,11 @@ pub struct CvArgs {
     vocab_size: usize,
     #[arg(long, default_value_t = 1e-3)]
     lr: f64,
+    /// Judge and save each checkpoint with an exponential moving average
+    /// of the weights at this decay per step (e.g. 0.99) instead of the
+    /// weights as they are.
+    #[arg(long, value_parser = super::decay)]
+    ema: Option<f64>,
     #[arg(long, default_value_t = 20)]
     epochs: usize,
     /// Steps per fold at most.
@@ -158,6 +163,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         epochs: a.epochs,
         batch_size: a.batch_size,
         lr: a.lr,
+        ema: a.ema,
         max_tokens: a.max_tokens,
         seed: a.train_seed,
         patience: a.patience,

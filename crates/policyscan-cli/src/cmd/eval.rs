@@ -35,6 +35,12 @@ pub struct EvalArgs {
     /// rows as `scan` writes them, and of the lexicon's `data_type` rows.
     #[arg(long, conflicts_with_all = ["data", "dev_lines", "extract"])]
     tag_data: Option<PathBuf>,
+    /// Compare two runs on the lines both scored: the `--dump` files of two
+    /// `cv` (or two `eval --dev-lines`) runs, A's model against B's, with
+    /// the paired bootstrap over policies. Trains and loads nothing.
+    #[arg(long, num_args = 2, value_names = ["A", "B"],
+          conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump"])]
+    compare: Option<Vec<PathBuf>>,
     /// Tagger directory for --tag-data (default: the built-in tagger).
     #[arg(long)]
     tagger: Option<PathBuf>,
@@ -57,6 +63,9 @@ pub struct EvalArgs {
 }
 
 pub fn run(a: EvalArgs) -> Result<()> {
+    if let Some(paths) = &a.compare {
+        return compare(&paths[0], &paths[1], a.json);
+    }
     if let Some(path) = &a.tag_data {
         return eval_tagger(&a, path);
     }
@@ -255,6 +264,19 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
                 v.precision, v.recall, v.f1
             );
         }
+    }
+    Ok(())
+}
+
+/// `--compare A B`: two runs' dump files, A's model against B's.
+fn compare(a: &std::path::Path, b: &std::path::Path, json: bool) -> Result<()> {
+    use policyscan_lab::eval::runs::{compare_runs, format_runs, read_dump};
+    let c = compare_runs(&read_dump(a)?, &read_dump(b)?, 10_000, 17)?;
+    if json {
+        println!("{}", serde_json::to_string(&c)?);
+    } else {
+        println!("A: {}\nB: {}", a.display(), b.display());
+        print!("{}", format_runs(&c));
     }
     Ok(())
 }

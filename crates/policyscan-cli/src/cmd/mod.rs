@@ -47,6 +47,17 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
+/// A moving-average decay (`--ema`): a share of the average kept per step,
+/// so in [0, 1).
+pub fn decay(s: &str) -> Result<f64, String> {
+    let d: f64 = s.parse().map_err(|e| format!("{s}: {e}"))?;
+    if (0.0..1.0).contains(&d) {
+        Ok(d)
+    } else {
+        Err(format!("{s}: a decay is at least 0 and below 1"))
+    }
+}
+
 /// `--config` of a from-scratch model: (hidden size, layers, attention heads).
 pub fn model_size(config: &str) -> Result<(usize, usize, usize)> {
     Ok(match config {

@@ -46,6 +46,11 @@ pub struct TrainArgs {
     warmup: f64,
     #[arg(long, default_value_t = 0.01)]
     weight_decay: f64,
+    /// Judge and save each checkpoint with an exponential moving average
+    /// of the weights at this decay per step (e.g. 0.99) instead of the
+    /// weights as they are.
+    #[arg(long, value_parser = super::decay)]
+    ema: Option<f64>,
     /// Model window in tokens (default `DEFAULT_MAX_TOKENS` for `train`, 256 for
     /// `train-tagger`, which reads whole segments).
     #[arg(long)]
@@ -84,6 +89,7 @@ fn options(a: &TrainArgs, default_window: usize) -> Result<TrainOptions> {
         lr: a.lr,
         warmup: a.warmup,
         weight_decay: a.weight_decay,
+        ema: a.ema,
         max_tokens: a.max_tokens.unwrap_or(default_window),
         lead_in: a.lead_in,
         seed: a.seed,

@@ -138,6 +138,74 @@ fn dataset_without_shared_data_says_where_it_looked() {
     );
 }
 
+/// `--ema` keeps a share of the average per step: 1 would never move and
+/// a negative share means nothing, so both are refused before training.
+#[test]
+fn a_weight_average_decay_outside_zero_to_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["1", "-0.1", "often"] {
+        let o = bin()
+            .args(["train", "--config", "micro"])
+            .arg(format!("--ema={bad}"))
+            .arg("--train")
+            .arg(train_fixture())
+            .arg("--dev")
+            .arg(train_fixture())
+            .arg("--out")
+            .arg(dir.path().join("m"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--ema {bad}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("--ema") && e.contains(bad), "{e}");
+        assert!(!dir.path().join("m").exists(), "--ema {bad} trained");
+    }
+}
+
+/// `eval --compare A B`: two runs' dump files, paired over their policies;
+/// runs that scored other lines are refused, naming the line.
+#[test]
+fn eval_compare_pairs_two_runs_dumps_and_refuses_other_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = |name: &str, p2_model: &str, lines: usize| {
+        let path = dir.path().join(name);
+        let mut s = String::new();
+        for (policy, model) in [("p1", "[\"rights\"]"), ("p2", p2_model)] {
+            for line in 1..=lines {
+                s += &format!(
+                    "{{\"policy\":\"{policy}\",\"line\":{line},\"gold\":[\"rights\"],\"model\":{model},\"baseline\":[]}}\n"
+                );
+            }
+        }
+        std::fs::write(&path, s).unwrap();
+        path
+    };
+    let (a, b) = (dump("a.jsonl", "[\"rights\"]", 3), dump("b.jsonl", "[]", 3));
+    let o = bin()
+        .args(["eval", "--json", "--compare"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["policies"], 2);
+    assert_eq!(r["a"]["n"], 6);
+    let diff = r["a_minus_b"]["micro_diff"].as_f64().unwrap();
+    assert!((diff - (1.0 - 2.0 / 3.0)).abs() < 1e-9, "{diff}");
+
+    let short = dump("short.jsonl", "[]", 2);
+    let o = bin()
+        .args(["eval", "--compare"])
+        .arg(&a)
+        .arg(&short)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("line 3 is in A only"), "{e}");
+}
+
 #[test]
 fn bad_training_file_names_the_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,6 +12,8 @@
 //!   fields of the dev policies;
 //! - [`lines`]: the whole scan and the baseline on human-labelled lines,
 //!   and the segmenter's line kinds against the readers';
+//! - [`runs`]: two runs' `--dump` files compared on the same lines (the
+//!   paired bootstrap of one recipe against another);
 //! - [`cv`]: policy-level cross-validation of the classifier over the
 //!   human-labelled training policies, and the final check on dev.
 
@@ -20,4 +22,5 @@ pub mod cv;
 pub mod extract;
 pub mod lines;
 pub mod metrics;
+pub mod runs;
 pub mod spans;

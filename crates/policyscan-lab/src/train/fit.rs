@@ -4,12 +4,15 @@
 //! of length-bucketed shuffled batches, AdamW with linear warm-up and decay
 //! ([`Schedule`]), a smoothed loss on the progress bar, a dev evaluation
 //! every `eval_every` steps that checkpoints the best model, and early
-//! stopping after `patience` evaluations without a better score.
+//! stopping after `patience` evaluations without a better score. With
+//! `ema` set, checkpoints judge and save the moving average of the weights
+//! ([`Ema`]) while training goes on from the live ones.
 
 use candle_core::Tensor;
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::ema::Ema;
 use super::{TrainError, TrainOptions};
 use policyscan::model::batch::Encoded;
 use policyscan::rng::SplitMix64;
@@ -52,6 +55,8 @@ struct Run<E> {
     since_best: usize,
     /// Exponential moving average of the loss, for the progress bar.
     ema: f32,
+    /// The weights' moving average, when checkpoints use it.
+    weights: Option<Ema>,
 }
 
 /// Whether training goes on after a checkpoint.
@@ -62,14 +67,30 @@ enum Next {
 }
 
 impl<E> Run<E> {
-    fn new(total: usize) -> Self {
+    fn new(total: usize, weights: Option<Ema>) -> Self {
         Self {
             step: 0,
             losses: Vec::with_capacity(total),
             best: None,
             since_best: 0,
             ema: f32::NAN,
+            weights,
         }
+    }
+
+    /// Evaluate the model a checkpoint judges: the weights' average while
+    /// `f` runs when there is one, the live weights after.
+    fn with_checkpoint_weights<T>(
+        &mut self,
+        f: impl FnOnce() -> Result<T, TrainError>,
+    ) -> Result<T, TrainError> {
+        let Some(w) = self.weights.as_mut() else {
+            return f();
+        };
+        w.swap()?;
+        let out = f();
+        w.swap()?;
+        out
     }
 
     /// One optimiser step on one batch at learning rate `lr`.
@@ -91,6 +112,9 @@ impl<E> Run<E> {
             0.95 * self.ema + 0.05 * l
         };
         self.step += 1;
+        if let Some(w) = self.weights.as_mut() {
+            w.update()?;
+        }
         Ok(())
     }
 
@@ -107,8 +131,19 @@ impl<E> Run<E> {
         task: &mut F,
         patience: usize,
     ) -> Result<Next, TrainError> {
-        let (score, eval) = task.evaluate()?;
         let step = self.step;
+        let has_dev = task.has_dev();
+        let best = self.best.as_ref().map(|b| b.0);
+        // Evaluate and, when it is the best yet, save the checkpoint's
+        // weights before the live ones come back.
+        let (score, eval, saved) = self.with_checkpoint_weights(|| {
+            let (score, eval) = task.evaluate()?;
+            let better = !has_dev || best.is_none_or(|b| score > b);
+            if better {
+                task.save(&eval)?;
+            }
+            Ok((score, eval, better))
+        })?;
         tracing::info!(
             step,
             loss = self.ema,
@@ -116,8 +151,7 @@ impl<E> Run<E> {
             dev = score,
             "evaluated"
         );
-        if !task.has_dev() || self.best.as_ref().is_none_or(|b| score > b.0) {
-            task.save(&eval)?;
+        if saved {
             self.best = Some((score, step, eval));
             self.since_best = 0;
         } else {
@@ -132,13 +166,16 @@ impl<E> Run<E> {
 
     /// What the run came to; a run that never evaluated (no steps) is
     /// evaluated and saved as it is.
-    fn finish<F: Fit<Eval = E>>(self, task: &mut F) -> Result<Fitted<E>, TrainError> {
-        let (_, best_step, best) = match self.best {
+    fn finish<F: Fit<Eval = E>>(mut self, task: &mut F) -> Result<Fitted<E>, TrainError> {
+        let (_, best_step, best) = match self.best.take() {
             Some(b) => b,
             None => {
-                let (score, eval) = task.evaluate()?;
-                task.save(&eval)?;
-                (score, self.step, eval)
+                let step = self.step;
+                self.with_checkpoint_weights(|| {
+                    let (score, eval) = task.evaluate()?;
+                    task.save(&eval)?;
+                    Ok((score, step, eval))
+                })?
             }
         };
         Ok(Fitted {
@@ -164,7 +201,8 @@ pub(crate) fn fit<F: Fit>(
     let sched = Schedule::new(encoded.len(), opts);
     let mut opt = optimizer(varmap, opts)?;
     let bar = progress_bar(sched.total, opts.progress);
-    let mut run = Run::new(sched.total);
+    let weights = opts.ema.map(|d| Ema::new(varmap, d)).transpose()?;
+    let mut run = Run::new(sched.total, weights);
     'outer: for _epoch in 0..opts.epochs.max(1) {
         for idx in epoch_batches(encoded, opts.batch_size.max(1), rng) {
             if run.step >= sched.total {

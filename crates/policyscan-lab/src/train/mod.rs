@@ -9,8 +9,9 @@
 //!   CJK is split per character) — and how a model directory is written;
 //! - `fit`: the one training loop — AdamW with linear warm-up and linear
 //!   decay, length-bucketed batches, a dev evaluation every `eval_every`
-//!   steps that keeps the best model, early stopping; everything random
-//!   drawn from one seed;
+//!   steps that keeps the best model (or the moving average of the
+//!   weights, `ema`), early stopping; everything random drawn from one
+//!   seed;
 //! - the tasks, which differ only in loss, dev score and what they save:
 //!   [`classifier`] (multi-label BCE with per-label positive weights, dev
 //!   macro-F1, per-label thresholds tuned on dev into `config.json`),
@@ -27,6 +28,7 @@
 
 pub mod classifier;
 pub mod distill;
+pub(crate) mod ema;
 pub mod encoder;
 pub(crate) mod fit;
 pub mod loss;
@@ -97,6 +99,9 @@ pub struct TrainOptions {
     /// Fraction of all steps spent warming the learning rate up.
     pub warmup: f64,
     pub weight_decay: f64,
+    /// Judge and save checkpoints with a moving average of the weights at
+    /// this decay per step (`train/ema.rs`); `None`: the weights as they are.
+    pub ema: Option<f64>,
     pub max_tokens: usize,
     /// Read each list item with its lead-in ([`policyscan::segment::lead_ins`])
     /// after the heading path; saved in `config.json` so the scan reads the
@@ -129,6 +134,7 @@ impl Default for TrainOptions {
             lr: 5e-4,
             warmup: 0.06,
             weight_decay: 0.01,
+            ema: None,
             max_tokens: policyscan::classify::DEFAULT_MAX_TOKENS,
             lead_in: false,
             seed: 17,

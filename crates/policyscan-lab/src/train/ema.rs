@@ -1,0 +1,116 @@
+//! An exponential moving average of the weights (`--ema DECAY`), the
+//! weights a checkpoint is judged and saved with when it is on.
+//!
+//! Why: a fine-tune of a few hundred steps on a few dozen policies ends
+//! wherever its last batches pushed it, and the checkpoint the inner
+//! policies pick inherits that noise. The average of the recent weights
+//! (Polyak averaging; the "EMA" of many fine-tuning recipes) is a smoother
+//! point of the same trajectory, at no cost to the scan: it is one model.
+
+use candle_core::{Tensor, Var};
+use candle_nn::VarMap;
+
+use super::TrainError;
+
+/// The running average beside the live weights.
+pub(crate) struct Ema {
+    decay: f64,
+    /// Each trained variable and its average, in the varmap's name order.
+    shadow: Vec<(Var, Tensor)>,
+    /// Updates so far, for the warm-up of the decay.
+    updates: usize,
+}
+
+impl Ema {
+    /// Start the average at the weights as they are now.
+    pub fn new(varmap: &VarMap, decay: f64) -> Result<Self, TrainError> {
+        let data = varmap.data().lock().expect("varmap lock");
+        let mut named: Vec<(&String, &Var)> = data.iter().collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        let shadow = named
+            .into_iter()
+            .map(|(_, v)| Ok((v.clone(), v.as_tensor().copy()?)))
+            .collect::<Result<_, candle_core::Error>>()?;
+        Ok(Self {
+            decay,
+            shadow,
+            updates: 0,
+        })
+    }
+
+    /// Fold the live weights into the average after an optimiser step.
+    /// The decay warms up as `(1 + n) / (10 + n)` (as TensorFlow's
+    /// `ExponentialMovingAverage` with `num_updates`), so the first steps
+    /// do not keep the starting weights for hundreds of steps.
+    pub fn update(&mut self) -> Result<(), TrainError> {
+        self.updates += 1;
+        let n = self.updates as f64;
+        let d = self.decay.min((1.0 + n) / (10.0 + n));
+        for (var, avg) in &mut self.shadow {
+            *avg = ((avg.clone() * d)? + (var.as_tensor() * (1.0 - d))?)?;
+        }
+        Ok(())
+    }
+
+    /// Exchange live and averaged weights: once to evaluate and save the
+    /// average, once more to train on from where training was.
+    pub fn swap(&mut self) -> Result<(), TrainError> {
+        for (var, avg) in &mut self.shadow {
+            let live = var.as_tensor().copy()?;
+            var.set(avg)?;
+            *avg = live;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Device};
+
+    fn one_var(value: f32) -> (VarMap, Var) {
+        let varmap = VarMap::new();
+        let t = varmap
+            .get(
+                1,
+                "w",
+                candle_nn::Init::Const(value as f64),
+                DType::F32,
+                &Device::Cpu,
+            )
+            .unwrap();
+        let var = varmap.all_vars().pop().unwrap();
+        assert_eq!(t.to_vec1::<f32>().unwrap(), vec![value]);
+        (varmap, var)
+    }
+
+    fn value(var: &Var) -> f32 {
+        var.as_tensor().to_vec1::<f32>().unwrap()[0]
+    }
+
+    #[test]
+    fn the_average_trails_the_weights_and_swapping_twice_restores_them() {
+        let (varmap, var) = one_var(0.0);
+        let mut ema = Ema::new(&varmap, 0.5).unwrap();
+        var.set(&Tensor::new(&[4.0f32], &Device::Cpu).unwrap())
+            .unwrap();
+        ema.update().unwrap(); // decay min(0.5, 2/11) = 2/11: 4 * 9/11
+        ema.swap().unwrap();
+        let avg = value(&var);
+        assert!((avg - 4.0 * 9.0 / 11.0).abs() < 1e-5, "{avg}");
+        ema.swap().unwrap();
+        assert_eq!(value(&var), 4.0);
+    }
+
+    #[test]
+    fn a_decay_below_the_warm_up_is_used_as_it_is() {
+        let (varmap, var) = one_var(0.0);
+        let mut ema = Ema::new(&varmap, 0.1).unwrap();
+        var.set(&Tensor::new(&[4.0f32], &Device::Cpu).unwrap())
+            .unwrap();
+        ema.update().unwrap(); // decay min(0.1, 2/11) = 0.1: 4 * 0.9
+        ema.swap().unwrap();
+        assert!((value(&var) - 3.6).abs() < 1e-5, "{}", value(&var));
+    }
+}
