@@ -89,28 +89,32 @@ mod tests {
         var.as_tensor().to_vec1::<f32>().unwrap()[0]
     }
 
-    #[test]
-    fn the_average_trails_the_weights_and_swapping_twice_restores_them() {
+    /// The average after one step from 0 to 4 at `decay`, read by
+    /// swapping it in, and the live weight after swapping back.
+    fn one_step_from_0_to_4(decay: f64) -> (f32, f32) {
         let (varmap, var) = one_var(0.0);
-        let mut ema = Ema::new(&varmap, 0.5).unwrap();
+        let mut ema = Ema::new(&varmap, decay).unwrap();
         var.set(&Tensor::new(&[4.0f32], &Device::Cpu).unwrap())
             .unwrap();
-        ema.update().unwrap(); // decay min(0.5, 2/11) = 2/11: 4 * 9/11
+        ema.update().unwrap();
         ema.swap().unwrap();
         let avg = value(&var);
-        assert!((avg - 4.0 * 9.0 / 11.0).abs() < 1e-5, "{avg}");
         ema.swap().unwrap();
-        assert_eq!(value(&var), 4.0);
+        (avg, value(&var))
+    }
+
+    #[test]
+    fn the_average_trails_the_weights_and_swapping_twice_restores_them() {
+        // The first step's decay is min(0.5, 2/11) = 2/11: 4 * 9/11.
+        let (avg, live) = one_step_from_0_to_4(0.5);
+        assert!((avg - 4.0 * 9.0 / 11.0).abs() < 1e-5, "{avg}");
+        assert_eq!(live, 4.0);
     }
 
     #[test]
     fn a_decay_below_the_warm_up_is_used_as_it_is() {
-        let (varmap, var) = one_var(0.0);
-        let mut ema = Ema::new(&varmap, 0.1).unwrap();
-        var.set(&Tensor::new(&[4.0f32], &Device::Cpu).unwrap())
-            .unwrap();
-        ema.update().unwrap(); // decay min(0.1, 2/11) = 0.1: 4 * 0.9
-        ema.swap().unwrap();
-        assert!((value(&var) - 3.6).abs() < 1e-5, "{}", value(&var));
+        // min(0.1, 2/11) = 0.1: 4 * 0.9.
+        let (avg, _) = one_step_from_0_to_4(0.1);
+        assert!((avg - 3.6).abs() < 1e-5, "{avg}");
     }
 }
