@@ -15,7 +15,7 @@ use super::TrainError;
 /// The running average beside the live weights.
 pub(crate) struct Ema {
     decay: f64,
-    /// Each trained variable and its average, in the varmap's name order.
+    /// Each trained variable and its average.
     shadow: Vec<(Var, Tensor)>,
     /// Updates so far, for the warm-up of the decay.
     updates: usize,
@@ -24,12 +24,13 @@ pub(crate) struct Ema {
 impl Ema {
     /// Start the average at the weights as they are now.
     pub fn new(varmap: &VarMap, decay: f64) -> Result<Self, TrainError> {
-        let data = varmap.data().lock().expect("varmap lock");
-        let mut named: Vec<(&String, &Var)> = data.iter().collect();
-        named.sort_by(|a, b| a.0.cmp(b.0));
-        let shadow = named
+        let shadow = varmap
+            .all_vars()
             .into_iter()
-            .map(|(_, v)| Ok((v.clone(), v.as_tensor().copy()?)))
+            .map(|v| {
+                let avg = v.as_tensor().copy()?;
+                Ok((v, avg))
+            })
             .collect::<Result<_, candle_core::Error>>()?;
         Ok(Self {
             decay,

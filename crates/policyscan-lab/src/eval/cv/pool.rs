@@ -49,7 +49,6 @@ pub(super) fn extra_for(
     opts: &CvOptions,
     seed: u64,
 ) -> Result<Extra, CvError> {
-    let human = || set_examples(&set.select(fit), &SegmentOptions::default()).len() as f64;
     match pool {
         Pool::None => Ok(Extra::default()),
         Pool::Weak(_) if opts.weak_weight <= 0.0 => Ok(Extra::default()),
@@ -63,7 +62,7 @@ pub(super) fn extra_for(
         } => {
             let allowed: Vec<String> = fit.iter().chain(inner).cloned().collect();
             check_teacher(teacher, &allowed).map_err(|e| CvError::Setup(e.to_string()))?;
-            let n = (human() * opts.distill_ratio).round() as usize;
+            let n = (human_segments(set, fit) * opts.distill_ratio).round() as usize;
             let picked = sample(unlabelled, n, seed ^ 0xD157);
             let clf = Classifier::from_dir(teacher, opts.train.max_tokens)?;
             Ok(Extra {
@@ -98,12 +97,14 @@ fn weak_sample(
     opts: &CvOptions,
     seed: u64,
 ) -> Vec<Labelled> {
-    let human = set_examples(&set.select(fit), &SegmentOptions::default()).len() as f64;
-    sample(
-        weak,
-        (human * opts.weak_ratio).round() as usize,
-        seed ^ 0x5EED,
-    )
+    let n = (human_segments(set, fit) * opts.weak_ratio).round() as usize;
+    sample(weak, n, seed ^ 0x5EED)
+}
+
+/// How many human segments a training on `fit` reads: the unit the extra
+/// examples are drawn per.
+fn human_segments(set: &DevSet, fit: &[String]) -> f64 {
+    set_examples(&set.select(fit), &SegmentOptions::default()).len() as f64
 }
 
 /// Whether `opts` trains an n-gram member that may read the weak pool.
