@@ -2,14 +2,14 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use policyscan::labels::LabelSet;
 use policyscan::model::batch::Input;
 use policyscan::segment::SegmentOptions;
 use policyscan_lab::data::examples::read_examples;
 use policyscan_lab::data::{DevSet, shared_dir};
-use policyscan_lab::eval::lines::decide_segments;
+use policyscan_lab::eval::lines::{self, format_comparison, lines_jsonl, score_lines};
 use policyscan_lab::eval::metrics::{self, format_table};
 
 /// Flags of `policyscan eval`.
@@ -102,70 +102,17 @@ pub fn run(a: EvalArgs) -> Result<()> {
     if a.dev_lines {
         let shared = shared_dir(a.shared.as_deref())?;
         let dev = DevSet::load(&shared)?;
-        let opts = SegmentOptions::default();
-        let mut failure = None;
-        let (model, model_lines) = dev.score_lines_detailed(&opts, |segs| {
-            decide_segments(&clf, segs, a.batch_size).unwrap_or_else(|e| {
-                failure = Some(e);
-                vec![[false; policyscan::labels::N_LABELS]; segs.len()]
-            })
-        });
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        let (base, base_lines) = dev.score_lines_detailed(&opts, |segs| {
-            segs.iter()
-                .map(|s| policyscan_lab::eval::baseline::predict(&s.heading_path, &s.text))
-                .collect::<Vec<LabelSet>>()
-        });
+        let lines = score_lines(&dev, &SegmentOptions::default(), &clf, a.batch_size)?;
         if let Some(path) = &a.dump {
-            let mut out = String::new();
-            for (m, b) in model_lines.iter().zip(&base_lines) {
-                out.push_str(&serde_json::json!({"policy": m.policy, "line": m.line, "gold": m.gold, "model": m.pred, "baseline": b.pred}).to_string());
-                out.push('\n');
-            }
-            std::fs::write(path, out)?;
+            std::fs::write(path, lines_jsonl(&lines))
+                .with_context(|| format!("writing {}", path.display()))?;
         }
-        let sets = |v: &[String]| policyscan::labels::parse_labels(v).map_err(anyhow::Error::msg);
-        let group: Vec<&str> = model_lines.iter().map(|l| l.policy.as_str()).collect();
-        let gold = model_lines
-            .iter()
-            .map(|l| sets(&l.gold))
-            .collect::<Result<Vec<_>>>()?;
-        let pm = model_lines
-            .iter()
-            .map(|l| sets(&l.pred))
-            .collect::<Result<Vec<_>>>()?;
-        let pb = base_lines
-            .iter()
-            .map(|l| sets(&l.pred))
-            .collect::<Result<Vec<_>>>()?;
-        let boot = metrics::paired_bootstrap(&group, &gold, &pm, &pb, 10_000, 17);
+        let c = lines::compare(&lines, 10_000, 17);
         if a.json {
-            println!(
-                "{}",
-                serde_json::json!({"model": model, "baseline": base, "model_minus_baseline": boot})
-            );
+            println!("{}", serde_json::to_string(&c)?);
         } else {
-            println!(
-                "model (whole scan, human dev lines):\n{}",
-                format_table(&model)
-            );
-            println!("keyword baseline (same lines):\n{}", format_table(&base));
-            println!(
-                "model − baseline, with 95 % intervals from {} resamples of the {} policies:\n  \
-                 macro-F1 {:+.3} [{:+.3}, {:+.3}], model ahead in {:.0} % of resamples\n  \
-                 micro-F1 {:+.3} [{:+.3}, {:+.3}]",
-                boot.resamples,
-                boot.groups,
-                boot.macro_diff,
-                boot.macro_interval.0,
-                boot.macro_interval.1,
-                100.0 * boot.macro_a_ahead,
-                boot.micro_diff,
-                boot.micro_interval.0,
-                boot.micro_interval.1
-            );
+            println!("model (whole scan) against the keyword baseline, human dev lines:");
+            print!("{}", format_comparison(&c));
         }
         return Ok(());
     }

@@ -102,9 +102,12 @@ fn dev_lines_eval_compares_model_and_baseline_over_policies() {
         std::fs::write(texts.join(format!("{id}.txt")), text).unwrap();
         std::fs::write(labels.join(format!("{id}.labels.tsv")), tsv).unwrap();
     }
+    let dump = dir.path().join("dev.lines.jsonl");
     let o = bin()
         .args(["eval", "--dev-lines", "--json", "--shared"])
         .arg(dir.path())
+        .arg("--dump")
+        .arg(&dump)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -120,6 +123,25 @@ fn dev_lines_eval_compares_model_and_baseline_over_policies() {
     assert!(lo <= hi, "{boot}");
     let ahead = f(&boot["macro_a_ahead"]);
     assert!((0.0..=1.0).contains(&ahead), "{boot}");
+    // The dump holds every scored body line with its gold labels, in the
+    // format `eval --compare` reads: a run against itself differs by 0.
+    let text = std::fs::read_to_string(&dump).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["policy"], "0001");
+    assert_eq!(rows[0]["line"], 2);
+    assert_eq!(rows[0]["gold"], serde_json::json!(["collection"]));
+    let o = bin()
+        .args(["eval", "--json", "--compare"])
+        .args([&dump, &dump])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["a_minus_b"]["macro_diff"], 0.0, "{c}");
 }
 
 #[test]
