@@ -118,6 +118,17 @@ pub struct CvArgs {
     /// Folder for the fold models (default: a temporary folder, removed).
     #[arg(long)]
     work: Option<PathBuf>,
+    /// Copy these members (comma-separated) from an earlier run instead of
+    /// training them: from DIR/fold-N of --reuse-from DIR (its --work, same
+    /// --folds, --seed and --inner-share, which is checked), or with
+    /// --final from DIR itself (its --out). Their training flags must have
+    /// been this run's: the record names where each came from.
+    #[arg(long, value_delimiter = ',', requires = "reuse_from",
+          value_parser = ["plain", "lead-in", "ngram"])]
+    reuse: Vec<String>,
+    /// The earlier run's folder for --reuse.
+    #[arg(long, requires = "reuse", conflicts_with_all = ["fixed", "line_kinds"])]
+    reuse_from: Option<PathBuf>,
     /// Score one fixed model (--model DIR) on the same folds instead of
     /// training. Out of fold only for a model that never trained on these
     /// policies' human labels, such as models/policy-bert-zh-stage1; the
@@ -186,6 +197,8 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         train,
         members: a.members.clone(),
         refit: a.refit,
+        reuse_from: a.reuse_from.clone(),
+        reuse: a.reuse.clone(),
         work,
         batch_size: a.batch_size,
         resamples: a.resamples,
@@ -266,6 +279,23 @@ fn refit_note(t: &Trained) -> String {
     }
 }
 
+/// " (plain, lead-in reused)" when members were copied from an earlier
+/// run: their steps and seconds are that run's.
+fn reuse_note(t: &Trained, a: &CvArgs) -> String {
+    let reused: Vec<&str> = t
+        .members
+        .iter()
+        .zip(&a.members)
+        .filter(|(m, _)| m.reused_from.is_some())
+        .map(|(_, name)| name.as_str())
+        .collect();
+    if reused.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} reused)", reused.join(", "))
+    }
+}
+
 /// ", N weak" or ", N distilled" when such examples were mixed in.
 fn extra_note(n: usize, a: &CvArgs) -> String {
     let kind = if a.teachers.is_some() {
@@ -298,17 +328,19 @@ fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
     );
     for f in &r.fold_results {
         let how = match &f.trained {
-            Some(t) => format!(
-                "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}{}, {:.0} s",
-                t.fit.len(),
-                t.human_examples,
-                extra_note(t.extra_examples, a),
-                t.best_step,
-                t.steps,
-                t.inner_macro_f1,
-                refit_note(t),
-                t.seconds
-            ),
+            Some(t) => {
+                format!(
+                    "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}{}, {:.0} s",
+                    t.fit.len(),
+                    t.human_examples,
+                    extra_note(t.extra_examples, a),
+                    t.best_step,
+                    t.steps,
+                    t.inner_macro_f1,
+                    refit_note(t),
+                    t.seconds
+                ) + &reuse_note(t, a)
+            }
             None => "fixed model".into(),
         };
         println!(

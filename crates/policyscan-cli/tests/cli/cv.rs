@@ -463,3 +463,69 @@ fn strings(v: &Value) -> BTreeSet<String> {
         .map(|s| s.as_str().unwrap().to_string())
         .collect()
 }
+
+#[test]
+fn cv_reuses_members_an_earlier_run_trained_on_the_same_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let run = |work: &Path, extra: &[&str]| {
+        let mut args = vec!["--folds", "2", "--members", "plain,ngram", "--work"];
+        args.push(work.to_str().unwrap());
+        args.extend_from_slice(extra);
+        args.extend_from_slice(TINY);
+        cv_json(dir.path(), &args)
+    };
+    let (first_dir, second_dir) = (dir.path().join("first"), dir.path().join("second"));
+    let first = run(&first_dir, &[]);
+    let from = first_dir.to_str().unwrap();
+    let second = run(&second_dir, &["--reuse-from", from, "--reuse", "plain"]);
+    // The BERT is copied with its record, the n-gram model trained again
+    // (deterministically): the same model, so the same out-of-fold lines.
+    assert_eq!(second["out_of_fold"], first["out_of_fold"]);
+    for f in 0..2 {
+        let fold = format!("fold-{f}");
+        let weights =
+            |d: &Path| std::fs::read(d.join(&fold).join("plain/model.safetensors")).unwrap();
+        assert_eq!(weights(&second_dir), weights(&first_dir));
+        let (a, b) = (
+            &first["fold_results"][f]["trained"]["members"],
+            &second["fold_results"][f]["trained"]["members"],
+        );
+        assert_eq!(b[0]["steps"], a[0]["steps"]);
+        assert_eq!(b[0]["thresholds"], a[0]["thresholds"]);
+        let source = b[0]["reused_from"].as_str().unwrap();
+        assert!(source.ends_with(&fold), "{source}");
+        assert!(b[1].get("reused_from").is_none(), "{b}");
+    }
+
+    // Folds dealt by another seed hold other policies: refused, by name.
+    let refused = |extra: &[&str]| {
+        let o = bin()
+            .args(["cv", "--folds", "2", "--shared"])
+            .arg(dir.path())
+            .args(["--reuse-from", from])
+            .args(extra)
+            .args(TINY)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = refused(&[
+        "--reuse",
+        "plain",
+        "--members",
+        "plain,ngram",
+        "--seed",
+        "18",
+    ]);
+    assert!(
+        err.contains("other policies") && err.contains(from),
+        "{err}"
+    );
+    // A member the earlier run did not train, or this run does not have.
+    let err = refused(&["--reuse", "lead-in", "--members", "plain,lead-in"]);
+    assert!(err.contains("no member `lead-in`"), "{err}");
+    let err = refused(&["--reuse", "lead-in", "--members", "plain,ngram"]);
+    assert!(err.contains("not a member of this run"), "{err}");
+}

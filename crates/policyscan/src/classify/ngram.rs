@@ -5,7 +5,7 @@
 //! about as well as the small BERTs do, and it errs on other segments, so
 //! the mean of all three beats the BERTs' (cross-validated figures in the
 //! model card). It reads the whole heading path, where the BERTs read its
-//! last 64 characters, and costs microseconds per segment.
+//! last 128 characters (half their window), and costs microseconds per segment.
 //!
 //! A member directory holds `ngram.json` ([`NgramConfig`]: labels,
 //! thresholds, the n-gram range and the vocabulary, in column order) and

@@ -20,6 +20,10 @@
 //!    systems and the paired bootstrap over policies
 //!    ([`crate::eval::lines::compare`]).
 //!
+//! Members an earlier run trained on the same policies may be copied
+//! instead of trained (`cv/reuse.rs`), so a change to one member is
+//! measured without fine-tuning the others again.
+//!
 //! [`cross_validate_fixed`] scores one fixed model on the same folds (a
 //! model that never saw these policies' labels, such as the shipped one), so
 //! its figure sits beside the cross-validated one; [`final_check`] trains
@@ -30,7 +34,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::devset::DevSet;
 use crate::data::examples::{Example, Labelled};
@@ -48,6 +52,7 @@ use policyscan::segment::SegmentOptions;
 
 mod pool;
 mod refit;
+mod reuse;
 
 pub use pool::{Pool, ngram_reads_weak};
 use pool::{extra_for, ngram_weak_for, pool_for, weak_pool};
@@ -114,6 +119,12 @@ pub struct CvOptions {
     /// After the inner policies chose checkpoints and thresholds, train
     /// every member again on fit + inner with those choices (`cv/refit.rs`).
     pub refit: bool,
+    /// Members named in [`CvOptions::reuse`] are copied from this folder
+    /// (an earlier run's work folder: `fold-N` for fold N; with the final
+    /// check, the folder itself) instead of trained (`cv/reuse.rs`).
+    pub reuse_from: Option<PathBuf>,
+    /// The members to reuse; empty trains every member.
+    pub reuse: Vec<String>,
     /// Fold models are written under this folder (`fold-N`).
     pub work: PathBuf,
     pub batch_size: usize,
@@ -121,8 +132,8 @@ pub struct CvOptions {
     pub resamples: usize,
 }
 
-/// What one trained model went through.
-#[derive(Debug, Clone, Serialize)]
+/// What one trained model went through (its folder's `trained.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trained {
     /// Policies trained on.
     pub fit: Vec<String>,
@@ -145,8 +156,12 @@ pub struct Trained {
     pub refit: bool,
     /// An ensemble's members, each as trained alone; the fields above are
     /// then the ensemble's (steps and seconds summed, `best_step` 0).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Trained>,
+    /// Copied from this earlier run's folder instead of trained
+    /// (`cv --reuse`); the fields above are that run's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<PathBuf>,
 }
 
 /// One fold: its held-out policies, how its model was trained (absent for
@@ -292,6 +307,7 @@ pub fn train_fold(
         thresholds: by_label(s.thresholds),
         refit: false,
         members: Vec::new(),
+        reused_from: None,
     })
 }
 
@@ -335,26 +351,28 @@ pub fn train_ngram_fold(
         thresholds: by_label(t.model.thresholds()),
         refit: false,
         members: Vec::new(),
+        reused_from: None,
     })
 }
 
 /// Train what `opts.members` names into `out` on the (fit, inner) split of
 /// [`inner_split`]: one model there, or each member into `out/<member>`
 /// plus the ensemble's `ensemble.json`, whose thresholds for the members'
-/// mean score are chosen on `inner` as a single model's are.
+/// mean score are chosen on `inner` as a single model's are. The members
+/// `opts.reuse` names are copied from `reuse_from` instead of trained.
 pub fn train_model(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
     pool: Pool<'_>,
     opts: &CvOptions,
-    out: &Path,
+    (out, reuse_from): (&Path, Option<&Path>),
     seed: u64,
 ) -> Result<Trained, CvError> {
     let extra = Extras {
         bert: extra_for(set, (&fit, &inner), pool, opts, seed)?,
         ngram: ngram_weak_for(set, &fit, pool, opts, seed),
     };
-    let mut trained = train_members(set, (fit, inner), &extra, opts, out)?;
+    let mut trained = train_members(set, (fit, inner), &extra, opts, (out, reuse_from))?;
     if opts.refit {
         refit_all(set, &mut trained, &extra, opts, out)?;
     }
@@ -411,7 +429,7 @@ fn train_members(
     (fit, inner): (Vec<String>, Vec<String>),
     extra: &Extras,
     opts: &CvOptions,
-    out: &Path,
+    (out, reuse_from): (&Path, Option<&Path>),
 ) -> Result<Trained, CvError> {
     let names = member_names(opts);
     if let Some(m) = names.iter().find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(*m)) {
@@ -433,8 +451,15 @@ fn train_members(
         o.train.lead_in = m == LEAD_IN;
         o
     };
+    if let Some(m) = opts.reuse.iter().find(|m| !names.contains(&m.as_str())) {
+        return Err(CvError::Setup(format!(
+            "--reuse {m}: not a member of this run ({names:?})"
+        )));
+    }
     let member = |m: &str, out: &Path| {
-        if m == NGRAM {
+        if let Some(from) = reuse_from.filter(|_| opts.reuse.iter().any(|r| r == m)) {
+            reuse::reuse_member(from, m, (&fit, &inner), out)
+        } else if m == NGRAM {
             train_ngram_fold(set, (fit.clone(), inner.clone()), &extra.ngram, opts, out)
         } else {
             let o = member_opts(m);
@@ -482,6 +507,7 @@ fn train_members(
         thresholds: by_label(thresholds),
         refit: false,
         members: parts,
+        reused_from: None,
     })
 }
 
@@ -580,7 +606,12 @@ pub fn cross_validate(
             let out = opts.work.join(format!("fold-{f}"));
             let teacher = opts.teachers.as_ref().map(|t| t.join(format!("fold-{f}")));
             let pool = pool_for(&weak, pool, teacher.as_deref());
-            let t = train_model(set, split, pool, opts, &out, opts.seed + f as u64)?;
+            let reuse = opts
+                .reuse_from
+                .as_ref()
+                .map(|d| d.join(format!("fold-{f}")));
+            let dirs = (out.as_path(), reuse.as_deref());
+            let t = train_model(set, split, pool, opts, dirs, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
                 steps = t.steps,
@@ -625,7 +656,8 @@ pub fn final_check(
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
     let split = inner_split(&ids, opts.inner_share, opts.seed);
     let pool = pool_for(&weak, pool, opts.teachers.as_deref());
-    let trained = train_model(train_set, split, pool, opts, out, opts.seed)?;
+    let dirs = (out, opts.reuse_from.as_deref());
+    let trained = train_model(train_set, split, pool, opts, dirs, opts.seed)?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
     Ok(FinalResult {
