@@ -5,7 +5,7 @@ Run by hand, not in CI. Installs nothing. Needs, from PyPI: `torch` (CPU is enou
 `transformers` (which brings `tokenizers`). Usage:
 
     cargo build --release
-    python3 benches/compare_pytorch.py --model models/policy-bert-zh/plain --data DEV.jsonl \
+    python3 benches/compare_pytorch.py --model models/policy-bert-zh-stage1 --data DEV.jsonl \
         --threads 2 --batch-size 32
 
 DEV.jsonl has one {"text": ..., "heading_path": [...]} per line (e.g. `policyscan dataset`'s
@@ -28,7 +28,7 @@ import time
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="models/policy-bert-zh/plain")
+    ap.add_argument("--model", default="models/policy-bert-zh-stage1")
     ap.add_argument("--data", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)

@@ -299,7 +299,10 @@ fn train_tagger_then_eval_then_scan_with_it() {
         &dir.path().join("out2"),
         &[
             "--tagger",
-            repo().join("models/policy-bert-zh/plain").to_str().unwrap(),
+            repo()
+                .join("models/policy-bert-zh/lead-in")
+                .to_str()
+                .unwrap(),
         ],
     );
     assert!(!o.status.success());

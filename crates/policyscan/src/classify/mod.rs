@@ -37,19 +37,12 @@ pub mod embedded {
     /// `ensemble.json` of `models/policy-bert-zh`.
     pub const MANIFEST: &[u8] = include_bytes!("../../../../models/policy-bert-zh/ensemble.json");
     /// The BERT members' `config.json`, `tokenizer.json` and
-    /// `model.safetensors`, in the manifest's order (`plain`, `lead-in`).
-    pub const MEMBERS: [[&[u8]; 3]; 2] = [
-        [
-            include_bytes!("../../../../models/policy-bert-zh/plain/config.json"),
-            include_bytes!("../../../../models/policy-bert-zh/plain/tokenizer.json"),
-            include_bytes!("../../../../models/policy-bert-zh/plain/model.safetensors"),
-        ],
-        [
-            include_bytes!("../../../../models/policy-bert-zh/lead-in/config.json"),
-            include_bytes!("../../../../models/policy-bert-zh/lead-in/tokenizer.json"),
-            include_bytes!("../../../../models/policy-bert-zh/lead-in/model.safetensors"),
-        ],
-    ];
+    /// `model.safetensors`, in the manifest's order: one, `lead-in`.
+    pub const MEMBERS: [[&[u8]; 3]; 1] = [[
+        include_bytes!("../../../../models/policy-bert-zh/lead-in/config.json"),
+        include_bytes!("../../../../models/policy-bert-zh/lead-in/tokenizer.json"),
+        include_bytes!("../../../../models/policy-bert-zh/lead-in/model.safetensors"),
+    ]];
     /// The n-gram member's `ngram.json` and `ngram.safetensors`, last in
     /// the manifest.
     pub const NGRAM: [&[u8]; 2] = [
@@ -298,15 +291,11 @@ mod tests {
     #[test]
     fn embedded_manifest_lists_the_embedded_members_in_order() {
         let e = Ensemble::parse(embedded::MANIFEST, "embedded").unwrap();
-        assert_eq!(e.members, ["plain", "lead-in", "ngram"]);
+        assert_eq!(e.members, ["lead-in", "ngram"]);
         let files = embedded_files().unwrap();
         assert!(matches!(
             files.members.as_slice(),
-            [
-                MemberFiles::Bert(_),
-                MemberFiles::Bert(_),
-                MemberFiles::Ngram(_)
-            ]
+            [MemberFiles::Bert(_), MemberFiles::Ngram(_)]
         ));
     }
 }
