@@ -79,7 +79,7 @@ fn cv_json(shared: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-/// `cv --final` of a tiny three-member ensemble, as the default model is,
+/// `cv --final` of a tiny three-member ensemble (the default has two of these members),
 /// kept in `out`; `extra` arguments beside.
 fn final_ensemble(shared: &Path, out: &Path, extra: &[&str]) -> Value {
     let mut args = vec![
