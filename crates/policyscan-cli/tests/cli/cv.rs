@@ -434,17 +434,22 @@ fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
     for f in 0..2 {
         copy_dir(&all, &leaky.join(format!("fold-{f}")));
     }
+    let err = cv_refused(dir.path(), &["--teachers", leaky.to_str().unwrap()]);
+    assert!(err.contains("must not see"), "{err}");
+}
+
+/// Run `cv --folds 2` of the tiny model on `shared` with `args`, which
+/// must fail; its error output.
+fn cv_refused(shared: &Path, args: &[&str]) -> String {
     let o = bin()
         .args(["cv", "--folds", "2", "--shared"])
-        .arg(dir.path())
-        .arg("--teachers")
-        .arg(&leaky)
+        .arg(shared)
+        .args(args)
         .args(TINY)
         .output()
         .unwrap();
     assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("must not see"), "{err}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -500,16 +505,9 @@ fn cv_reuses_members_an_earlier_run_trained_on_the_same_policies() {
 
     // Folds dealt by another seed hold other policies: refused, by name.
     let refused = |extra: &[&str]| {
-        let o = bin()
-            .args(["cv", "--folds", "2", "--shared"])
-            .arg(dir.path())
-            .args(["--reuse-from", from])
-            .args(extra)
-            .args(TINY)
-            .output()
-            .unwrap();
-        assert!(!o.status.success());
-        String::from_utf8_lossy(&o.stderr).into_owned()
+        let mut args = vec!["--reuse-from", from];
+        args.extend_from_slice(extra);
+        cv_refused(dir.path(), &args)
     };
     let err = refused(&[
         "--reuse",
@@ -528,4 +526,31 @@ fn cv_reuses_members_an_earlier_run_trained_on_the_same_policies() {
     assert!(err.contains("no member `lead-in`"), "{err}");
     let err = refused(&["--reuse", "lead-in", "--members", "plain,ngram"]);
     assert!(err.contains("not a member of this run"), "{err}");
+}
+
+#[test]
+fn cv_bags_an_ensembles_thresholds_over_inner_policy_resamples() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let work = dir.path().join("work");
+    let mut args = vec!["--folds", "2", "--members", "plain,ngram"];
+    args.extend_from_slice(&["--thresholds", "bagged-median", "--work"]);
+    args.push(work.to_str().unwrap());
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+    for f in 0..2 {
+        let trained = &r["fold_results"][f]["trained"];
+        assert_eq!(trained["threshold_choice"], "bagged-median", "{trained}");
+        // The members' own thresholds were chosen the usual way.
+        assert_eq!(trained["members"][0]["threshold_choice"], "best");
+        // What the record says is what the fold's model applies.
+        let path = work.join(format!("fold-{f}/ensemble.json"));
+        let ensemble: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(ensemble["thresholds"], trained["thresholds"]);
+    }
+    // One model's thresholds are chosen with its checkpoint: refused.
+    let args = ["--members", "plain", "--thresholds", "bagged-median"];
+    let err = cv_refused(dir.path(), &args);
+    assert!(err.contains("two or more members"), "{err}");
 }

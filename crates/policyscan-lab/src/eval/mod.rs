@@ -12,6 +12,8 @@
 //!   fields of the dev policies;
 //! - [`lines`]: the whole scan and the baseline on human-labelled lines,
 //!   and the segmenter's line kinds against the readers';
+//! - [`thresholds`]: how an ensemble's thresholds are chosen on its inner
+//!   policies (the best F1 there, or bagged over policy resamples);
 //! - [`runs`]: two runs' `--dump` files compared on the same lines (the
 //!   paired bootstrap of one recipe against another);
 //! - [`cv`]: policy-level cross-validation of the classifier over the
@@ -24,3 +26,4 @@ pub mod lines;
 pub mod metrics;
 pub mod runs;
 pub mod spans;
+pub mod thresholds;

@@ -41,6 +41,7 @@ use crate::data::examples::{Example, Labelled};
 use crate::data::human::set_examples;
 use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
 use crate::eval::metrics::{self, by_label};
+use crate::eval::thresholds::{self, ThresholdChoice};
 use crate::train::classifier::{Trainee, train_on};
 use crate::train::distill::{Extra, TRAINED_FILE};
 use crate::train::ngram::{NgramOptions, train_ngram};
@@ -130,6 +131,8 @@ pub struct CvOptions {
     pub batch_size: usize,
     /// Bootstrap resamples for the model − baseline interval.
     pub resamples: usize,
+    /// How an ensemble's thresholds are chosen on the inner policies.
+    pub thresholds: ThresholdChoice,
 }
 
 /// What one trained model went through (its folder's `trained.json`).
@@ -150,6 +153,10 @@ pub struct Trained {
     /// Segment macro-F1 on the inner policies at the best step.
     pub inner_macro_f1: f64,
     pub thresholds: BTreeMap<String, f32>,
+    /// How `thresholds` were chosen on the inner policies (`cv
+    /// --thresholds`); records from before the choice existed read `best`.
+    #[serde(default)]
+    pub threshold_choice: ThresholdChoice,
     /// Trained again on `fit` + `inner` once those choices were made
     /// (`cv --refit`): the weights learned from both, the thresholds are
     /// still the inner policies' choice.
@@ -308,6 +315,7 @@ pub fn train_fold(
         refit: false,
         members: Vec::new(),
         reused_from: None,
+        threshold_choice: ThresholdChoice::Best,
     })
 }
 
@@ -352,6 +360,7 @@ pub fn train_ngram_fold(
         refit: false,
         members: Vec::new(),
         reused_from: None,
+        threshold_choice: ThresholdChoice::Best,
     })
 }
 
@@ -467,6 +476,12 @@ fn train_members(
         }
     };
     if let [only] = names.as_slice() {
+        if opts.thresholds != ThresholdChoice::Best {
+            return Err(CvError::Setup(format!(
+                "{:?} thresholds are an ensemble's: name two or more members",
+                opts.thresholds
+            )));
+        }
         return member(only, out);
     }
     let mut parts = Vec::new();
@@ -492,7 +507,12 @@ fn train_members(
     let inputs: Vec<_> = dev.iter().map(Labelled::input).collect();
     let scores = clf.score(&inputs, opts.batch_size)?;
     let gold: Vec<LabelSet> = dev.iter().map(|l| l.gold).collect();
-    let (report, thresholds) = metrics::tune_and_report(&gold, &scores);
+    let group: Vec<&str> = dev
+        .iter()
+        .map(|l| l.example.source.as_deref().unwrap_or(""))
+        .collect();
+    let thresholds = thresholds::choose(opts.thresholds, &group, &gold, &scores, opts.seed);
+    let report = metrics::report(&gold, &metrics::decide(&scores, &thresholds));
     write(by_label(thresholds))?;
     Ok(Trained {
         fit,
@@ -508,6 +528,7 @@ fn train_members(
         refit: false,
         members: parts,
         reused_from: None,
+        threshold_choice: opts.thresholds,
     })
 }
 
