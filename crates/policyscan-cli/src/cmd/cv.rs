@@ -292,8 +292,12 @@ fn refit_note(t: &Trained) -> String {
 }
 
 /// " (plain, lead-in reused)" when members were copied from an earlier
-/// run: their steps and seconds are that run's.
+/// run, " (reused)" when the one model was: their steps and seconds are
+/// that run's.
 fn reuse_note(t: &Trained, a: &CvArgs) -> String {
+    if t.members.is_empty() && t.reused_from.is_some() {
+        return " (reused)".into();
+    }
     let reused: Vec<&str> = t
         .members
         .iter()

@@ -526,6 +526,22 @@ fn cv_reuses_members_an_earlier_run_trained_on_the_same_policies() {
     assert!(err.contains("no member `lead-in`"), "{err}");
     let err = refused(&["--reuse", "lead-in", "--members", "plain,ngram"]);
     assert!(err.contains("not a member of this run"), "{err}");
+    // A single model's folder is no ensemble to take members from.
+    let single = dir.path().join("single");
+    let mut args = vec!["--folds", "2", "--members", "ngram", "--work"];
+    args.push(single.to_str().unwrap());
+    args.extend_from_slice(TINY);
+    cv_json(dir.path(), &args);
+    let from_single = ["--reuse-from", single.to_str().unwrap()];
+    let err = cv_refused(
+        dir.path(),
+        &[
+            &from_single[..],
+            &["--reuse", "ngram", "--members", "ngram"],
+        ]
+        .concat(),
+    );
+    assert!(err.contains("trained a single model"), "{err}");
 }
 
 #[test]

@@ -30,6 +30,12 @@ pub(super) fn reuse_member(
 ) -> Result<Trained, CvError> {
     let bad = |reason: String| CvError::Setup(format!("--reuse-from {}: {reason}", from.display()));
     let read = |name: &str| std::fs::read(from.join(name)).map_err(|e| bad(format!("{name}: {e}")));
+    if !from.join(MANIFEST).is_file() && from.join(TRAINED_FILE).is_file() {
+        return Err(bad(format!(
+            "no {MANIFEST}: members are reused from the folder of an ensemble run (two or more \
+             --members); this one trained a single model"
+        )));
+    }
     let manifest = Ensemble::parse(&read(MANIFEST)?, &from.display().to_string())?;
     let record: Trained = serde_json::from_slice(&read(TRAINED_FILE)?)
         .map_err(|e| bad(format!("{TRAINED_FILE}: {e}")))?;
