@@ -46,18 +46,13 @@ pub fn choose(
     }
     let members = policy_members(group);
     let mut rng = SplitMix64::new(seed);
-    let draws: Vec<Vec<usize>> = (0..RESAMPLES)
+    let bests: Vec<[f32; N_LABELS]> = (0..RESAMPLES)
         .map(|_| {
-            (0..members.len())
+            let draw: Vec<usize> = (0..members.len())
                 .flat_map(|_| members[rng.below(members.len())].iter().copied())
-                .collect()
-        })
-        .collect();
-    let bests: Vec<[f32; N_LABELS]> = draws
-        .iter()
-        .map(|d| {
-            let gold: Vec<LabelSet> = d.iter().map(|&i| gold[i]).collect();
-            let scores: Vec<[f32; N_LABELS]> = d.iter().map(|&i| scores[i]).collect();
+                .collect();
+            let gold: Vec<LabelSet> = draw.iter().map(|&i| gold[i]).collect();
+            let scores: Vec<[f32; N_LABELS]> = draw.iter().map(|&i| scores[i]).collect();
             tune_thresholds(&gold, &scores)
         })
         .collect();

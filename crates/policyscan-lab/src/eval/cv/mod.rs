@@ -477,10 +477,9 @@ fn train_members(
     };
     if let [only] = names.as_slice() {
         if opts.thresholds != ThresholdChoice::Best {
-            return Err(CvError::Setup(format!(
-                "{:?} thresholds are an ensemble's: name two or more members",
-                opts.thresholds
-            )));
+            return Err(CvError::Setup(
+                "bagged thresholds are an ensemble's: name two or more members".into(),
+            ));
         }
         return member(only, out);
     }
