@@ -255,14 +255,13 @@ pub fn run(a: CvArgs) -> Result<()> {
             } else {
                 println!(
                     "trained on {} policies ({} segments{}), checkpoint and thresholds{} from {} \
-                     inner policies: step {} of {}{}, {:.0} s; model in {}\n",
+                     inner policies: {}{}, {:.0} s; model in {}\n",
                     r.trained.fit.len(),
                     r.trained.human_examples,
                     extra_note(r.trained.extra_examples, &a),
                     choice_note(&r.trained),
                     r.trained.inner.len(),
-                    r.trained.best_step,
-                    r.trained.steps,
+                    steps_note(&r.trained, &a),
                     refit_note(&r.trained),
                     r.trained.seconds,
                     r.model_dir.display()
@@ -280,6 +279,29 @@ pub fn run(a: CvArgs) -> Result<()> {
     }
     res??;
     Ok(())
+}
+
+/// "step 500 of 600" for a BERT (the checkpoint kept of the steps run),
+/// "701 L-BFGS iterations" for the n-gram member (it has no checkpoint), and an
+/// ensemble's per member: its own summed steps would read as one run's.
+fn steps_note(t: &Trained, a: &CvArgs) -> String {
+    fn one(t: &Trained) -> String {
+        if t.best_step == 0 && t.steps > 0 {
+            format!("{} L-BFGS iterations", t.steps)
+        } else {
+            format!("step {} of {}", t.best_step, t.steps)
+        }
+    }
+    if t.members.is_empty() {
+        return one(t);
+    }
+    let parts: Vec<String> = t
+        .members
+        .iter()
+        .zip(&a.members)
+        .map(|(m, name)| format!("{name} {}", one(m)))
+        .collect();
+    parts.join(", ")
 }
 
 /// ", then refitted on all N" for a model trained again on fit + inner.
@@ -354,12 +376,11 @@ fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
         let how = match &f.trained {
             Some(t) => {
                 format!(
-                    "trained on {} policies ({} segments{}), step {} of {}, inner macro-F1 {:.3}{}{}, {:.0} s",
+                    "trained on {} policies ({} segments{}), {}, inner macro-F1 {:.3}{}{}, {:.0} s",
                     t.fit.len(),
                     t.human_examples,
                     extra_note(t.extra_examples, a),
-                    t.best_step,
-                    t.steps,
+                    steps_note(t, a),
                     t.inner_macro_f1,
                     choice_note(t),
                     refit_note(t),

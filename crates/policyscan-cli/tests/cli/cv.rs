@@ -565,6 +565,35 @@ fn cv_bags_an_ensembles_thresholds_over_inner_policy_resamples() {
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(ensemble["thresholds"], trained["thresholds"]);
     }
+    // The table names each member's own run, not the ensemble's summed
+    // steps as if one model had run them.
+    let mut args = vec!["cv", "--folds", "2", "--members", "plain,ngram"];
+    args.extend_from_slice(&["--thresholds", "bagged-median", "--reuse-from"]);
+    args.push(work.to_str().unwrap());
+    args.extend_from_slice(&["--reuse", "plain,ngram"]);
+    args.extend_from_slice(TINY);
+    let o = bin()
+        .args(&args)
+        .arg("--shared")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in 0..2 {
+        let t = &r["fold_results"][f]["trained"]["members"];
+        let want = format!(
+            "plain step {} of {}, ngram {} L-BFGS iterations, inner macro-F1",
+            t[0]["best_step"], t[0]["steps"], t[1]["steps"]
+        );
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  fold {f}:")));
+        let line = line.unwrap_or_else(|| panic!("no fold {f} in {text}"));
+        assert!(line.contains(&want), "{line} lacks {want}");
+        assert!(line.contains("(bagged median)"), "{line}");
+        assert!(line.ends_with("(plain, ngram reused)"), "{line}");
+    }
     // One model's thresholds are chosen with its checkpoint: refused.
     let args = ["--members", "plain", "--thresholds", "bagged-median"];
     let err = cv_refused(dir.path(), &args);
