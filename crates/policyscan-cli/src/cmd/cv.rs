@@ -13,7 +13,7 @@ use policyscan_lab::data::devset::DevSet;
 use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, weak_examples};
 use policyscan_lab::data::{HeadingRule, shared_dir};
 use policyscan_lab::eval::cv::{
-    CvOptions, CvResult, Trained, cross_validate, cross_validate_fixed, final_check,
+    CvOptions, CvResult, NGRAM, Trained, cross_validate, cross_validate_fixed, final_check,
     ngram_reads_weak,
 };
 use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
@@ -282,24 +282,24 @@ pub fn run(a: CvArgs) -> Result<()> {
 }
 
 /// "step 500 of 600" for a BERT (the checkpoint kept of the steps run),
-/// "701 L-BFGS iterations" for the n-gram member (it has no checkpoint), and an
-/// ensemble's per member: its own summed steps would read as one run's.
+/// "701 L-BFGS iterations" for the n-gram member (it has no checkpoint);
+/// an ensemble's per member, named: its summed steps would read as one run's.
 fn steps_note(t: &Trained, a: &CvArgs) -> String {
-    fn one(t: &Trained) -> String {
-        if t.best_step == 0 && t.steps > 0 {
+    fn one(name: &str, t: &Trained) -> String {
+        if name == NGRAM {
             format!("{} L-BFGS iterations", t.steps)
         } else {
             format!("step {} of {}", t.best_step, t.steps)
         }
     }
     if t.members.is_empty() {
-        return one(t);
+        return one(a.members.first().map_or("", String::as_str), t);
     }
     let parts: Vec<String> = t
         .members
         .iter()
         .zip(&a.members)
-        .map(|(m, name)| format!("{name} {}", one(m)))
+        .map(|(m, name)| format!("{name} {}", one(name, m)))
         .collect();
     parts.join(", ")
 }
