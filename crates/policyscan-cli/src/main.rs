@@ -47,7 +47,8 @@ pub enum Command {
     TrainTagger(train::TrainArgs),
     /// Cross-validate the classifier by policy over the human-labelled
     /// training policies, model vs keyword baseline (or --final, --line-kinds).
-    Cv(cmd::cv::CvArgs),
+    // Boxed: its options outweigh every other command's several times over.
+    Cv(Box<cmd::cv::CvArgs>),
     /// Score a model on a labelled JSONL file, or on the human dev lines.
     Eval(eval::EvalArgs),
     /// Classify the segments of a JSONL file and write their scores.
@@ -99,7 +100,7 @@ fn main() -> ExitCode {
         Command::Pretrain(a) => train::run_pretrain(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
-        Command::Cv(a) => cmd::cv::run(a),
+        Command::Cv(a) => cmd::cv::run(*a),
         Command::Dataset(a) => dataset::run(a),
         Command::Report(a) => cmd::report::run(a),
     };

@@ -179,8 +179,9 @@ fn lead_ins_are_read_only_by_a_model_trained_with_them() {
     assert_ne!(score(&reading, None), score(&reading, lead));
 }
 
-/// An ensemble directory scores with the mean of its members and decides
-/// with its manifest's thresholds, not theirs.
+/// An ensemble directory scores with the mean of its members (weighted
+/// per label where its manifest says) and decides with its manifest's
+/// thresholds, not theirs.
 #[test]
 fn an_ensemble_averages_its_members_and_uses_its_own_thresholds() {
     let (trained_dir, _) = trained();
@@ -196,12 +197,12 @@ fn an_ensemble_averages_its_members_and_uses_its_own_thresholds() {
     trainee
         .save(&dir.path().join("b"), &[0.9; N_LABELS])
         .unwrap();
-    policyscan::classify::Ensemble {
+    let manifest = |weights| policyscan::classify::Ensemble {
         members: vec!["a".into(), "b".into()],
         thresholds: [("minors".to_string(), 0.3)].into_iter().collect(),
-    }
-    .write(dir.path())
-    .unwrap();
+        weights,
+    };
+    manifest(Default::default()).write(dir.path()).unwrap();
 
     let ens = Classifier::from_dir(dir.path(), 64).unwrap();
     assert_eq!(ens.member_count(), 2);
@@ -229,6 +230,22 @@ fn an_ensemble_averages_its_members_and_uses_its_own_thresholds() {
             assert!((se[i][l] - mean).abs() < 1e-6, "{} vs {mean}", se[i][l]);
         }
     }
+    // Weighted per label: minors 3:1, the labels the manifest omits equal.
+    manifest(
+        [("minors".to_string(), vec![3.0, 1.0])]
+            .into_iter()
+            .collect(),
+    )
+    .write(dir.path())
+    .unwrap();
+    let weighted = Classifier::from_dir(dir.path(), 64).unwrap();
+    let sw = weighted.score(&inputs, 2).unwrap();
+    for i in 0..inputs.len() {
+        let minors = 0.75 * sa[i][4] + 0.25 * sb[i][4];
+        assert!((sw[i][4] - minors).abs() < 1e-6, "{} vs {minors}", sw[i][4]);
+        assert!((sw[i][0] - se[i][0]).abs() < 1e-6);
+    }
+    assert_ne!(sw, se, "the members score minors differently");
 }
 
 #[test]

@@ -18,7 +18,9 @@ use policyscan_lab::eval::cv::{
 };
 use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
 use policyscan_lab::eval::thresholds::ThresholdChoice;
+use policyscan_lab::eval::weights::WeightChoice;
 use policyscan_lab::train::TrainOptions;
+use policyscan_lab::train::ngram::NgramOptions;
 
 /// Flags of `policyscan cv`.
 #[derive(Args)]
@@ -49,6 +51,13 @@ pub struct CvArgs {
     /// --weak-weight.
     #[arg(long, value_delimiter = ',', default_value = "0")]
     ngram_weak_weights: Vec<f32>,
+    /// Inverse regularisation strengths (sklearn's C) the n-gram member
+    /// chooses among on the inner policies (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+    ngram_cs: Vec<f64>,
+    /// Longest character n-gram the n-gram member reads (from 1).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=6))]
+    ngram_max_n: u64,
     /// Distil: train towards a teacher's scores on segments of the corpus
     /// policies nobody labelled, beside the human labels. The teacher of
     /// fold N is DIR/fold-N (the --work folder of an earlier run with the
@@ -122,6 +131,12 @@ pub struct CvArgs {
     /// a flat F1 curve; the default model's recipe).
     #[arg(long, default_value = "best", value_parser = ["best", "bagged-median"])]
     thresholds: String,
+    /// How much each member of an ensemble weighs in its mean score, per
+    /// label: `equal`, or `bagged-median` (for each of 200 resamples of the
+    /// inner policies the 0.1-grid mix of the best F1, and of those each
+    /// member's median weight), chosen before the thresholds.
+    #[arg(long, default_value = "equal", value_parser = ["equal", "bagged-median"])]
+    member_weights: String,
     /// Folder for the fold models (default: a temporary folder, removed).
     #[arg(long)]
     work: Option<PathBuf>,
@@ -170,6 +185,11 @@ pub struct CvArgs {
 
 /// The lab's settings from the flags.
 fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
+    anyhow::ensure!(
+        a.ngram_cs.iter().all(|c| c.is_finite() && *c > 0.0),
+        "--ngram-cs: every C must be a positive number, got {:?}",
+        a.ngram_cs
+    );
     let (hidden, layers, heads) = super::model_size(&a.config)?;
     let train = TrainOptions {
         init: a.init.clone(),
@@ -196,7 +216,12 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         inner_share: a.inner_share,
         weak_weight: a.weak_weight,
         weak_ratio: a.weak_ratio,
-        ngram_weak_weights: a.ngram_weak_weights.clone(),
+        ngram: NgramOptions {
+            weak_weights: a.ngram_weak_weights.clone(),
+            cs: a.ngram_cs.clone(),
+            max_n: a.ngram_max_n as usize,
+            ..NgramOptions::default()
+        },
         teachers: a.teachers.clone(),
         distill_weight: a.distill_weight,
         distill_ratio: a.distill_ratio,
@@ -212,6 +237,10 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         thresholds: match a.thresholds.as_str() {
             "bagged-median" => ThresholdChoice::BaggedMedian,
             _ => ThresholdChoice::Best,
+        },
+        member_weights: match a.member_weights.as_str() {
+            "bagged-median" => WeightChoice::BaggedMedian,
+            _ => WeightChoice::Equal,
         },
     })
 }
@@ -334,11 +363,15 @@ fn reuse_note(t: &Trained, a: &CvArgs) -> String {
     }
 }
 
-/// " (bagged median)" when the thresholds were bagged (`--thresholds`).
+/// " (bagged median)" when the thresholds were bagged (`--thresholds`),
+/// " and member weights" too when the members' weights were chosen
+/// (`--member-weights`).
 fn choice_note(t: &Trained) -> &'static str {
-    match t.threshold_choice {
-        ThresholdChoice::Best => "",
-        ThresholdChoice::BaggedMedian => " (bagged median)",
+    match (t.threshold_choice, t.member_weights.is_empty()) {
+        (ThresholdChoice::Best, true) => "",
+        (ThresholdChoice::BaggedMedian, true) => " (bagged median)",
+        (ThresholdChoice::Best, false) => " (member weights bagged)",
+        (ThresholdChoice::BaggedMedian, false) => " (bagged median, member weights bagged)",
     }
 }
 

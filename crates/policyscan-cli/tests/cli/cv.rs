@@ -386,6 +386,48 @@ fn the_ngram_member_reads_the_weak_pool_only_at_the_weights_it_is_offered() {
     assert_eq!(bert["extra_examples"], 0);
 }
 
+/// `--ngram-max-n` and `--ngram-cs` reach the n-gram member: its
+/// vocabulary holds no longer n-gram, its C is the one offered; a C that is
+/// not positive is refused.
+#[test]
+fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let out = dir.path().join("ng");
+    let mut args = vec![
+        "--final",
+        "--members",
+        "ngram",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&["--ngram-max-n", "2", "--ngram-cs", "2.5"]);
+    args.extend_from_slice(TINY);
+    cv_json(dir.path(), &args);
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(out.join("ngram.json")).unwrap()).unwrap();
+    assert_eq!(
+        (config["max_n"].as_u64(), config["c"].as_f64()),
+        (Some(2), Some(2.5))
+    );
+    let vocab = config["vocab"].as_array().unwrap();
+    assert!(
+        vocab
+            .iter()
+            .any(|v| v.as_str().unwrap().chars().count() == 2)
+    );
+    assert!(
+        vocab
+            .iter()
+            .all(|v| v.as_str().unwrap().chars().count() <= 2)
+    );
+    let err = cv_refused(dir.path(), &["--members", "ngram", "--ngram-cs", "4,0"]);
+    assert!(
+        err.contains("--ngram-cs: every C must be a positive number"),
+        "{err}"
+    );
+}
+
 #[test]
 fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
     let dir = tempfile::tempdir().unwrap();
@@ -598,4 +640,62 @@ fn cv_bags_an_ensembles_thresholds_over_inner_policy_resamples() {
     let args = ["--members", "plain", "--thresholds", "bagged-median"];
     let err = cv_refused(dir.path(), &args);
     assert!(err.contains("two or more members"), "{err}");
+    let args = ["--members", "plain", "--member-weights", "bagged-median"];
+    let err = cv_refused(dir.path(), &args);
+    assert!(err.contains("member weights are an ensemble's"), "{err}");
+}
+
+/// `--member-weights bagged-median`: the members' per-label weights are
+/// chosen on the inner policies, recorded, written to the fold's
+/// `ensemble.json` (which the fold's model then applies) and named in the
+/// fold line; without it the manifest holds none (equal weights).
+#[test]
+fn cv_weighs_an_ensembles_members_per_label_on_inner_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let (work, weighed) = (dir.path().join("work"), dir.path().join("weighed"));
+    let mut args = vec!["--folds", "2", "--members", "plain,ngram", "--work"];
+    args.push(work.to_str().unwrap());
+    args.extend_from_slice(TINY);
+    let equal = cv_json(dir.path(), &args);
+    let mut args = vec!["--folds", "2", "--members", "plain,ngram"];
+    args.extend_from_slice(&["--member-weights", "bagged-median", "--reuse-from"]);
+    args.push(work.to_str().unwrap());
+    args.extend_from_slice(&["--reuse", "plain,ngram", "--work"]);
+    args.push(weighed.to_str().unwrap());
+    args.extend_from_slice(TINY);
+    let r = cv_json(dir.path(), &args);
+    for f in 0..2 {
+        let manifest = |root: &Path| -> Value {
+            let path = root.join(format!("fold-{f}/ensemble.json"));
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+        };
+        assert!(manifest(&work).get("weights").is_none());
+        assert!(
+            equal["fold_results"][f]["trained"]
+                .get("member_weights")
+                .is_none()
+        );
+        let trained = &r["fold_results"][f]["trained"];
+        let weights = trained["member_weights"].as_object().unwrap();
+        assert_eq!(weights.len(), 6, "{trained}");
+        for w in weights.values() {
+            let w: Vec<f64> = w
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            assert!(w.len() == 2 && (w[0] + w[1] - 1.0).abs() < 1e-5, "{w:?}");
+        }
+        assert_eq!(manifest(&weighed)["weights"], trained["member_weights"]);
+    }
+    let text = bin()
+        .args(["cv", "--shared"])
+        .arg(dir.path())
+        .args(&args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("(member weights bagged)"), "{text}");
 }

@@ -14,6 +14,8 @@
 //!   and the segmenter's line kinds against the readers';
 //! - [`thresholds`]: how an ensemble's thresholds are chosen on its inner
 //!   policies (the best F1 there, or bagged over policy resamples);
+//! - [`weights`]: how much each ensemble member weighs in the mean, per
+//!   label, chosen on the inner policies (equal, or bagged over resamples);
 //! - [`runs`]: two runs' `--dump` files compared on the same lines (the
 //!   paired bootstrap of one recipe against another);
 //! - [`cv`]: policy-level cross-validation of the classifier over the
@@ -27,3 +29,4 @@ pub mod metrics;
 pub mod runs;
 pub mod spans;
 pub mod thresholds;
+pub mod weights;

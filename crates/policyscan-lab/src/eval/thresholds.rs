@@ -64,7 +64,7 @@ pub fn choose(
 }
 
 /// Item indices of each policy, in order of first appearance.
-fn policy_members(group: &[&str]) -> Vec<Vec<usize>> {
+pub(crate) fn policy_members(group: &[&str]) -> Vec<Vec<usize>> {
     let mut names: Vec<&str> = Vec::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, g) in group.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! Where a classifier's bytes come from: one model directory (a Hugging
 //! Face BERT, or a character n-gram model, [`super::ngram`]), or an
 //! ensemble directory — `ensemble.json` naming member directories beside
-//! it, each one such model, and the thresholds for their mean score. An
+//! it, each one such model, the thresholds for their mean score and,
+//! optionally, how much each member weighs in that mean per label. An
 //! ensemble is kept as plain member directories so that each one still
 //! loads, trains and converts with the usual tools.
 
@@ -27,6 +28,13 @@ pub struct Ensemble {
     /// are for each one alone and are not read.
     #[serde(default)]
     pub thresholds: BTreeMap<String, f32>,
+    /// Per-label weights of the members in the mean (label → one weight per
+    /// member, in `members` order; a missing label weighs them equally).
+    /// A member can be better at one label than another — the n-gram model
+    /// at rare, keyword-led labels, a BERT at paraphrase — and `cv
+    /// --member-weights` lets the inner policies say so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub weights: BTreeMap<String, Vec<f32>>,
 }
 
 impl Ensemble {
@@ -54,7 +62,42 @@ impl Ensemble {
                 "threshold for unknown label `{l}`; labels are {LABELS:?}"
             )));
         }
+        for (l, w) in &e.weights {
+            if !LABELS.contains(&l.as_str()) {
+                return Err(err(format!(
+                    "weights for unknown label `{l}`; labels are {LABELS:?}"
+                )));
+            }
+            if w.len() != e.members.len() {
+                return Err(err(format!(
+                    "weights for `{l}`: {} given for {} members",
+                    w.len(),
+                    e.members.len()
+                )));
+            }
+            if w.iter().any(|x| !x.is_finite() || *x < 0.0) || w.iter().sum::<f32>() <= 0.0 {
+                return Err(err(format!(
+                    "weights for `{l}` must be finite, not negative and not all zero: {w:?}"
+                )));
+            }
+        }
         Ok(e)
+    }
+
+    /// Each member's weight per label in [`LABELS`] order, normalised so
+    /// that a label's weights sum to 1 (equal where the manifest gives none).
+    pub fn weight_arrays(&self) -> Vec<[f32; N_LABELS]> {
+        let n = self.members.len();
+        let mut out = vec![[1.0 / n as f32; N_LABELS]; n];
+        for (l, label) in LABELS.iter().enumerate() {
+            if let Some(w) = self.weights.get(*label) {
+                let sum: f32 = w.iter().sum();
+                for (m, x) in w.iter().enumerate() {
+                    out[m][l] = x / sum;
+                }
+            }
+        }
+        out
     }
 
     /// Thresholds in [`LABELS`] order.
@@ -193,6 +236,15 @@ mod tests {
         assert_eq!(ok.members, ["plain", "lead-in"]);
         assert_eq!(ok.threshold_array()[4], 0.7);
         assert_eq!(ok.threshold_array()[0], 0.5);
+        assert_eq!(ok.weight_arrays(), vec![[0.5; N_LABELS]; 2]);
+        let weighted = Ensemble::parse(
+            br#"{"members": ["a", "b"], "weights": {"minors": [3, 1]}}"#,
+            "m",
+        )
+        .unwrap();
+        let w = weighted.weight_arrays();
+        assert_eq!((w[0][4], w[1][4]), (0.75, 0.25));
+        assert_eq!((w[0][0], w[1][0]), (0.5, 0.5));
         for (bad, why) in [
             (r#"{"members": []}"#, "empty"),
             (r#"{"members": ["../x"]}"#, "not a directory name"),
@@ -202,6 +254,22 @@ mod tests {
                 "unknown label `ads`",
             ),
             (r#"{"members": "a"}"#, "invalid type"),
+            (
+                r#"{"members": ["a", "b"], "weights": {"ads": [1, 1]}}"#,
+                "unknown label `ads`",
+            ),
+            (
+                r#"{"members": ["a", "b"], "weights": {"minors": [1]}}"#,
+                "1 given for 2 members",
+            ),
+            (
+                r#"{"members": ["a", "b"], "weights": {"minors": [0, 0]}}"#,
+                "not all zero",
+            ),
+            (
+                r#"{"members": ["a", "b"], "weights": {"minors": [-1, 2]}}"#,
+                "not negative",
+            ),
         ] {
             let e = Ensemble::parse(bad.as_bytes(), "dir")
                 .unwrap_err()
@@ -219,6 +287,7 @@ mod tests {
         Ensemble {
             members: vec!["a".into()],
             thresholds: BTreeMap::new(),
+            weights: BTreeMap::new(),
         }
         .write(dir.path())
         .unwrap();

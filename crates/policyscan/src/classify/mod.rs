@@ -6,7 +6,7 @@
 //!
 //! A classifier is one model — a BERT in the Hugging Face layout, or a
 //! character n-gram model — or an ensemble of them whose scores it
-//! averages ([`Ensemble`]); the default is an ensemble embedded in the
+//! averages, weighted per label where the manifest says ([`Ensemble`]); the default is an ensemble embedded in the
 //! binary. One file per part:
 //! - `files` — reading a model or ensemble directory (or the embedded bytes);
 //! - `member` — one loaded BERT and its tokeniser;
@@ -129,6 +129,8 @@ impl Scorer {
 pub struct Classifier {
     /// One model, or an ensemble's members in manifest order.
     members: Vec<Scorer>,
+    /// Each member's per-label weight in the mean (a label's sum to 1).
+    weights: Vec<[f32; N_LABELS]>,
     thresholds: [f32; N_LABELS],
     device: Device,
 }
@@ -160,14 +162,15 @@ impl Classifier {
         max_tokens: usize,
         device: &Device,
     ) -> Result<Self, ModelError> {
-        let (names, ensemble_thresholds) = match &files.ensemble {
-            None => (vec![source_name.to_string()], None),
+        let (names, ensemble_thresholds, weights) = match &files.ensemble {
+            None => (vec![source_name.to_string()], None, vec![[1.0; N_LABELS]]),
             Some((e, _)) => (
                 e.members
                     .iter()
                     .map(|m| format!("{source_name}/{m}"))
                     .collect(),
                 Some(e.threshold_array()),
+                e.weight_arrays(),
             ),
         };
         let members = files
@@ -179,6 +182,7 @@ impl Classifier {
         let thresholds = ensemble_thresholds.unwrap_or(members[0].thresholds());
         Ok(Self {
             members,
+            weights,
             thresholds,
             device: device.clone(),
         })
@@ -232,8 +236,9 @@ impl Classifier {
         self.berts().next().map(|m| &m.batcher)
     }
 
-    /// Sigmoid scores in [`crate::labels::LABELS`] order for each input, the mean over the
-    /// members; output order = input order. Each member tokenises the
+    /// Sigmoid scores in [`crate::labels::LABELS`] order for each input, the
+    /// members' mean (weighted per label as the manifest says); output order
+    /// = input order. Each member tokenises the
     /// inputs in parallel, groups them into length-sorted batches of at
     /// most `batch_size` and runs the batches in parallel on rayon's pool
     /// (what `scan` does across policies).
@@ -242,27 +247,23 @@ impl Classifier {
         inputs: &[Input<'_>],
         batch_size: usize,
     ) -> Result<Vec<[f32; N_LABELS]>, InferenceError> {
-        let mut sum = self.members[0].score(inputs, batch_size, &self.device)?;
-        if self.members.len() == 1 {
-            return Ok(sum);
+        if let [only] = self.members.as_slice() {
+            return only.score(inputs, batch_size, &self.device);
         }
-        for m in &self.members[1..] {
-            for (acc, s) in sum
-                .iter_mut()
-                .zip(m.score(inputs, batch_size, &self.device)?)
-            {
-                for (a, x) in acc.iter_mut().zip(s) {
-                    *a += x;
-                }
-            }
-        }
-        let n = self.members.len() as f32;
-        for acc in &mut sum {
-            for a in acc.iter_mut() {
-                *a /= n;
-            }
-        }
-        Ok(sum)
+        Ok(mix(&self.member_scores(inputs, batch_size)?, &self.weights))
+    }
+
+    /// Each member's own scores, in manifest order (one vector per member,
+    /// in input order): what `cv` weighs the members by.
+    pub fn member_scores(
+        &self,
+        inputs: &[Input<'_>],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<[f32; N_LABELS]>>, InferenceError> {
+        self.members
+            .iter()
+            .map(|m| m.score(inputs, batch_size, &self.device))
+            .collect()
     }
 
     /// The first BERT member's raw logits in its head order for one
@@ -282,6 +283,22 @@ impl Classifier {
         }
         on
     }
+}
+
+/// The members' scores mixed with per-member, per-label weights (each
+/// label's weights summing to 1): the classifier's score from
+/// [`Classifier::member_scores`], for choosing the weights without
+/// scoring again.
+pub fn mix(members: &[Vec<[f32; N_LABELS]>], weights: &[[f32; N_LABELS]]) -> Vec<[f32; N_LABELS]> {
+    let mut out = vec![[0.0; N_LABELS]; members.first().map_or(0, Vec::len)];
+    for (scores, w) in members.iter().zip(weights) {
+        for (acc, s) in out.iter_mut().zip(scores) {
+            for l in 0..N_LABELS {
+                acc[l] += w[l] * s[l];
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -42,11 +42,12 @@ use crate::data::human::set_examples;
 use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
 use crate::eval::metrics::{self, by_label};
 use crate::eval::thresholds::{self, ThresholdChoice};
+use crate::eval::weights::{self, WeightChoice};
 use crate::train::classifier::{Trainee, train_on};
 use crate::train::distill::{Extra, TRAINED_FILE};
 use crate::train::ngram::{NgramOptions, train_ngram};
 use crate::train::{TrainError, TrainOptions, vocabulary_texts};
-use policyscan::classify::{Classifier, Ensemble};
+use policyscan::classify::{Classifier, Ensemble, mix};
 use policyscan::labels::{LabelSet, parse_labels};
 use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
@@ -93,11 +94,12 @@ pub struct CvOptions {
     pub weak_weight: f32,
     /// Weak examples drawn per human training example.
     pub weak_ratio: f64,
-    /// Loss weights of the weak examples the n-gram member chooses among
-    /// on the inner policies, with its `C`; `[0]` (or no `ngram` member)
-    /// leaves the weak pool out of it. Independent of `weak_weight`, which
-    /// is the BERT members'.
-    pub ngram_weak_weights: Vec<f32>,
+    /// How the n-gram member is trained: its n-gram range, the `C`s and the
+    /// loss weights of the weak examples it chooses among on the inner
+    /// policies (`weak_weights` `[0]`, or no `ngram` member, leaves the
+    /// weak pool out of it; independent of `weak_weight`, which is the BERT
+    /// members').
+    pub ngram: NgramOptions,
     /// Distil from teachers: in cross-validation `fold-N` under this
     /// folder teaches fold N (the work folder of an earlier run with the
     /// same folds); in the final check the folder itself teaches. `None`:
@@ -133,6 +135,9 @@ pub struct CvOptions {
     pub resamples: usize,
     /// How an ensemble's thresholds are chosen on the inner policies.
     pub thresholds: ThresholdChoice,
+    /// How much each member weighs in an ensemble's mean, per label
+    /// (chosen on the inner policies before the thresholds).
+    pub member_weights: WeightChoice,
 }
 
 /// What one trained model went through (its folder's `trained.json`).
@@ -157,6 +162,10 @@ pub struct Trained {
     /// --thresholds`); records from before the choice existed read `best`.
     #[serde(default)]
     pub threshold_choice: ThresholdChoice,
+    /// An ensemble's per-label member weights as its `ensemble.json` holds
+    /// them (label → one weight per member); empty: equal weights.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub member_weights: BTreeMap<String, Vec<f32>>,
     /// Trained again on `fit` + `inner` once those choices were made
     /// (`cv --refit`): the weights learned from both, the thresholds are
     /// still the inner policies' choice.
@@ -316,11 +325,12 @@ pub fn train_fold(
         members: Vec::new(),
         reused_from: None,
         threshold_choice: ThresholdChoice::Best,
+        member_weights: BTreeMap::new(),
     })
 }
 
 /// Train the n-gram member on the human segments of `fit` (and `weak`),
-/// choosing the weak examples' weight among `opts.ngram_weak_weights`, its
+/// choosing the weak examples' weight among `opts.ngram.weak_weights`, its
 /// regularisation and thresholds on `inner`; the model goes to `out`.
 pub fn train_ngram_fold(
     set: &DevSet,
@@ -332,11 +342,7 @@ pub fn train_ngram_fold(
     let seg = SegmentOptions::default();
     let train = labelled(set_examples(&set.select(&fit), &seg))?;
     let dev = labelled(set_examples(&set.select(&inner), &seg))?;
-    let ngram = NgramOptions {
-        weak_weights: opts.ngram_weak_weights.clone(),
-        ..NgramOptions::default()
-    };
-    let t = train_ngram(&train, weak, &dev, &ngram);
+    let t = train_ngram(&train, weak, &dev, &opts.ngram);
     t.model
         .save(out)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))?;
@@ -361,6 +367,7 @@ pub fn train_ngram_fold(
         members: Vec::new(),
         reused_from: None,
         threshold_choice: ThresholdChoice::Best,
+        member_weights: BTreeMap::new(),
     })
 }
 
@@ -481,6 +488,11 @@ fn train_members(
                 "bagged thresholds are an ensemble's: name two or more members".into(),
             ));
         }
+        if opts.member_weights != WeightChoice::Equal {
+            return Err(CvError::Setup(
+                "member weights are an ensemble's: name two or more members".into(),
+            ));
+        }
         return member(only, out);
     }
     let mut parts = Vec::new();
@@ -489,30 +501,43 @@ fn train_members(
         tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
         parts.push(t);
     }
-    let write = |thresholds: BTreeMap<String, f32>| {
+    let write = |thresholds: BTreeMap<String, f32>, weights: BTreeMap<String, Vec<f32>>| {
         Ensemble {
             members: names.iter().map(|m| m.to_string()).collect(),
             thresholds,
+            weights,
         }
         .write(out)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))
     };
-    write(BTreeMap::new())?;
+    write(BTreeMap::new(), BTreeMap::new())?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let dev = labelled(set_examples(
         &set.select(&inner),
         &SegmentOptions::default(),
     ))?;
     let inputs: Vec<_> = dev.iter().map(Labelled::input).collect();
-    let scores = clf.score(&inputs, opts.batch_size)?;
+    let member_scores = clf.member_scores(&inputs, opts.batch_size)?;
     let gold: Vec<LabelSet> = dev.iter().map(|l| l.gold).collect();
     let group: Vec<&str> = dev
         .iter()
         .map(|l| l.example.source.as_deref().unwrap_or(""))
         .collect();
+    let w = weights::choose(
+        opts.member_weights,
+        &group,
+        &gold,
+        &member_scores,
+        opts.seed,
+    );
+    let scores = mix(&member_scores, &w);
+    let member_weights = match opts.member_weights {
+        WeightChoice::Equal => BTreeMap::new(),
+        WeightChoice::BaggedMedian => weights_by_label(&w),
+    };
     let thresholds = thresholds::choose(opts.thresholds, &group, &gold, &scores, opts.seed);
     let report = metrics::report(&gold, &metrics::decide(&scores, &thresholds));
-    write(by_label(thresholds))?;
+    write(by_label(thresholds), member_weights.clone())?;
     Ok(Trained {
         fit,
         inner,
@@ -528,7 +553,17 @@ fn train_members(
         members: parts,
         reused_from: None,
         threshold_choice: opts.thresholds,
+        member_weights,
     })
+}
+
+/// Per-member weights by label name, as `ensemble.json` keeps them.
+fn weights_by_label(w: &[[f32; policyscan::labels::N_LABELS]]) -> BTreeMap<String, Vec<f32>> {
+    policyscan::labels::LABELS
+        .iter()
+        .enumerate()
+        .map(|(l, name)| (name.to_string(), w.iter().map(|m| m[l]).collect()))
+        .collect()
 }
 
 /// The classifier that predicts one held-out fold.

@@ -109,7 +109,7 @@ fn human_segments(set: &DevSet, fit: &[String]) -> f64 {
 
 /// Whether `opts` trains an n-gram member that may read the weak pool.
 pub fn ngram_reads_weak(opts: &CvOptions) -> bool {
-    opts.members.iter().any(|m| m == NGRAM) && opts.ngram_weak_weights.iter().any(|&w| w > 0.0)
+    opts.members.iter().any(|m| m == NGRAM) && opts.ngram.weak_weights.iter().any(|&w| w > 0.0)
 }
 
 /// The labelled weak pool when `opts` trains on it (else empty).

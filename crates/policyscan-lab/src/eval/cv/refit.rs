@@ -37,7 +37,7 @@ pub(super) fn refit_member(
         let ngram = NgramOptions {
             cs: vec![c],
             weak_weights: vec![trained.extra_weight],
-            ..NgramOptions::default()
+            ..opts.ngram.clone()
         };
         let mut t = train_ngram(&train, &extra.ngram, &[], &ngram);
         t.model.set_thresholds(trained.thresholds.clone());
