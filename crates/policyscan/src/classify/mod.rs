@@ -6,8 +6,8 @@
 //!
 //! A classifier is one model — a BERT in the Hugging Face layout, or a
 //! character n-gram model — or an ensemble of them whose scores it
-//! averages, weighted per label where the manifest says ([`Ensemble`]); the default is an ensemble embedded in the
-//! binary. One file per part:
+//! averages, weighted per label where the manifest says ([`Ensemble`]); the
+//! default is an ensemble embedded in the binary. One file per part:
 //! - `files` — reading a model or ensemble directory (or the embedded bytes);
 //! - `member` — one loaded BERT and its tokeniser;
 //! - `ngram` — one loaded character n-gram model;
