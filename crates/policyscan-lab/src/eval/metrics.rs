@@ -164,6 +164,15 @@ pub fn decide(scores: &[[f32; N_LABELS]], thresholds: &[f32; N_LABELS]) -> Vec<L
         .collect()
 }
 
+/// Thresholds tried when tuning: `grid_threshold(1..=THRESHOLD_STEPS)`,
+/// 0.05 … 0.95.
+pub const THRESHOLD_STEPS: u8 = 19;
+
+/// The `k`-th threshold of the tuning grid (`k` × 0.05).
+pub fn grid_threshold(k: u8) -> f32 {
+    f32::from(k) * 0.05
+}
+
 /// For each label, the threshold in 0.05..=0.95 that maximises that label's
 /// F1 on (gold, scores). Ties keep the threshold closest to 0.5, so a label
 /// with no dev support stays at 0.5.
@@ -171,8 +180,8 @@ pub fn tune_thresholds(gold: &[LabelSet], scores: &[[f32; N_LABELS]]) -> [f32; N
     let mut best = [0.5f32; N_LABELS];
     for l in 0..N_LABELS {
         let mut best_f = -1.0;
-        for step in 1..=19 {
-            let t = step as f32 * 0.05;
+        for step in 1..=THRESHOLD_STEPS {
+            let t = grid_threshold(step);
             let (mut tp, mut fp, mut fn_) = (0, 0, 0);
             for (g, s) in gold.iter().zip(scores) {
                 match (g[l], s[l] >= t) {

@@ -44,13 +44,9 @@ pub fn choose(
     if choice == ThresholdChoice::Best {
         return tune_thresholds(gold, scores);
     }
-    let members = policy_members(group);
-    let mut rng = SplitMix64::new(seed);
-    let bests: Vec<[f32; N_LABELS]> = (0..RESAMPLES)
-        .map(|_| {
-            let draw: Vec<usize> = (0..members.len())
-                .flat_map(|_| members[rng.below(members.len())].iter().copied())
-                .collect();
+    let bests: Vec<[f32; N_LABELS]> = policy_resamples(group, seed)
+        .into_iter()
+        .map(|draw| {
             let gold: Vec<LabelSet> = draw.iter().map(|&i| gold[i]).collect();
             let scores: Vec<[f32; N_LABELS]> = draw.iter().map(|&i| scores[i]).collect();
             tune_thresholds(&gold, &scores)
@@ -63,8 +59,23 @@ pub fn choose(
     })
 }
 
+/// [`RESAMPLES`] seeded resamples of the policies `group` names, with
+/// replacement, each as the item indices of the policies drawn: a choice
+/// made on each is a choice made on a policy sample, as the bootstrap draws.
+pub(crate) fn policy_resamples(group: &[&str], seed: u64) -> Vec<Vec<usize>> {
+    let members = policy_members(group);
+    let mut rng = SplitMix64::new(seed);
+    (0..RESAMPLES)
+        .map(|_| {
+            (0..members.len())
+                .flat_map(|_| members[rng.below(members.len())].iter().copied())
+                .collect()
+        })
+        .collect()
+}
+
 /// Item indices of each policy, in order of first appearance.
-pub(crate) fn policy_members(group: &[&str]) -> Vec<Vec<usize>> {
+fn policy_members(group: &[&str]) -> Vec<Vec<usize>> {
     let mut names: Vec<&str> = Vec::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, g) in group.iter().enumerate() {

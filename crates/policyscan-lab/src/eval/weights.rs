@@ -11,13 +11,14 @@
 //! median of each member's weight over the resamples. The thresholds of
 //! the weighted mean are then chosen as before.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use policyscan::labels::{LabelSet, N_LABELS};
-use policyscan::rng::SplitMix64;
+use policyscan::labels::{LABELS, LabelSet, N_LABELS};
 
-use super::metrics::Tally;
-use super::thresholds::{RESAMPLES, policy_members};
+use super::metrics::{THRESHOLD_STEPS, Tally, grid_threshold};
+use super::thresholds::policy_resamples;
 
 /// Steps of the weight grid: weights are multiples of `1 / GRID`.
 pub const GRID: usize = 10;
@@ -61,21 +62,18 @@ pub fn choose(
                 .collect()
         })
         .collect();
-    let policies = policy_members(group);
-    let mut rng = SplitMix64::new(seed);
-    let mut chosen: Vec<[usize; N_LABELS]> = Vec::with_capacity(RESAMPLES);
-    for _ in 0..RESAMPLES {
-        let draw: Vec<usize> = (0..policies.len())
-            .flat_map(|_| policies[rng.below(policies.len())].iter().copied())
-            .collect();
-        chosen.push(std::array::from_fn(|l| {
-            let f1: Vec<f64> = bins
-                .iter()
-                .map(|b| best_f1(draw.iter().map(|&i| (gold[i][l], b[i][l]))))
-                .collect();
-            best_mix(&f1, &grid)
-        }));
-    }
+    let chosen: Vec<[usize; N_LABELS]> = policy_resamples(group, seed)
+        .iter()
+        .map(|draw| {
+            std::array::from_fn(|l| {
+                let f1: Vec<f64> = bins
+                    .iter()
+                    .map(|b| best_f1(draw.iter().map(|&i| (gold[i][l], b[i][l]))))
+                    .collect();
+                best_mix(&f1, &grid)
+            })
+        })
+        .collect();
     let mut out = equal;
     for l in 0..N_LABELS {
         let medians: Vec<f32> = (0..m)
@@ -93,6 +91,15 @@ pub fn choose(
         }
     }
     out
+}
+
+/// Per-member weights by label name, as `ensemble.json` keeps them.
+pub fn by_label(w: &[[f32; N_LABELS]]) -> BTreeMap<String, Vec<f32>> {
+    LABELS
+        .iter()
+        .enumerate()
+        .map(|(l, name)| (name.to_string(), w.iter().map(|m| m[l]).collect()))
+        .collect()
 }
 
 /// Every way to split 1 among `m` members in steps of `1 / GRID`.
@@ -115,15 +122,18 @@ fn mixes(m: usize) -> Vec<Vec<f32>> {
     out
 }
 
-/// The grid thresholds (0.05 … 0.95) a score reaches, computed as
-/// [`super::metrics::tune_thresholds`] computes them.
+/// How many of the grid thresholds [`super::metrics::tune_thresholds`]
+/// tries a score reaches.
 fn bin(score: f32) -> u8 {
-    (1..=19u8).take_while(|&k| score >= k as f32 * 0.05).count() as u8
+    (1..=THRESHOLD_STEPS)
+        .take_while(|&k| score >= grid_threshold(k))
+        .count() as u8
 }
 
 /// The best F1 over the grid thresholds of (gold, bin) pairs.
 fn best_f1(items: impl Iterator<Item = (bool, u8)>) -> f64 {
-    let (mut pos, mut neg) = ([0usize; 20], [0usize; 20]);
+    const BINS: usize = THRESHOLD_STEPS as usize + 1;
+    let (mut pos, mut neg) = ([0usize; BINS], [0usize; BINS]);
     for (g, b) in items {
         if g {
             pos[b as usize] += 1;
@@ -135,7 +145,7 @@ fn best_f1(items: impl Iterator<Item = (bool, u8)>) -> f64 {
     let (mut tp, mut fp) = (0, 0);
     let mut best = 0.0f64;
     // Threshold k predicts an item when its bin is k or more: walk down.
-    for k in (1..20).rev() {
+    for k in (1..BINS).rev() {
         tp += pos[k];
         fp += neg[k];
         best = best.max(Tally::confusion(tp, fp, total_pos - tp).prf().f1);
@@ -163,6 +173,7 @@ fn best_mix(f1: &[f64], grid: &[Vec<f32>]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use policyscan::rng::SplitMix64;
 
     /// Twelve policies of ten items: member 0 scores label 0 right (high
     /// on positives), member 1 scores it at random; for label 1 the other

@@ -533,7 +533,7 @@ fn train_members(
     let scores = mix(&member_scores, &w);
     let member_weights = match opts.member_weights {
         WeightChoice::Equal => BTreeMap::new(),
-        WeightChoice::BaggedMedian => weights_by_label(&w),
+        WeightChoice::BaggedMedian => weights::by_label(&w),
     };
     let thresholds = thresholds::choose(opts.thresholds, &group, &gold, &scores, opts.seed);
     let report = metrics::report(&gold, &metrics::decide(&scores, &thresholds));
@@ -555,15 +555,6 @@ fn train_members(
         threshold_choice: opts.thresholds,
         member_weights,
     })
-}
-
-/// Per-member weights by label name, as `ensemble.json` keeps them.
-fn weights_by_label(w: &[[f32; policyscan::labels::N_LABELS]]) -> BTreeMap<String, Vec<f32>> {
-    policyscan::labels::LABELS
-        .iter()
-        .enumerate()
-        .map(|(l, name)| (name.to_string(), w.iter().map(|m| m[l]).collect()))
-        .collect()
 }
 
 /// The classifier that predicts one held-out fold.
