@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use clap::builder::TypedValueParser;
+use policyscan::classify::ngram::NgramField;
 use policyscan_lab::data::devset::DevSet;
 use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, weak_examples};
 use policyscan_lab::data::{HeadingRule, shared_dir};
@@ -58,6 +60,11 @@ pub struct CvArgs {
     /// Longest character n-gram the n-gram member reads (from 1).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=6))]
     ngram_max_n: u64,
+    /// The fields the n-gram member reads, each its own block of columns
+    /// (comma-separated: joined, path, heading, text, lead-in); empty (the
+    /// default) reads the one text `path > … | text`.
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(NgramField::NAMES).map(|s| s.parse::<NgramField>().expect("a listed name")))]
+    ngram_fields: Vec<NgramField>,
     /// Distil: train towards a teacher's scores on segments of the corpus
     /// policies nobody labelled, beside the human labels. The teacher of
     /// fold N is DIR/fold-N (the --work folder of an earlier run with the
@@ -220,6 +227,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
             weak_weights: a.ngram_weak_weights.clone(),
             cs: a.ngram_cs.clone(),
             max_n: a.ngram_max_n as usize,
+            fields: a.ngram_fields.clone(),
             ..NgramOptions::default()
         },
         teachers: a.teachers.clone(),

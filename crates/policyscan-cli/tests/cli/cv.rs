@@ -429,6 +429,52 @@ fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
 }
 
 #[test]
+fn the_ngram_member_reads_the_fields_the_flag_names() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let out = dir.path().join("ng");
+    let mut args = vec![
+        "--final",
+        "--members",
+        "ngram",
+        "--out",
+        out.to_str().unwrap(),
+        "--ngram-fields",
+        "text,lead-in,rules",
+    ];
+    args.extend_from_slice(TINY);
+    cv_json(dir.path(), &args);
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(out.join("ngram.json")).unwrap()).unwrap();
+    assert_eq!(
+        config["fields"],
+        serde_json::json!(["text", "lead_in", "rules"])
+    );
+    // Every term is tagged with its field; no joined text is read.
+    let vocab: Vec<&str> = config["vocab"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        vocab
+            .iter()
+            .all(|v| ["t:", "l:", "r:"].iter().any(|t| v.starts_with(t)))
+    );
+    assert!(vocab.iter().any(|v| v.starts_with("r:")), "{vocab:?}");
+    // The member scores a scan like any other.
+    let scan = dir.path().join("scan");
+    scan_ok(&[&samples()], &scan, &["--model", out.to_str().unwrap()]);
+    assert!(table(&scan, "segments").height() > 50);
+    let err = cv_refused(
+        dir.path(),
+        &["--members", "ngram", "--ngram-fields", "body"],
+    );
+    assert!(err.contains("body"), "{err}");
+}
+
+#[test]
 fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
     let dir = tempfile::tempdir().unwrap();
     fake_shared(dir.path());

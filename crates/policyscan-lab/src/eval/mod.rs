@@ -6,7 +6,8 @@
 //!   threshold tuning and the paired bootstrap over policies;
 //! - [`spans`]: the one span scorer (exact and overlap), for the tagger and
 //!   the `data_type` extractor alike;
-//! - [`baseline`]: the keyword/heading rules the classifier must beat (and
+//! - [`baseline`]: the keyword/heading rules the classifier must beat (the
+//!   scan library's `classify::keywords`, re-exported here; and
 //!   the weak labeller of [`crate::data::classifier`]);
 //! - [`extract`]: the extractors against the human CA4P spans and the
 //!   fields of the dev policies;
@@ -21,7 +22,7 @@
 //! - [`cv`]: policy-level cross-validation of the classifier over the
 //!   human-labelled training policies, and the final check on dev.
 
-pub mod baseline;
+pub use policyscan::classify::keywords as baseline;
 pub mod cv;
 pub mod extract;
 pub mod lines;

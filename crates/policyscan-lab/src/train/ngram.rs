@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::data::examples::Labelled;
 use crate::eval::metrics::{self, by_label};
 use policyscan::classify::ngram::{
-    NGRAM_MODEL_TYPE, NgramConfig, NgramModel, index_of, ngram_counts, ngram_text, tfidf_row,
+    NGRAM_MODEL_TYPE, NgramConfig, NgramField, NgramModel, index_of, input_counts, tfidf_row,
 };
 use policyscan::labels::{LABELS, LabelSet, N_LABELS};
 
@@ -41,6 +41,9 @@ pub struct NgramOptions {
     /// Loss weights of the weak examples to choose from on the inner
     /// policies, with `C`; 0 trains on the human examples alone.
     pub weak_weights: Vec<f32>,
+    /// The fields read, each its own block of columns; empty for the one
+    /// joined text `path > … | text`.
+    pub fields: Vec<NgramField>,
 }
 
 impl Default for NgramOptions {
@@ -52,6 +55,7 @@ impl Default for NgramOptions {
             cs: vec![1.0, 4.0, 16.0],
             max_iter: 1000,
             weak_weights: vec![0.0],
+            fields: Vec::new(),
         }
     }
 }
@@ -129,10 +133,9 @@ fn fit_cs(
     gold: &[LabelSet],
     opts: &NgramOptions,
 ) -> Vec<(f64, NgramModel, usize)> {
-    let texts: Vec<String> = examples.iter().map(|l| ngram_text(&l.input())).collect();
-    let counts: Vec<HashMap<String, u32>> = texts
+    let counts: Vec<HashMap<String, u32>> = examples
         .par_iter()
-        .map(|t| ngram_counts(t, opts.min_n, opts.max_n))
+        .map(|l| input_counts(&l.input(), &opts.fields, opts.min_n, opts.max_n))
         .collect();
     let (vocab, idf) = fit_vocab(&counts, opts.min_df);
     let index = index_of(&vocab);
@@ -163,6 +166,7 @@ fn fit_cs(
             min_n: opts.min_n,
             max_n: opts.max_n,
             c,
+            fields: opts.fields.clone(),
             vocab: vocab.clone(),
         };
         let bias = std::array::from_fn(|j| fits[j].1);
@@ -179,14 +183,12 @@ fn fit_cs(
     out
 }
 
-/// The vocabulary (n-grams in at least `min_df` texts, sorted) and each
+/// The vocabulary (terms of at least `min_df` examples, sorted) and each
 /// one's smoothed idf, `ln((1 + n) / (1 + df)) + 1`.
 pub fn fit_vocab(counts: &[HashMap<String, u32>], min_df: u32) -> (Vec<String>, Vec<f32>) {
     let mut df: HashMap<&str, u32> = HashMap::new();
-    for c in counts {
-        for g in c.keys() {
-            *df.entry(g.as_str()).or_insert(0) += 1;
-        }
+    for g in counts.iter().flat_map(HashMap::keys) {
+        *df.entry(g.as_str()).or_insert(0) += 1;
     }
     let mut vocab: Vec<(&str, u32)> = df.into_iter().filter(|&(_, d)| d >= min_df).collect();
     vocab.sort_unstable();
@@ -335,6 +337,7 @@ fn lbfgs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use policyscan::classify::ngram::ngram_counts;
 
     #[test]
     fn lbfgs_finds_a_quadratic_minimum() {
@@ -422,6 +425,45 @@ mod tests {
         assert_eq!(clf.score(&[kids.input()], 8).unwrap()[0], s);
         assert_eq!(clf.thresholds(), &thresholds);
         assert!(clf.config().is_none());
+    }
+
+    #[test]
+    fn a_member_reading_lead_ins_learns_from_them_and_asks_the_scan_for_them() {
+        // List items that say nothing themselves: their lead-in decides.
+        let item = |i: usize, lead: &str, labels: &[&str]| {
+            let mut l = labelled("其他", &format!("第{i}项；"), labels);
+            l.example.lead_in = Some(lead.into());
+            l
+        };
+        let items = |from: usize| -> Vec<Labelled> {
+            let mut v = examples(from);
+            v.extend(
+                (0..10).map(|i| item(from + i, "我们会向以下机构提供您的信息：", &["sharing"])),
+            );
+            v.extend((0..10).map(|i| item(from + 50 + i, "本政策适用于以下产品：", &[])));
+            v
+        };
+        let opts = NgramOptions {
+            fields: vec![NgramField::Joined, NgramField::LeadIn],
+            ..NgramOptions::default()
+        };
+        let t = train_ngram(&items(0), &[], &items(500), &opts);
+        let s = t
+            .model
+            .score_one(&item(999, "我们会向以下机构提供您的信息：", &[]).input());
+        assert!(s[2] >= t.model.thresholds()[2], "{s:?}");
+        let s = t
+            .model
+            .score_one(&item(999, "本政策适用于以下产品：", &[]).input());
+        assert!(s[2] < t.model.thresholds()[2], "{s:?}");
+        let dir = tempfile::tempdir().unwrap();
+        t.model.save(dir.path()).unwrap();
+        let clf = policyscan::classify::Classifier::from_dir(dir.path(), 64).unwrap();
+        assert!(clf.reads_lead_ins());
+        let plain = train_ngram(&items(0), &[], &items(500), &NgramOptions::default());
+        plain.model.save(dir.path()).unwrap();
+        let clf = policyscan::classify::Classifier::from_dir(dir.path(), 64).unwrap();
+        assert!(!clf.reads_lead_ins());
     }
 
     #[test]

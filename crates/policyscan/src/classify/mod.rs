@@ -11,9 +11,12 @@
 //! - `files` — reading a model or ensemble directory (or the embedded bytes);
 //! - `member` — one loaded BERT and its tokeniser;
 //! - `ngram` — one loaded character n-gram model;
+//! - `keywords` — the keyword/heading rules (the baseline, and features
+//!   an n-gram member may read);
 //! - this file — [`Classifier`], which scores with every member and decides.
 
 mod files;
+pub mod keywords;
 mod member;
 pub mod ngram;
 
@@ -23,7 +26,7 @@ use candle_core::Device;
 
 pub use files::{ClassifierFiles, Ensemble, MANIFEST, MemberFiles};
 use member::Member;
-use ngram::{NgramFiles, NgramModel};
+use ngram::{NgramField, NgramFiles, NgramModel};
 
 use crate::labels::N_LABELS;
 use crate::model::batch::{self, Batcher, Input};
@@ -197,7 +200,10 @@ impl Classifier {
     /// only then are they worth computing, and only then do two copies of an
     /// item under different lead-ins score differently.
     pub fn reads_lead_ins(&self) -> bool {
-        self.berts().any(|m| m.config.lead_in)
+        self.members.iter().any(|m| match m {
+            Scorer::Bert(m) => m.config.lead_in,
+            Scorer::Ngram(m) => m.config().fields.contains(&NgramField::LeadIn),
+        })
     }
 
     fn berts(&self) -> impl Iterator<Item = &Member> {

@@ -1,5 +1,7 @@
 //! A linear classifier over character n-grams: TF-IDF of the 1- to 3-grams
-//! of `heading path > … | text`, one logistic regression per label.
+//! of `heading path > … | text`, one logistic regression per label. A
+//! member may instead read fields ([`NgramField`]: path, text, lead-in, the
+//! keyword rules…), each field's terms tagged with it (`fields`).
 //!
 //! Why it sits beside the BERT members: on policies it never saw it scores
 //! about as well as the small BERTs do, and it errs on other segments, so
@@ -8,13 +10,16 @@
 //! last 128 characters (half their window), and costs microseconds per segment.
 //!
 //! A member directory holds `ngram.json` ([`NgramConfig`]: labels,
-//! thresholds, the n-gram range and the vocabulary, in column order) and
+//! thresholds, the n-gram range, the fields and the vocabulary, in column
+//! order) and
 //! `ngram.safetensors` (`idf` `[V]`, `weight` `[labels, V]`, `bias`
 //! `[labels]`, f32). The features are sklearn's `TfidfVectorizer(analyzer=
 //! "char", sublinear_tf=True)`: lower-cased, tf = 1 + ln(count), times
 //! idf, rows L2-normalised; except that every run of white space, even of
 //! one character, becomes one space (sklearn keeps a lone tab or newline),
 //! so that a line break inside a segment never makes n-grams of its own.
+
+mod fields;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -25,6 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::labels::{LABELS, N_LABELS, thresholds_in_order};
 use crate::model::batch::Input;
 use crate::model::{ModelError, sigmoid};
+
+pub use fields::{Block, NgramField, blocks, joined_text};
 
 /// File name of an n-gram member's configuration and vocabulary.
 pub const NGRAM_CONFIG: &str = "ngram.json";
@@ -50,6 +57,11 @@ pub struct NgramConfig {
     /// not read at inference).
     #[serde(default)]
     pub c: f64,
+    /// The fields read, each a block of tagged n-grams ([`NgramField`]);
+    /// empty (and absent from the file) for the one joined text of the
+    /// members trained before fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<NgramField>,
     /// Every n-gram with a column, in column order.
     pub vocab: Vec<String>,
 }
@@ -81,15 +93,6 @@ impl NgramFiles {
             weights: read(NGRAM_WEIGHTS)?,
         })
     }
-}
-
-/// The text an n-gram member reads for one input: the heading path and the
-/// segment, as training built it.
-pub fn ngram_text(input: &Input<'_>) -> String {
-    let mut s = input.sections().collect::<Vec<_>>().join(" > ");
-    s.push_str(" | ");
-    s.push_str(input.text);
-    s
 }
 
 /// Lower-case and turn every run of white space into one space, as the
@@ -132,13 +135,45 @@ fn for_each_ngram(text: &str, min_n: usize, max_n: usize, mut f: impl FnMut(&str
 /// Every character n-gram of `text` with `min_n ≤ n ≤ max_n`, with its
 /// count (what training builds its vocabulary from).
 pub fn ngram_counts(text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
+    tagged_counts("", text, min_n, max_n)
+}
+
+/// [`ngram_counts`] with every n-gram behind `tag`.
+fn tagged_counts(tag: &str, text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
-    for_each_ngram(text, min_n, max_n, |g| match counts.get_mut(g) {
-        Some(c) => *c += 1,
-        None => {
-            counts.insert(g.to_string(), 1);
+    let mut key = String::from(tag);
+    for_each_ngram(text, min_n, max_n, |g| {
+        key.truncate(tag.len());
+        key.push_str(g);
+        match counts.get_mut(key.as_str()) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(key.clone(), 1);
+            }
         }
     });
+    counts
+}
+
+/// Every tagged term `fields` reads of `input`, with its count: the
+/// n-grams of each text field behind its tag, and the rules' terms.
+pub fn input_counts(
+    input: &Input<'_>,
+    fields: &[NgramField],
+    min_n: usize,
+    max_n: usize,
+) -> HashMap<String, u32> {
+    let mut counts = HashMap::new();
+    for b in blocks(input, fields) {
+        match b {
+            Block::Chars(tag, text) => counts.extend(tagged_counts(tag, &text, min_n, max_n)),
+            Block::Terms(terms) => {
+                for t in terms {
+                    *counts.entry(t).or_insert(0) += 1;
+                }
+            }
+        }
+    }
     counts
 }
 
@@ -290,14 +325,42 @@ impl NgramModel {
         self.config.thresholds = thresholds;
     }
 
-    /// The TF-IDF row of one text.
+    /// The TF-IDF row of one text, untagged.
     pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
         let mut columns = Vec::new();
+        self.columns_of("", text, &mut columns);
+        self.row_of(columns)
+    }
+
+    /// The feature row of one input: the L2-normalised TF-IDF of every
+    /// tagged term of every field it reads, as one bag.
+    pub fn input_features(&self, input: &Input<'_>) -> Vec<(u32, f32)> {
+        let mut columns = Vec::new();
+        for b in blocks(input, &self.config.fields) {
+            match b {
+                Block::Chars(tag, text) => self.columns_of(tag, &text, &mut columns),
+                Block::Terms(terms) => {
+                    columns.extend(terms.iter().filter_map(|t| self.index.get(t).copied()));
+                }
+            }
+        }
+        self.row_of(columns)
+    }
+
+    /// Push the column of every n-gram of `text`, tagged `tag`, that has one.
+    fn columns_of(&self, tag: &str, text: &str, columns: &mut Vec<u32>) {
+        let mut key = String::from(tag);
         for_each_ngram(text, self.config.min_n, self.config.max_n, |g| {
-            if let Some(&j) = self.index.get(g) {
+            key.truncate(tag.len());
+            key.push_str(g);
+            if let Some(&j) = self.index.get(key.as_str()) {
                 columns.push(j);
             }
         });
+    }
+
+    /// The L2-normalised TF-IDF row of a bag of columns.
+    fn row_of(&self, mut columns: Vec<u32>) -> Vec<(u32, f32)> {
         columns.sort_unstable();
         let mut counts: Vec<(u32, u32)> = Vec::new();
         for j in columns {
@@ -311,7 +374,7 @@ impl NgramModel {
 
     /// Sigmoid scores in [`LABELS`] order for one input.
     pub fn score_one(&self, input: &Input<'_>) -> [f32; N_LABELS] {
-        let row = self.features(&ngram_text(input));
+        let row = self.input_features(input);
         std::array::from_fn(|l| {
             let w = &self.weight[l];
             let z = self.bias[l] + row.iter().map(|&(j, x)| w[j as usize] * x).sum::<f32>();
@@ -348,6 +411,7 @@ mod tests {
                 min_n: 1,
                 max_n: 2,
                 c: 1.0,
+                fields: Vec::new(),
                 vocab,
             },
             vec![1.0; 5],
@@ -422,6 +486,72 @@ mod tests {
     }
 
     #[test]
+    fn a_member_with_fields_reads_each_field_behind_its_tag() {
+        let path = vec!["三、共享".to_string()];
+        let item = Input {
+            heading_path: &path,
+            text: "支付机构",
+            lead_in: Some("向第三方提供"),
+        };
+        let fields = [NgramField::Text, NgramField::LeadIn, NgramField::Rules];
+        let counts = input_counts(&item, &fields, 1, 2);
+        assert_eq!(counts["t:支付"], 1);
+        assert_eq!(counts["l:第三"], 1);
+        assert_eq!(counts["r:h:sharing"], 1);
+        assert_eq!(counts["r:l:sharing"], 1);
+        // The heading path is read only through the rules; no term is untagged.
+        assert!(
+            !counts
+                .keys()
+                .any(|k| k.starts_with("p:") || !k.contains(':'))
+        );
+        // The same n-gram in two fields is two columns: the lead-in's
+        // 第三 says sharing, the text's does not.
+        let vocab: Vec<String> = ["l:第三", "t:第三"].iter().map(|s| s.to_string()).collect();
+        let mut weight = vec![vec![0.0; 2]; N_LABELS];
+        weight[2][0] = 8.0;
+        let mut config = model().config().clone();
+        config.fields = vec![NgramField::Text, NgramField::LeadIn];
+        config.vocab = vocab;
+        let m = NgramModel::new(config, vec![1.0; 2], weight, [-2.0; N_LABELS]);
+        let in_lead = Input {
+            text: "支付机构",
+            lead_in: Some("与第三方"),
+            ..item
+        };
+        let in_text = Input {
+            text: "第三方支付机构",
+            lead_in: None,
+            ..item
+        };
+        assert!(m.score_one(&in_lead)[2] > 0.5);
+        assert!(m.score_one(&in_text)[2] < 0.5);
+        // Saved and loaded, it reads the same fields.
+        let dir = tempfile::tempdir().unwrap();
+        m.save(dir.path()).unwrap();
+        let back = NgramModel::load(&NgramFiles::read_dir(dir.path()).unwrap(), "m").unwrap();
+        assert_eq!(back.score_one(&in_lead), m.score_one(&in_lead));
+        assert_eq!(back.config().fields, [NgramField::Text, NgramField::LeadIn]);
+    }
+
+    #[test]
+    fn a_member_without_fields_writes_and_reads_the_file_it_always_did() {
+        let dir = tempfile::tempdir().unwrap();
+        model().save(dir.path()).unwrap();
+        let json = std::fs::read_to_string(dir.path().join(NGRAM_CONFIG)).unwrap();
+        assert!(!json.contains("fields"), "{json}");
+        let mut files = NgramFiles::read_dir(dir.path()).unwrap();
+        files.config = json
+            .replace(r#""vocab""#, r#""fields":["heading","body"],"vocab""#)
+            .into();
+        let e = NgramModel::load(&files, "m").err().unwrap().to_string();
+        assert!(
+            e.starts_with("m: ngram.json: ") && e.contains("body"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_member_reads_sections_not_policy_titles() {
         // A children's policy appended to the main one: its sections are
         // labelled by their own topics, so its title is not read.
@@ -435,7 +565,7 @@ mod tests {
             lead_in: None,
         };
         assert_eq!(
-            ngram_text(&input),
+            joined_text(&input),
             "二、我们收集哪些信息 | 我们收集您的手机号码"
         );
         let m = model();

@@ -1,16 +1,20 @@
 //! The keyword/heading baseline: what a careful regex writer gets without a
 //! model. It labels a segment from keywords in the headings above it and a
-//! few unambiguous keywords in its own text. Two jobs:
-//! - the yardstick the BERT classifier must beat (`policyscan eval
-//!   --dev-lines` scores both on the same lines), and
-//! - the weak labeller of the corpus in [`crate::data::classifier`]
-//!   (heading-derived section labels), which is why it lives in one place.
+//! few unambiguous keywords in its own text. Three jobs, which is why it
+//! lives in one place:
+//! - the yardstick the classifier must beat (`policyscan eval --dev-lines`
+//!   scores both on the same lines);
+//! - the weak labeller of the corpus (`policyscan_lab::data::classifier`:
+//!   heading-derived section labels);
+//! - features an n-gram member may read beside its n-grams (the `rules`
+//!   field of [`super::ngram::NgramField`]), which is why it lives in the
+//!   scan library.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use policyscan::labels::{LabelSet, N_LABELS};
+use crate::labels::{LabelSet, N_LABELS};
 
 /// Kinds of recipient a sharing statement names.
 const RECIPIENT: &str = "(第三方|合作伙伴|合作方|合作机构|关联公司|关联方|关联企业|服务商|服务提供商|广告商|广告主|合作商|其他公司|其他组织|(?i:sdk)|司法机关|政府部门|行政机关|公安)";
@@ -111,7 +115,7 @@ pub fn heading_labels(path: &[String]) -> LabelSet {
 
 /// Labels of the innermost heading in `path` that matches any heading rule
 /// (the older, narrower reading of the section; the weak labeller of the
-/// shipped model uses it — see [`crate::data::HeadingRule`]).
+/// stage-1 model uses it: `policyscan_lab::data::HeadingRule`).
 pub fn innermost_heading_labels(path: &[String]) -> LabelSet {
     for h in path.iter().rev() {
         let set = heading_labels(std::slice::from_ref(h));
@@ -137,7 +141,7 @@ pub fn predict(heading_path: &[String], text: &str) -> LabelSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use policyscan::labels::label_names;
+    use crate::labels::label_names;
 
     fn names(path: &[&str], text: &str) -> Vec<String> {
         let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
