@@ -386,14 +386,11 @@ fn the_ngram_member_reads_the_weak_pool_only_at_the_weights_it_is_offered() {
     assert_eq!(bert["extra_examples"], 0);
 }
 
-/// `--ngram-max-n` and `--ngram-cs` reach the n-gram member: its
-/// vocabulary holds no longer n-gram, its C is the one offered; a C that is
-/// not positive is refused.
-#[test]
-fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    fake_shared(dir.path());
-    let out = dir.path().join("ng");
+/// Train the n-gram member alone with `cv --final … extra` on a fake
+/// `../shared` in `dir`, into `dir/ng`; its `ngram.json`.
+fn final_ngram(dir: &Path, extra: &[&str]) -> Value {
+    fake_shared(dir);
+    let out = dir.join("ng");
     let mut args = vec![
         "--final",
         "--members",
@@ -401,11 +398,19 @@ fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
         "--out",
         out.to_str().unwrap(),
     ];
-    args.extend_from_slice(&["--ngram-max-n", "2", "--ngram-cs", "2.5"]);
+    args.extend_from_slice(extra);
     args.extend_from_slice(TINY);
-    cv_json(dir.path(), &args);
-    let config: Value =
-        serde_json::from_slice(&std::fs::read(out.join("ngram.json")).unwrap()).unwrap();
+    cv_json(dir, &args);
+    serde_json::from_slice(&std::fs::read(out.join("ngram.json")).unwrap()).unwrap()
+}
+
+/// `--ngram-max-n` and `--ngram-cs` reach the n-gram member: its
+/// vocabulary holds no longer n-gram, its C is the one offered; a C that is
+/// not positive is refused.
+#[test]
+fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = final_ngram(dir.path(), &["--ngram-max-n", "2", "--ngram-cs", "2.5"]);
     assert_eq!(
         (config["max_n"].as_u64(), config["c"].as_f64()),
         (Some(2), Some(2.5))
@@ -428,24 +433,13 @@ fn the_ngram_member_takes_its_range_and_c_from_the_flags() {
     );
 }
 
+/// `--ngram-fields` reaches the n-gram member: `ngram.json` records the
+/// fields, every term carries a field's tag, and a scan reads the member.
 #[test]
 fn the_ngram_member_reads_the_fields_the_flag_names() {
     let dir = tempfile::tempdir().unwrap();
-    fake_shared(dir.path());
+    let config = final_ngram(dir.path(), &["--ngram-fields", "text,lead-in,rules"]);
     let out = dir.path().join("ng");
-    let mut args = vec![
-        "--final",
-        "--members",
-        "ngram",
-        "--out",
-        out.to_str().unwrap(),
-        "--ngram-fields",
-        "text,lead-in,rules",
-    ];
-    args.extend_from_slice(TINY);
-    cv_json(dir.path(), &args);
-    let config: Value =
-        serde_json::from_slice(&std::fs::read(out.join("ngram.json")).unwrap()).unwrap();
     assert_eq!(
         config["fields"],
         serde_json::json!(["text", "lead_in", "rules"])
