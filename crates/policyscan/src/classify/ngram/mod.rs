@@ -141,18 +141,27 @@ pub fn ngram_counts(text: &str, min_n: usize, max_n: usize) -> HashMap<String, u
 /// [`ngram_counts`] with every n-gram behind `tag`.
 fn tagged_counts(tag: &str, text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
+    for_each_tagged(tag, text, min_n, max_n, |g| match counts.get_mut(g) {
+        Some(c) => *c += 1,
+        None => {
+            counts.insert(g.to_string(), 1);
+        }
+    });
+    counts
+}
+
+/// [`for_each_ngram`] with every n-gram behind `tag`, built in one buffer;
+/// untagged (the default member), the n-grams as they are, not copied.
+fn for_each_tagged(tag: &str, text: &str, min_n: usize, max_n: usize, mut f: impl FnMut(&str)) {
+    if tag.is_empty() {
+        return for_each_ngram(text, min_n, max_n, f);
+    }
     let mut key = String::from(tag);
     for_each_ngram(text, min_n, max_n, |g| {
         key.truncate(tag.len());
         key.push_str(g);
-        match counts.get_mut(key.as_str()) {
-            Some(c) => *c += 1,
-            None => {
-                counts.insert(key.clone(), 1);
-            }
-        }
+        f(&key);
     });
-    counts
 }
 
 /// Every tagged term `fields` reads of `input`, with its count: the
@@ -349,11 +358,9 @@ impl NgramModel {
 
     /// Push the column of every n-gram of `text`, tagged `tag`, that has one.
     fn columns_of(&self, tag: &str, text: &str, columns: &mut Vec<u32>) {
-        let mut key = String::from(tag);
-        for_each_ngram(text, self.config.min_n, self.config.max_n, |g| {
-            key.truncate(tag.len());
-            key.push_str(g);
-            if let Some(&j) = self.index.get(key.as_str()) {
+        let (min_n, max_n) = (self.config.min_n, self.config.max_n);
+        for_each_tagged(tag, text, min_n, max_n, |g| {
+            if let Some(&j) = self.index.get(g) {
                 columns.push(j);
             }
         });
