@@ -60,9 +60,9 @@ pub struct CvArgs {
     /// Longest character n-gram the n-gram member reads (from 1).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=6))]
     ngram_max_n: u64,
-    /// The fields the n-gram member reads, each its own block of columns
-    /// (comma-separated: joined, path, heading, text, lead-in); empty (the
-    /// default) reads the one text `path > … | text`.
+    /// The fields the n-gram member reads, each field's terms behind its tag
+    /// (comma-separated: joined, path, heading, text, lead-in, rules); none
+    /// (the default) reads the one text `path > … | text`.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(NgramField::NAMES).map(|s| s.parse::<NgramField>().expect("a listed name")))]
     ngram_fields: Vec<NgramField>,
     /// Distil: train towards a teacher's scores on segments of the corpus

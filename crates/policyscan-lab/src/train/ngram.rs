@@ -41,8 +41,8 @@ pub struct NgramOptions {
     /// Loss weights of the weak examples to choose from on the inner
     /// policies, with `C`; 0 trains on the human examples alone.
     pub weak_weights: Vec<f32>,
-    /// The fields read, each its own block of columns; empty for the one
-    /// joined text `path > … | text`.
+    /// The fields read, each field's terms behind its tag; empty for the
+    /// one joined text `path > … | text`.
     pub fields: Vec<NgramField>,
 }
 

@@ -53,7 +53,17 @@ pub enum Block {
 }
 
 impl NgramField {
-    /// The names `--ngram-fields` takes, in declaration order.
+    /// Every field, in declaration order.
+    pub const ALL: [Self; 6] = [
+        Self::Joined,
+        Self::Path,
+        Self::Heading,
+        Self::Text,
+        Self::LeadIn,
+        Self::Rules,
+    ];
+
+    /// The names `--ngram-fields` takes, in the order of [`Self::ALL`].
     pub const NAMES: [&'static str; 6] = ["joined", "path", "heading", "text", "lead-in", "rules"];
 
     /// The tag this field's n-grams carry in the vocabulary.
@@ -110,20 +120,17 @@ impl FromStr for NgramField {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "joined" => Self::Joined,
-            "path" => Self::Path,
-            "heading" => Self::Heading,
-            "text" => Self::Text,
-            "lead-in" | "lead_in" => Self::LeadIn,
-            "rules" => Self::Rules,
-            _ => {
-                return Err(format!(
+        let name = if s == "lead_in" { "lead-in" } else { s };
+        Self::ALL
+            .into_iter()
+            .zip(Self::NAMES)
+            .find_map(|(f, n)| (n == name).then_some(f))
+            .ok_or_else(|| {
+                format!(
                     "`{s}` is no n-gram field; expected one of {:?}",
                     Self::NAMES
-                ));
-            }
-        })
+                )
+            })
     }
 }
 

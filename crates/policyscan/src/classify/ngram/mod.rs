@@ -31,7 +31,8 @@ use crate::labels::{LABELS, N_LABELS, thresholds_in_order};
 use crate::model::batch::Input;
 use crate::model::{ModelError, sigmoid};
 
-pub use fields::{Block, NgramField, blocks, joined_text};
+use fields::{Block, blocks};
+pub use fields::{NgramField, joined_text};
 
 /// File name of an n-gram member's configuration and vocabulary.
 pub const NGRAM_CONFIG: &str = "ngram.json";
@@ -57,7 +58,7 @@ pub struct NgramConfig {
     /// not read at inference).
     #[serde(default)]
     pub c: f64,
-    /// The fields read, each a block of tagged n-grams ([`NgramField`]);
+    /// The fields read, each field's terms behind its tag ([`NgramField`]);
     /// empty (and absent from the file) for the one joined text of the
     /// members trained before fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -133,39 +134,15 @@ fn for_each_ngram(text: &str, min_n: usize, max_n: usize, mut f: impl FnMut(&str
 }
 
 /// Every character n-gram of `text` with `min_n ≤ n ≤ max_n`, with its
-/// count (what training builds its vocabulary from).
+/// count.
 pub fn ngram_counts(text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
-    tagged_counts("", text, min_n, max_n)
-}
-
-/// [`ngram_counts`] with every n-gram behind `tag`.
-fn tagged_counts(tag: &str, text: &str, min_n: usize, max_n: usize) -> HashMap<String, u32> {
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    for_each_tagged(tag, text, min_n, max_n, |g| match counts.get_mut(g) {
-        Some(c) => *c += 1,
-        None => {
-            counts.insert(g.to_string(), 1);
-        }
-    });
+    let mut counts = HashMap::new();
+    for_each_ngram(text, min_n, max_n, |g| count(&mut counts, g));
     counts
 }
 
-/// [`for_each_ngram`] with every n-gram behind `tag`, built in one buffer;
-/// untagged (the default member), the n-grams as they are, not copied.
-fn for_each_tagged(tag: &str, text: &str, min_n: usize, max_n: usize, mut f: impl FnMut(&str)) {
-    if tag.is_empty() {
-        return for_each_ngram(text, min_n, max_n, f);
-    }
-    let mut key = String::from(tag);
-    for_each_ngram(text, min_n, max_n, |g| {
-        key.truncate(tag.len());
-        key.push_str(g);
-        f(&key);
-    });
-}
-
-/// Every tagged term `fields` reads of `input`, with its count: the
-/// n-grams of each text field behind its tag, and the rules' terms.
+/// Every tagged term `fields` reads of `input`, with its count (what
+/// training builds its vocabulary from).
 pub fn input_counts(
     input: &Input<'_>,
     fields: &[NgramField],
@@ -173,17 +150,44 @@ pub fn input_counts(
     max_n: usize,
 ) -> HashMap<String, u32> {
     let mut counts = HashMap::new();
-    for b in blocks(input, fields) {
-        match b {
-            Block::Chars(tag, text) => counts.extend(tagged_counts(tag, &text, min_n, max_n)),
-            Block::Terms(terms) => {
-                for t in terms {
-                    *counts.entry(t).or_insert(0) += 1;
-                }
-            }
+    for_each_term(input, fields, min_n, max_n, |t| count(&mut counts, t));
+    counts
+}
+
+/// One more of `term`, allocating its key only the first time.
+fn count(counts: &mut HashMap<String, u32>, term: &str) {
+    match counts.get_mut(term) {
+        Some(c) => *c += 1,
+        None => {
+            counts.insert(term.to_string(), 1);
         }
     }
-    counts
+}
+
+/// Call `f` with every term `fields` reads of `input`: the n-grams of each
+/// text field behind its tag, built in one buffer (untagged, for a member
+/// without fields, as they are, not copied), and the rules' terms.
+fn for_each_term(
+    input: &Input<'_>,
+    fields: &[NgramField],
+    min_n: usize,
+    max_n: usize,
+    mut f: impl FnMut(&str),
+) {
+    for b in blocks(input, fields) {
+        match b {
+            Block::Chars("", text) => for_each_ngram(&text, min_n, max_n, &mut f),
+            Block::Chars(tag, text) => {
+                let mut key = String::from(tag);
+                for_each_ngram(&text, min_n, max_n, |g| {
+                    key.truncate(tag.len());
+                    key.push_str(g);
+                    f(&key);
+                });
+            }
+            Block::Terms(terms) => terms.iter().for_each(|t| f(t)),
+        }
+    }
 }
 
 /// Sparse TF-IDF row from (column, count) pairs in any order: (column,
@@ -337,33 +341,21 @@ impl NgramModel {
     /// The TF-IDF row of one text, untagged.
     pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
         let mut columns = Vec::new();
-        self.columns_of("", text, &mut columns);
+        for_each_ngram(text, self.config.min_n, self.config.max_n, |g| {
+            columns.extend(self.index.get(g).copied())
+        });
         self.row_of(columns)
     }
 
     /// The feature row of one input: the L2-normalised TF-IDF of every
     /// tagged term of every field it reads, as one bag.
     pub fn input_features(&self, input: &Input<'_>) -> Vec<(u32, f32)> {
-        let mut columns = Vec::new();
-        for b in blocks(input, &self.config.fields) {
-            match b {
-                Block::Chars(tag, text) => self.columns_of(tag, &text, &mut columns),
-                Block::Terms(terms) => {
-                    columns.extend(terms.iter().filter_map(|t| self.index.get(t).copied()));
-                }
-            }
-        }
-        self.row_of(columns)
-    }
-
-    /// Push the column of every n-gram of `text`, tagged `tag`, that has one.
-    fn columns_of(&self, tag: &str, text: &str, columns: &mut Vec<u32>) {
         let (min_n, max_n) = (self.config.min_n, self.config.max_n);
-        for_each_tagged(tag, text, min_n, max_n, |g| {
-            if let Some(&j) = self.index.get(g) {
-                columns.push(j);
-            }
+        let mut columns = Vec::new();
+        for_each_term(input, &self.config.fields, min_n, max_n, |t| {
+            columns.extend(self.index.get(t).copied())
         });
+        self.row_of(columns)
     }
 
     /// The L2-normalised TF-IDF row of a bag of columns.
