@@ -45,6 +45,8 @@ pub enum Command {
     /// Train the data-mention tagger (token classification over CA4P `data`
     /// spans; fine-tune a pre-trained encoder with --init).
     TrainTagger(train::TrainArgs),
+    /// Average the weights of fine-tunes of one model into one (a model soup).
+    Soup(cmd::soup::SoupArgs),
     /// Cross-validate the classifier by policy over the human-labelled
     /// training policies, model vs keyword baseline (or --final, --line-kinds).
     // Boxed: its options outweigh every other command's several times over.
@@ -98,6 +100,7 @@ fn main() -> ExitCode {
         Command::Train(a) => train::run(a),
         Command::TrainTagger(a) => train::run_tagger(a),
         Command::Pretrain(a) => train::run_pretrain(a),
+        Command::Soup(a) => cmd::soup::run(a),
         Command::Score(a) => score::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Cv(a) => cmd::cv::run(*a),

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod soup;
 pub mod train;
 
 use std::path::PathBuf;

@@ -369,3 +369,84 @@ fn pretrain_then_fine_tune_from_it() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Train a micro classifier on the fixture into `out` (fine-tuning `init`
+/// when given).
+fn micro_model(out: &std::path::Path, init: Option<&std::path::Path>, lr: &str) {
+    let fx = train_fixture();
+    let mut cmd = bin();
+    cmd.args(["train", "--max-steps", "6", "--batch-size", "8", "--lr", lr]);
+    match init {
+        Some(dir) => cmd.arg("--init").arg(dir),
+        None => cmd.args(["--config", "micro", "--vocab-size", "300"]),
+    };
+    let o = cmd
+        .arg("--train")
+        .arg(&fx)
+        .arg("--dev")
+        .arg(&fx)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn scores(model: &std::path::Path, out: &std::path::Path) -> String {
+    let o = bin()
+        .arg("score")
+        .arg("--model")
+        .arg(model)
+        .arg("--data")
+        .arg(train_fixture())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn a_soup_of_fine_tunes_is_one_model_that_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    micro_model(&p("start"), None, "1e-3");
+    micro_model(&p("a"), Some(&p("start")), "1e-3");
+    micro_model(&p("b"), Some(&p("start")), "3e-3");
+    let soup = |out: &str, models: &[&str]| {
+        let mut cmd = bin();
+        cmd.arg("soup").arg("--out").arg(p(out));
+        for m in models {
+            cmd.arg(p(m));
+        }
+        cmd.output().unwrap()
+    };
+    // The mean of a model and itself is that model: the same scores.
+    let o = soup("aa", &["a", "a"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        scores(&p("aa"), &p("aa.jsonl")),
+        scores(&p("a"), &p("a.jsonl"))
+    );
+    // Two fine-tunes of one start average into a model of their own.
+    let o = soup("ab", &["a", "b"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("averaged"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let ab = scores(&p("ab"), &p("ab.jsonl"));
+    assert_eq!(ab.lines().count(), 21);
+    assert_ne!(ab, scores(&p("b"), &p("b.jsonl")));
+    // One model is no soup; a folder that is no model is named.
+    let o = soup("x", &["a"]);
+    assert!(!o.status.success());
+    std::fs::create_dir_all(p("empty")).unwrap();
+    let o = soup("x", &["a", "empty"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("empty"), "{err}");
+    assert!(!p("x").exists(), "nothing written for a refused soup");
+}

@@ -34,6 +34,7 @@ pub(crate) mod fit;
 pub mod loss;
 pub mod ngram;
 pub mod pretrain;
+pub mod soup;
 pub mod tagger;
 
 use std::path::PathBuf;
@@ -69,6 +70,9 @@ pub enum TrainError {
     /// `--stack-layers` does not fit the `--init` encoder.
     #[error("--stack-layers {wanted}: {reason}")]
     Stack { wanted: usize, reason: String },
+    /// The models of a soup cannot be averaged.
+    #[error("{path}: {reason}")]
+    Soup { path: PathBuf, reason: String },
     /// Writing the model directory failed.
     #[error("{path}: {source}")]
     Io {
