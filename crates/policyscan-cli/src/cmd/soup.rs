@@ -19,11 +19,10 @@ pub struct SoupArgs {
 }
 
 pub fn run(a: SoupArgs) -> Result<()> {
-    let s = policyscan_lab::train::soup::soup(&a.models, &a.out)?;
+    let tensors = policyscan_lab::train::soup::soup(&a.models, &a.out)?;
     eprintln!(
-        "policyscan: {} tensors of {} models averaged into {}",
-        s.tensors,
-        s.inputs.len(),
+        "policyscan: {tensors} tensors of {} models averaged into {}",
+        a.models.len(),
         a.out.display()
     );
     Ok(())

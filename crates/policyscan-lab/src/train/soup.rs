@@ -18,15 +18,6 @@ use policyscan::model::ModelFiles;
 
 use super::TrainError;
 
-/// What a soup was made of, for the log and the caller's record.
-#[derive(Debug, Clone)]
-pub struct SoupSummary {
-    /// The ingredient folders, in the order given.
-    pub inputs: Vec<PathBuf>,
-    /// Tensors averaged.
-    pub tensors: usize,
-}
-
 /// Average the weights of the model folders `inputs` into `out` (a Hugging
 /// Face folder: `model.safetensors`, with the first input's `config.json`
 /// and `tokenizer.json`). Refused unless there are two or more inputs with
@@ -34,12 +25,8 @@ pub struct SoupSummary {
 /// same tensors (names and shapes). The first input's thresholds are kept:
 /// thresholds belong to one model's scores, and the caller chooses the
 /// soup's own again where they matter (`cv` chooses the ensemble's on the
-/// inner policies).
-pub fn soup(inputs: &[PathBuf], out: &Path) -> Result<SoupSummary, TrainError> {
-    let bad = |path: &Path, reason: String| TrainError::Soup {
-        path: path.to_path_buf(),
-        reason,
-    };
+/// inner policies). Returns the number of tensors averaged.
+pub fn soup(inputs: &[PathBuf], out: &Path) -> Result<usize, TrainError> {
     let [first, rest @ ..] = inputs else {
         return Err(bad(out, "no ingredients".into()));
     };
@@ -109,21 +96,22 @@ pub fn soup(inputs: &[PathBuf], out: &Path) -> Result<SoupSummary, TrainError> {
     std::fs::write(out.join("config.json"), &base.config).map_err(io(out.join("config.json")))?;
     std::fs::write(out.join("tokenizer.json"), &base.tokenizer)
         .map_err(io(out.join("tokenizer.json")))?;
-    Ok(SoupSummary {
-        inputs: inputs.to_vec(),
-        tensors: mean.len(),
-    })
+    Ok(mean.len())
+}
+
+/// Why the model folder `path` cannot go into the soup.
+fn bad(path: &Path, reason: String) -> TrainError {
+    TrainError::Soup {
+        path: path.to_path_buf(),
+        reason,
+    }
 }
 
 /// The weights of one folder as f32 tensors by name (summed in f32 whatever
 /// they were stored as).
 fn load(bytes: &[u8], dir: &Path) -> Result<HashMap<String, Tensor>, TrainError> {
-    let loaded = candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(|e| {
-        TrainError::Soup {
-            path: dir.to_path_buf(),
-            reason: format!("model.safetensors: {e}"),
-        }
-    })?;
+    let loaded = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)
+        .map_err(|e| bad(dir, format!("model.safetensors: {e}")))?;
     loaded
         .into_iter()
         .map(|(k, t)| Ok((k, t.to_dtype(DType::F32)?)))
@@ -134,10 +122,8 @@ fn load(bytes: &[u8], dir: &Path) -> Result<HashMap<String, Tensor>, TrainError>
 /// A config as JSON with its `thresholds` left out: what two ingredients
 /// must agree on.
 fn config_without_thresholds(bytes: &[u8], dir: &Path) -> Result<serde_json::Value, TrainError> {
-    let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| TrainError::Soup {
-        path: dir.to_path_buf(),
-        reason: format!("config.json: {e}"),
-    })?;
+    let mut v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| bad(dir, format!("config.json: {e}")))?;
     if let Some(o) = v.as_object_mut() {
         o.remove("thresholds");
     }
@@ -214,8 +200,7 @@ mod tests {
             "tok",
         );
         let out = tmp.path().join("soup");
-        let s = soup(&[a.clone(), b, c], &out).unwrap();
-        assert_eq!((s.inputs.len(), s.tensors), (3, 2));
+        assert_eq!(soup(&[a.clone(), b, c], &out).unwrap(), 2);
         let w = weights(&out);
         assert_eq!(w["w"], vec![2.0, 2.0, 2.0, 2.0]);
         assert_eq!(w["b"], vec![1.0]);

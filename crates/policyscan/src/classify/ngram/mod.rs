@@ -338,8 +338,10 @@ impl NgramModel {
         self.config.thresholds = thresholds;
     }
 
-    /// The TF-IDF row of one text, untagged.
-    pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
+    /// The TF-IDF row of one text, untagged (the scan reads inputs:
+    /// [`Self::input_features`]; the tests check the row arithmetic here).
+    #[cfg(test)]
+    fn features(&self, text: &str) -> Vec<(u32, f32)> {
         let mut columns = Vec::new();
         for_each_ngram(text, self.config.min_n, self.config.max_n, |g| {
             columns.extend(self.index.get(g).copied())
