@@ -41,6 +41,13 @@ pub struct EvalArgs {
     #[arg(long, num_args = 2, value_names = ["A", "B"],
           conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump"])]
     compare: Option<Vec<PathBuf>>,
+    /// The ceiling of a run's choices: from its `--dump` file (with
+    /// scores), F1 as decided beside F1 at the thresholds, and the member
+    /// weights, that are best on those very lines: how much any way of
+    /// choosing them could add. An upper bound, not a model's figure.
+    #[arg(long, value_name = "DUMP",
+          conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump", "compare"])]
+    ceiling: Option<PathBuf>,
     /// Tagger directory for --tag-data (default: the built-in tagger).
     #[arg(long)]
     tagger: Option<PathBuf>,
@@ -65,6 +72,9 @@ pub struct EvalArgs {
 pub fn run(a: EvalArgs) -> Result<()> {
     if let Some(paths) = &a.compare {
         return compare(&paths[0], &paths[1], a.json);
+    }
+    if let Some(path) = &a.ceiling {
+        return ceiling(path, a.json);
     }
     if let Some(path) = &a.tag_data {
         return eval_tagger(&a, path);
@@ -211,6 +221,19 @@ fn eval_tagger(a: &EvalArgs, path: &std::path::Path) -> Result<()> {
                 v.precision, v.recall, v.f1
             );
         }
+    }
+    Ok(())
+}
+
+/// `--ceiling DUMP`: the best thresholds and mixes on a run's own lines.
+fn ceiling(path: &std::path::Path, json: bool) -> Result<()> {
+    use policyscan_lab::eval::ceiling::{ceiling, format};
+    use policyscan_lab::eval::runs::read_dump;
+    let c = ceiling(&read_dump(path)?).with_context(|| path.display().to_string())?;
+    if json {
+        println!("{}", serde_json::to_string(&c)?);
+    } else {
+        print!("{}", format(&c));
     }
     Ok(())
 }

@@ -142,6 +142,29 @@ fn dev_lines_eval_compares_model_and_baseline_over_policies() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(c["a_minus_b"]["macro_diff"], 0.0, "{c}");
+    // Each line keeps the classifier's scores and each member's (the
+    // built-in ensemble has two), and `eval --ceiling` reads them: as
+    // decided it is the run's own figure, and the best thresholds on the
+    // same lines can only do as well or better.
+    for row in &rows {
+        let scores = row["scores"].as_array().unwrap();
+        assert_eq!(scores.len(), 6, "{row}");
+        assert!(scores.iter().all(|x| (0.0..=1.0).contains(&f(x))), "{row}");
+        assert_eq!(row["member_scores"].as_array().unwrap().len(), 2, "{row}");
+    }
+    let o = bin()
+        .args(["eval", "--json", "--ceiling"])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["decided"]["macro_f1"], r["model"]["macro_f1"], "{c}");
+    assert!(f(&c["best_thresholds"]["macro_f1"]) >= f(&c["decided"]["macro_f1"]) - 1e-9);
+    assert!(
+        c["best_mix"]["weights"].as_array().unwrap().len() == 6,
+        "{c}"
+    );
 }
 
 #[test]
@@ -226,6 +249,27 @@ fn eval_compare_pairs_two_runs_dumps_and_refuses_other_lines() {
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("line 3 is in A only"), "{e}");
+}
+
+/// `eval --ceiling` needs the scores a dump keeps: one written without
+/// them is refused, naming the file and the line.
+#[test]
+fn eval_ceiling_refuses_a_dump_without_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.jsonl");
+    std::fs::write(
+        &path,
+        "{\"policy\":\"p1\",\"line\":4,\"gold\":[\"rights\"],\"model\":[],\"baseline\":[]}\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["eval", "--ceiling"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("old.jsonl") && e.contains("p1 line 4"), "{e}");
 }
 
 #[test]

@@ -169,18 +169,24 @@ impl DevSet {
         for p in &self.policies {
             let segs = segment(&p.text, opts);
             let labels = predict(&segs);
-            let spans = line_char_spans(&p.text);
-            for (line, g) in &p.body {
-                let Some(&(ls, le)) = spans.get(*line) else {
-                    continue;
-                };
-                let set = line_prediction(&segs, &labels, ls, le);
-                gold.push(*g);
+            for BodyLine {
+                line,
+                gold: g,
+                segments,
+            } in p.body_lines(&segs)
+            {
+                let mut set = [false; N_LABELS];
+                for l in segments.iter().map(|&i| &labels[i]) {
+                    for i in 0..N_LABELS {
+                        set[i] |= l[i];
+                    }
+                }
+                gold.push(g);
                 pred.push(set);
                 lines.push(LineResult {
                     policy: p.id.clone(),
                     line: line + 1,
-                    gold: label_names(g),
+                    gold: label_names(&g),
                     pred: label_names(&set),
                 });
             }
@@ -189,16 +195,39 @@ impl DevSet {
     }
 }
 
-/// The prediction for the line at chars `ls..le`: the union of the labels
-/// of the segments overlapping it.
-fn line_prediction(segs: &[Segment], labels: &[LabelSet], ls: usize, le: usize) -> LabelSet {
-    let mut set = [false; N_LABELS];
-    for (s, l) in segs.iter().zip(labels) {
-        if (s.char_start as usize) < le && (s.char_end as usize) > ls {
-            for i in 0..N_LABELS {
-                set[i] |= l[i];
-            }
-        }
+/// One human body line and the segments of a scan that overlap it.
+#[derive(Debug, Clone)]
+pub struct BodyLine {
+    /// 0-based line number.
+    pub line: usize,
+    pub gold: LabelSet,
+    /// Indices of the segments overlapping the line's chars (none when the
+    /// segmenter took the line for a heading, a contents entry or nothing).
+    pub segments: Vec<usize>,
+}
+
+impl DevPolicy {
+    /// Every body line of the policy with the segments of `segs` (its
+    /// scan) overlapping it: how a segment's prediction reaches the lines
+    /// readers labelled, whatever the segmenter made of them.
+    pub fn body_lines(&self, segs: &[Segment]) -> Vec<BodyLine> {
+        let spans = line_char_spans(&self.text);
+        self.body
+            .iter()
+            .filter_map(|&(line, gold)| {
+                let &(ls, le) = spans.get(line)?;
+                let segments = segs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| (s.char_start as usize) < le && (s.char_end as usize) > ls)
+                    .map(|(i, _)| i)
+                    .collect();
+                Some(BodyLine {
+                    line,
+                    gold,
+                    segments,
+                })
+            })
+            .collect()
     }
-    set
 }

@@ -19,10 +19,10 @@ use crate::data::devset::{DevSet, HumanKind};
 use crate::eval::baseline;
 use crate::eval::metrics::{self, PairedBootstrap, Prf, Report, Tally};
 use policyscan::classify::Classifier;
-use policyscan::labels::{LabelSet, N_LABELS, parse_labels};
+use policyscan::labels::{LabelSet, N_LABELS};
 use policyscan::model::InferenceError;
 use policyscan::model::batch::Input;
-use policyscan::segment::{LineKind, Segment, SegmentOptions, classify_lines, lead_ins};
+use policyscan::segment::{LineKind, Segment, SegmentOptions, classify_lines, lead_ins, segment};
 
 /// One human body line with both systems' labels.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +33,15 @@ pub struct ScoredLine {
     pub gold: LabelSet,
     pub model: LabelSet,
     pub baseline: LabelSet,
+    /// The classifier's score per label: the highest of the segments
+    /// overlapping the line, so `model` is this score against the
+    /// classifier's thresholds (0 where no segment covers the line). `None`
+    /// when read from a dump written without scores.
+    pub scores: Option<[f32; N_LABELS]>,
+    /// Each member's score per label by the same rule, in manifest order
+    /// (one entry for a single model): what an ensemble's weights and
+    /// thresholds could be chosen from ([`crate::eval::ceiling`]).
+    pub member_scores: Vec<[f32; N_LABELS]>,
 }
 
 /// Model and baseline on the same lines, and how sure the difference is.
@@ -44,64 +53,74 @@ pub struct Comparison {
     pub model_minus_baseline: PairedBootstrap,
 }
 
-/// The classifier's decisions for one policy's segments, read as the scan
-/// reads them (heading path, and lead-ins for a model trained with them).
-pub fn decide_segments(
-    clf: &Classifier,
-    segs: &[Segment],
-    batch_size: usize,
-) -> Result<Vec<[bool; N_LABELS]>, InferenceError> {
-    let inputs: Vec<Input> = segs
-        .iter()
+/// The scan's inputs for one policy's segments, read as the scan reads
+/// them (heading path, and lead-ins for a model trained with them).
+fn inputs<'a>(segs: &'a [Segment]) -> Vec<Input<'a>> {
+    segs.iter()
         .zip(lead_ins(segs))
         .map(|(s, lead_in)| Input {
             heading_path: &s.heading_path,
             text: &s.text,
             lead_in,
         })
-        .collect();
-    Ok(clf
-        .score(&inputs, batch_size)?
-        .iter()
-        .map(|s| clf.decide(s))
-        .collect())
+        .collect()
+}
+
+/// The highest score per label over the segments `ids` (0 with none).
+fn line_max(scores: &[[f32; N_LABELS]], ids: &[usize]) -> [f32; N_LABELS] {
+    let mut out = [0.0f32; N_LABELS];
+    for s in ids.iter().map(|&i| &scores[i]) {
+        for l in 0..N_LABELS {
+            out[l] = out[l].max(s[l]);
+        }
+    }
+    out
 }
 
 /// Score every body line of `set` with the whole scan of `clf` and with the
-/// keyword/heading baseline.
+/// keyword/heading baseline. A line's labels are the union of the decisions
+/// of the segments overlapping it, the same as its highest score against
+/// each threshold; the scores are kept beside the labels.
 pub fn score_lines(
     set: &DevSet,
     opts: &SegmentOptions,
     clf: &Classifier,
     batch_size: usize,
 ) -> Result<Vec<ScoredLine>, InferenceError> {
-    let mut failure = None;
-    let (_, model) = set.score_lines_detailed(opts, |segs| {
-        decide_segments(clf, segs, batch_size).unwrap_or_else(|e| {
-            failure = Some(e);
-            vec![[false; N_LABELS]; segs.len()]
-        })
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    let (_, base) = set.score_lines_detailed(opts, |segs| {
-        segs.iter()
+    let mut out = Vec::new();
+    for p in &set.policies {
+        let segs = segment(&p.text, opts);
+        let members = clf.member_scores(&inputs(&segs), batch_size)?;
+        let mixed = clf.mixed(&members);
+        let base: Vec<LabelSet> = segs
+            .iter()
             .map(|s| baseline::predict(&s.heading_path, &s.text))
-            .collect()
-    });
-    let set_of = |v: &[String]| parse_labels(v).expect("labels written by label_names");
-    Ok(model
-        .iter()
-        .zip(&base)
-        .map(|(m, b)| ScoredLine {
-            policy: m.policy.clone(),
-            line: m.line,
-            gold: set_of(&m.gold),
-            model: set_of(&m.pred),
-            baseline: set_of(&b.pred),
-        })
-        .collect())
+            .collect();
+        for b in p.body_lines(&segs) {
+            let mut base_set = [false; N_LABELS];
+            for l in b.segments.iter().map(|&i| &base[i]) {
+                for i in 0..N_LABELS {
+                    base_set[i] |= l[i];
+                }
+            }
+            let scores = line_max(&mixed, &b.segments);
+            let model = if b.segments.is_empty() {
+                [false; N_LABELS]
+            } else {
+                clf.decide(&scores)
+            };
+            out.push(ScoredLine {
+                policy: p.id.clone(),
+                line: b.line + 1,
+                gold: b.gold,
+                model,
+                baseline: base_set,
+                scores: Some(scores),
+                member_scores: members.iter().map(|m| line_max(m, &b.segments)).collect(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Reports of both systems over `lines` and the paired bootstrap of model
@@ -160,16 +179,38 @@ pub fn format_comparison(c: &Comparison) -> String {
 }
 
 /// Every scored line as JSONL (`policy`, `line`, `gold`, `model`,
-/// `baseline`), for error analysis.
+/// `baseline`, and where known `scores` and `member_scores`, arrays in
+/// [`policyscan::labels::LABELS`] order), for error analysis and
+/// `eval --compare` / `--ceiling`. Keys are in alphabetical order, as
+/// before scores were kept, so a dump without them reads byte for byte as
+/// it did.
 pub fn lines_jsonl(lines: &[ScoredLine]) -> String {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        baseline: Vec<String>,
+        gold: Vec<String>,
+        line: usize,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        member_scores: &'a [[f32; N_LABELS]],
+        model: Vec<String>,
+        policy: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scores: Option<[f32; N_LABELS]>,
+    }
     let names = policyscan::labels::label_names;
     lines
         .iter()
         .map(|l| {
-            serde_json::json!({"policy": l.policy, "line": l.line, "gold": names(&l.gold),
-                "model": names(&l.model), "baseline": names(&l.baseline)})
-            .to_string()
-                + "\n"
+            let row = Row {
+                baseline: names(&l.baseline),
+                gold: names(&l.gold),
+                line: l.line,
+                member_scores: &l.member_scores,
+                model: names(&l.model),
+                policy: &l.policy,
+                scores: l.scores,
+            };
+            serde_json::to_string(&row).expect("a row serialises") + "\n"
         })
         .collect()
 }

@@ -19,10 +19,13 @@
 //!   label, chosen on the inner policies (equal, or bagged over resamples);
 //! - [`runs`]: two runs' `--dump` files compared on the same lines (the
 //!   paired bootstrap of one recipe against another);
+//! - [`ceiling`]: what thresholds and member weights could give at most on
+//!   a run's own lines (a diagnostic, never a figure);
 //! - [`cv`]: policy-level cross-validation of the classifier over the
 //!   human-labelled training policies, and the final check on dev.
 
 pub use policyscan::classify::keywords as baseline;
+pub mod ceiling;
 pub mod cv;
 pub mod extract;
 pub mod lines;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::lines::ScoredLine;
 use crate::eval::metrics::{self, PairedBootstrap, Report};
-use policyscan::labels::{LabelSet, parse_labels};
+use policyscan::labels::{LabelSet, N_LABELS, parse_labels};
 
 /// Why two dump files cannot be compared.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +57,10 @@ struct DumpLine {
     gold: Vec<String>,
     model: Vec<String>,
     baseline: Vec<String>,
+    #[serde(default)]
+    scores: Option<[f32; N_LABELS]>,
+    #[serde(default)]
+    member_scores: Vec<[f32; N_LABELS]>,
 }
 
 /// Every scored line of a `--dump` file.
@@ -83,6 +87,8 @@ pub fn read_dump(path: &Path) -> Result<Vec<ScoredLine>, CompareError> {
             baseline: labels(&d.baseline)?,
             policy: d.policy,
             line: d.line,
+            scores: d.scores,
+            member_scores: d.member_scores,
         });
     }
     Ok(out)
@@ -194,6 +200,8 @@ mod tests {
             gold,
             model,
             baseline: [false; 6],
+            scores: None,
+            member_scores: Vec::new(),
         }
     }
 
@@ -202,7 +210,10 @@ mod tests {
 
     #[test]
     fn a_dump_reads_back_as_it_was_written() {
-        let lines = vec![line("p1", 3, C, NONE), line("p2", 7, NONE, C)];
+        let mut lines = vec![line("p1", 3, C, NONE), line("p2", 7, NONE, C)];
+        // A line with scores keeps them; one without stays without.
+        lines[1].scores = Some([0.7, 0.1, 0.0, 0.25, 0.5, 1.0]);
+        lines[1].member_scores = vec![[0.9, 0.1, 0.0, 0.3, 0.5, 1.0], [0.5; 6]];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.jsonl");
         std::fs::write(&path, lines_jsonl(&lines)).unwrap();

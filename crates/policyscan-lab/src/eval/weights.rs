@@ -103,7 +103,7 @@ pub fn by_label(w: &[[f32; N_LABELS]]) -> BTreeMap<String, Vec<f32>> {
 }
 
 /// Every way to split 1 among `m` members in steps of `1 / GRID`.
-fn mixes(m: usize) -> Vec<Vec<f32>> {
+pub(crate) fn mixes(m: usize) -> Vec<Vec<f32>> {
     fn go(left: usize, parts: usize, prefix: &mut Vec<usize>, out: &mut Vec<Vec<f32>>) {
         if parts == 1 {
             prefix.push(left);

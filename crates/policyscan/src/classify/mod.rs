@@ -272,6 +272,16 @@ impl Classifier {
             .collect()
     }
 
+    /// The classifier's scores from its members' ([`Classifier::member_scores`]),
+    /// mixed as [`Classifier::score`] mixes them: one scoring pass gives
+    /// both what each member says and what the classifier decides on.
+    pub fn mixed(&self, members: &[Vec<[f32; N_LABELS]>]) -> Vec<[f32; N_LABELS]> {
+        match members {
+            [only] if self.members.len() == 1 => only.clone(),
+            _ => mix(members, &self.weights),
+        }
+    }
+
     /// The first BERT member's raw logits in its head order for one
     /// prepared batch (for kernel benchmarks and reference checks).
     pub fn logits(&self, t: &batch::BatchTensors) -> Result<Vec<Vec<f32>>, InferenceError> {
