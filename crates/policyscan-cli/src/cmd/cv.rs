@@ -130,8 +130,10 @@ pub struct CvArgs {
     /// member's C) and the thresholds, train every member again on the fit
     /// and inner policies together with those choices, keeping the
     /// thresholds: the inner policies' labels teach the model too.
-    #[arg(long)]
-    refit: bool,
+    /// `--refit=ngram` (comma-separated members) refits only those.
+    #[arg(long, value_name = "MEMBERS", value_delimiter = ',', num_args = 0..=1,
+          require_equals = true, default_missing_value = "all")]
+    refit: Option<Vec<String>>,
     /// How an ensemble's thresholds are chosen on the inner policies:
     /// `best` (the highest F1 there) or `bagged-median` (the median of the
     /// best thresholds of 200 resamples of the inner policies, steadier on
@@ -236,7 +238,11 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         keep_head: a.keep_head,
         train,
         members: a.members.clone(),
-        refit: a.refit,
+        refit: match &a.refit {
+            Some(m) if m.iter().any(|m| m == "all") => a.members.clone(),
+            Some(m) => m.clone(),
+            None => Vec::new(),
+        },
         reuse_from: a.reuse_from.clone(),
         reuse: a.reuse.clone(),
         work,
@@ -299,7 +305,7 @@ pub fn run(a: CvArgs) -> Result<()> {
                     choice_note(&r.trained),
                     r.trained.inner.len(),
                     steps_note(&r.trained, &a),
-                    refit_note(&r.trained),
+                    refit_note(&r.trained, &a),
                     r.trained.seconds,
                     r.model_dir.display()
                 );
@@ -341,10 +347,21 @@ fn steps_note(t: &Trained, a: &CvArgs) -> String {
     parts.join(", ")
 }
 
-/// ", then refitted on all N" for a model trained again on fit + inner.
-fn refit_note(t: &Trained) -> String {
+/// ", then refitted on all N" for a model trained again on fit + inner;
+/// ", then ngram refitted on all N" where only some members were.
+fn refit_note(t: &Trained, a: &CvArgs) -> String {
+    let all = t.fit.len() + t.inner.len();
+    let some: Vec<&str> = t
+        .members
+        .iter()
+        .zip(&a.members)
+        .filter(|(m, _)| m.refit)
+        .map(|(_, name)| name.as_str())
+        .collect();
     if t.refit {
-        format!(", then refitted on all {}", t.fit.len() + t.inner.len())
+        format!(", then refitted on all {all}")
+    } else if !some.is_empty() {
+        format!(", then {} refitted on all {all}", some.join(", "))
     } else {
         String::new()
     }
@@ -424,7 +441,7 @@ fn report_cv(a: &CvArgs, r: &CvResult) -> Result<()> {
                     steps_note(t, a),
                     t.inner_macro_f1,
                     choice_note(t),
-                    refit_note(t),
+                    refit_note(t, a),
                     t.seconds
                 ) + &reuse_note(t, a)
             }

@@ -356,6 +356,46 @@ fn refit_trains_every_member_again_on_fit_and_inner_and_keeps_the_chosen_thresho
         assert_ne!(w(&refit_dir), w(&chosen_dir), "{file} not retrained");
     }
     assert_eq!(json(refit_dir.join("lead-in/config.json"))["lead_in"], true);
+
+    // `--refit=ngram` trains that member again and leaves the others as
+    // the inner policies judged them, byte for byte.
+    let (one, one_dir) = run("refit-ngram", &["--refit=ngram"]);
+    assert_eq!(one["refit"], false, "not every member was refitted");
+    let refitted: Vec<&Value> = one["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["refit"])
+        .collect();
+    assert_eq!(refitted, [false, false, true]);
+    assert_eq!(
+        json(one_dir.join("ensemble.json")),
+        json(chosen_dir.join("ensemble.json"))
+    );
+    for (file, same) in [
+        ("plain/model.safetensors", true),
+        ("lead-in/model.safetensors", true),
+        ("ngram/ngram.safetensors", false),
+    ] {
+        let w = |d: &Path| std::fs::read(d.join(file)).unwrap();
+        assert_eq!(w(&one_dir) == w(&chosen_dir), same, "{file}");
+    }
+    // A member the run does not train cannot be refitted.
+    let o = bin()
+        .args(["cv", "--final", "--shared"])
+        .arg(dir.path())
+        .args(["--out"])
+        .arg(dir.path().join("bad"))
+        .args(["--members", "plain,ngram", "--refit=lead-in"])
+        .args(TINY)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("--refit lead-in") && e.contains("not a member"),
+        "{e}"
+    );
 }
 
 #[test]

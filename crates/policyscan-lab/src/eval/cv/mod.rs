@@ -120,8 +120,10 @@ pub struct CvOptions {
     /// thresholds of their mean score chosen on the inner policies).
     pub members: Vec<String>,
     /// After the inner policies chose checkpoints and thresholds, train
-    /// every member again on fit + inner with those choices (`cv/refit.rs`).
-    pub refit: bool,
+    /// these members again on fit + inner with those choices
+    /// (`cv/refit.rs`); empty refits none. An ensemble's other members stay
+    /// as the inner policies judged them.
+    pub refit: Vec<String>,
     /// Members named in [`CvOptions::reuse`] are copied from this folder
     /// (an earlier run's work folder: `fold-N` for fold N; with the final
     /// check, the folder itself) instead of trained (`cv/reuse.rs`).
@@ -389,7 +391,7 @@ pub fn train_model(
         ngram: ngram_weak_for(set, &fit, pool, opts, seed),
     };
     let mut trained = train_members(set, (fit, inner), &extra, opts, (out, reuse_from))?;
-    if opts.refit {
+    if !opts.refit.is_empty() {
         refit_all(set, &mut trained, &extra, opts, out)?;
     }
     let record = serde_json::to_string_pretty(&trained).expect("a record serialises");
@@ -405,8 +407,9 @@ struct Extras {
     ngram: Vec<Labelled>,
 }
 
-/// [`refit::refit_member`] for every member of `trained` (or the one model
-/// it is), recording the refit and its time.
+/// [`refit::refit_member`] for every member of `trained` that
+/// `opts.refit` names (or the one model it is), recording the refit and its
+/// time; the ensemble counts as refitted when all its members are.
 fn refit_all(
     set: &DevSet,
     trained: &mut Trained,
@@ -417,16 +420,20 @@ fn refit_all(
     let names = member_names(opts);
     if let [only] = names.as_slice() {
         trained.seconds += refit::refit_member(set, only, trained, extra, opts, out)?;
-    } else {
-        for (m, t) in names.iter().zip(trained.members.iter_mut()) {
-            let seconds = refit::refit_member(set, m, t, extra, opts, &out.join(m))?;
-            tracing::info!(member = %m, seconds, "member refitted");
-            t.seconds += seconds;
-            t.refit = true;
-            trained.seconds += seconds;
-        }
+        trained.refit = true;
+        return Ok(());
     }
-    trained.refit = true;
+    for (m, t) in names.iter().zip(trained.members.iter_mut()) {
+        if !opts.refit.iter().any(|r| r == m) {
+            continue;
+        }
+        let seconds = refit::refit_member(set, m, t, extra, opts, &out.join(m))?;
+        tracing::info!(member = %m, seconds, "member refitted");
+        t.seconds += seconds;
+        t.refit = true;
+        trained.seconds += seconds;
+    }
+    trained.refit = trained.members.iter().all(|t| t.refit);
     Ok(())
 }
 
@@ -467,6 +474,11 @@ fn train_members(
         o.train.lead_in = m == LEAD_IN;
         o
     };
+    if let Some(m) = opts.refit.iter().find(|m| !names.contains(&m.as_str())) {
+        return Err(CvError::Setup(format!(
+            "--refit {m}: not a member of this run ({names:?})"
+        )));
+    }
     if let Some(m) = opts.reuse.iter().find(|m| !names.contains(&m.as_str())) {
         return Err(CvError::Setup(format!(
             "--reuse {m}: not a member of this run ({names:?})"
