@@ -9,9 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{DatasetError, dev_ids, line_char_spans, policy_text, read};
-use crate::eval::metrics::{self, Report};
-use policyscan::labels::{LabelSet, N_LABELS, label_names};
-use policyscan::segment::{Segment, SegmentOptions, segment};
+use policyscan::labels::{LabelSet, N_LABELS};
+use policyscan::segment::Segment;
 
 /// The folder of the dev policies under `labeled/`.
 pub const DEV_FOLDER: &str = "segments_dev";
@@ -41,15 +40,6 @@ pub struct DevPolicy {
 #[derive(Debug, Clone, Default)]
 pub struct DevSet {
     pub policies: Vec<DevPolicy>,
-}
-
-/// One scored dev line: 1-based line number, human and predicted labels.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct LineResult {
-    pub policy: String,
-    pub line: usize,
-    pub gold: Vec<String>,
-    pub pred: Vec<String>,
 }
 
 /// The rows of one `*.labels.tsv` (`line<TAB>kind<TAB>labels`): (0-based
@@ -143,55 +133,6 @@ impl DevSet {
                 .cloned()
                 .collect(),
         }
-    }
-
-    /// Score a whole scan on the human lines: `predict` gets each policy's
-    /// segments and returns one label set per segment; a body line's
-    /// prediction is the union over the segments overlapping it (a line no
-    /// segment covers predicts nothing). Returns the line-level report.
-    pub fn score_lines(
-        &self,
-        opts: &SegmentOptions,
-        predict: impl FnMut(&[Segment]) -> Vec<LabelSet>,
-    ) -> Report {
-        self.score_lines_detailed(opts, predict).0
-    }
-
-    /// [`DevSet::score_lines`] plus every scored line (for error analysis).
-    pub fn score_lines_detailed(
-        &self,
-        opts: &SegmentOptions,
-        mut predict: impl FnMut(&[Segment]) -> Vec<LabelSet>,
-    ) -> (Report, Vec<LineResult>) {
-        let mut gold = Vec::new();
-        let mut pred = Vec::new();
-        let mut lines = Vec::new();
-        for p in &self.policies {
-            let segs = segment(&p.text, opts);
-            let labels = predict(&segs);
-            for BodyLine {
-                line,
-                gold: g,
-                segments,
-            } in p.body_lines(&segs)
-            {
-                let mut set = [false; N_LABELS];
-                for l in segments.iter().map(|&i| &labels[i]) {
-                    for i in 0..N_LABELS {
-                        set[i] |= l[i];
-                    }
-                }
-                gold.push(g);
-                pred.push(set);
-                lines.push(LineResult {
-                    policy: p.id.clone(),
-                    line: line + 1,
-                    gold: label_names(&g),
-                    pred: label_names(&set),
-                });
-            }
-        }
-        (metrics::report(&gold, &pred), lines)
     }
 }
 

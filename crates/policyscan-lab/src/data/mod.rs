@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use classifier::{BuildStats, HeadingRule, build, viodroid_examples, viodroid_labels};
-pub use devset::{DEV_FOLDER, DevPolicy, DevSet, HumanKind, LineResult};
+pub use devset::{BodyLine, DEV_FOLDER, DevPolicy, DevSet, HumanKind};
 pub use human::{TRAIN_FOLDER, train_ids, train_set};
 pub use tagger::{TagExample, TagStats, build_tag, tag_examples};
 

@@ -66,6 +66,11 @@ fn inputs<'a>(segs: &'a [Segment]) -> Vec<Input<'a>> {
         .collect()
 }
 
+/// The union of the label sets of the segments `ids` (none with none).
+fn line_union(sets: &[LabelSet], ids: &[usize]) -> LabelSet {
+    std::array::from_fn(|l| ids.iter().any(|&i| sets[i][l]))
+}
+
 /// The highest score per label over the segments `ids` (0 with none).
 fn line_max(scores: &[[f32; N_LABELS]], ids: &[usize]) -> [f32; N_LABELS] {
     let mut out = [0.0f32; N_LABELS];
@@ -97,12 +102,6 @@ pub fn score_lines(
             .map(|s| baseline::predict(&s.heading_path, &s.text))
             .collect();
         for b in p.body_lines(&segs) {
-            let mut base_set = [false; N_LABELS];
-            for l in b.segments.iter().map(|&i| &base[i]) {
-                for i in 0..N_LABELS {
-                    base_set[i] |= l[i];
-                }
-            }
             let scores = line_max(&mixed, &b.segments);
             let model = if b.segments.is_empty() {
                 [false; N_LABELS]
@@ -114,7 +113,7 @@ pub fn score_lines(
                 line: b.line + 1,
                 gold: b.gold,
                 model,
-                baseline: base_set,
+                baseline: line_union(&base, &b.segments),
                 scores: Some(scores),
                 member_scores: members.iter().map(|m| line_max(m, &b.segments)).collect(),
             });

@@ -256,7 +256,7 @@ impl Classifier {
         if let [only] = self.members.as_slice() {
             return only.score(inputs, batch_size, &self.device);
         }
-        Ok(mix(&self.member_scores(inputs, batch_size)?, &self.weights))
+        Ok(self.mixed(&self.member_scores(inputs, batch_size)?))
     }
 
     /// Each member's own scores, in manifest order (one vector per member,
