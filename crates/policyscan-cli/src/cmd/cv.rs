@@ -15,8 +15,8 @@ use policyscan_lab::data::devset::DevSet;
 use policyscan_lab::data::human::{all_labelled, train_set, unlabelled_examples, weak_examples};
 use policyscan_lab::data::{HeadingRule, shared_dir};
 use policyscan_lab::eval::cv::{
-    CvOptions, CvResult, NGRAM, Trained, cross_validate, cross_validate_fixed, final_check,
-    ngram_reads_weak,
+    CvOptions, CvResult, NGRAM, NGRAM_DISTILLED, Trained, cross_validate, cross_validate_fixed,
+    final_check, ngram_reads_weak,
 };
 use policyscan_lab::eval::lines::{format_comparison, format_kinds, line_kinds, lines_jsonl};
 use policyscan_lab::eval::thresholds::ThresholdChoice;
@@ -79,6 +79,11 @@ pub struct CvArgs {
     /// Distilled examples drawn per human training example.
     #[arg(long, default_value_t = 1.0, requires = "teachers")]
     distill_ratio: f64,
+    /// Loss weights of the unlabelled corpus segments, scored by the other
+    /// members, that the `ngram-distilled` member chooses among on the
+    /// inner policies, with its C (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "0.3,1")]
+    student_weights: Vec<f32>,
     /// Fine-tune this HF BERT directory (a classifier's too: its encoder,
     /// and with --keep-head its head); default from scratch.
     #[arg(long)]
@@ -119,9 +124,12 @@ pub struct CvArgs {
     max_tokens: usize,
     /// What each fold trains: `plain` (a BERT reading heading path +
     /// segment), `lead-in` (a BERT also reading each list item's lead-in),
-    /// `ngram` (a logistic regression over character n-grams), or several,
-    /// comma-separated: an ensemble that averages their scores.
-    #[arg(long, value_delimiter = ',', default_value = "plain", value_parser = ["plain", "lead-in", "ngram"])]
+    /// `ngram` (a logistic regression over character n-grams),
+    /// `ngram-distilled` (the same, also trained towards the other members'
+    /// mean score on the corpus segments nobody labelled; last), or
+    /// several, comma-separated: an ensemble that averages their scores.
+    #[arg(long, value_delimiter = ',', default_value = "plain",
+          value_parser = ["plain", "lead-in", "ngram", "ngram-distilled"])]
     members: Vec<String>,
     /// Seed of training (initialisation, batches, dropout).
     #[arg(long, default_value_t = 17)]
@@ -155,7 +163,7 @@ pub struct CvArgs {
     /// --final from DIR itself (its --out). Their training flags must have
     /// been this run's: the record names where each came from.
     #[arg(long, value_delimiter = ',', requires = "reuse_from",
-          value_parser = ["plain", "lead-in", "ngram"])]
+          value_parser = ["plain", "lead-in", "ngram", "ngram-distilled"])]
     reuse: Vec<String>,
     /// The earlier run's folder for --reuse.
     #[arg(long, requires = "reuse", conflicts_with_all = ["fixed", "line_kinds"])]
@@ -199,6 +207,11 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         "--ngram-cs: every C must be a positive number, got {:?}",
         a.ngram_cs
     );
+    anyhow::ensure!(
+        a.student_weights.iter().all(|w| w.is_finite() && *w >= 0.0),
+        "--student-weights: every weight must be a number ≥ 0, got {:?}",
+        a.student_weights
+    );
     let (hidden, layers, heads) = super::model_size(&a.config)?;
     let train = TrainOptions {
         init: a.init.clone(),
@@ -235,6 +248,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         teachers: a.teachers.clone(),
         distill_weight: a.distill_weight,
         distill_ratio: a.distill_ratio,
+        student_weights: a.student_weights.clone(),
         keep_head: a.keep_head,
         train,
         members: a.members.clone(),
@@ -278,7 +292,13 @@ pub fn run(a: CvArgs) -> Result<()> {
     let temp = std::env::temp_dir().join(format!("policyscan-cv-{}", std::process::id()));
     let work = a.work.clone().unwrap_or_else(|| temp.clone());
     let opts = options(&a, work)?;
-    let pool = if a.teachers.is_some() {
+    let student = a.members.iter().any(|m| m == NGRAM_DISTILLED);
+    anyhow::ensure!(
+        !student || (a.weak_weight <= 0.0 && !ngram_reads_weak(&opts)),
+        "{NGRAM_DISTILLED} learns from the unlabelled corpus segments, which the weak pool \
+         labels by rule: drop --weak-weight / --ngram-weak-weights"
+    );
+    let pool = if a.teachers.is_some() || student {
         unlabelled_examples(&shared, &Default::default())?
     } else if a.weak_weight > 0.0 || ngram_reads_weak(&opts) {
         weak_examples(&shared, &Default::default(), HeadingRule::Innermost)?
@@ -329,7 +349,7 @@ pub fn run(a: CvArgs) -> Result<()> {
 /// an ensemble's per member, named: its summed steps would read as one run's.
 fn steps_note(t: &Trained, a: &CvArgs) -> String {
     fn one(name: &str, t: &Trained) -> String {
-        if name == NGRAM {
+        if name == NGRAM || name == NGRAM_DISTILLED {
             format!("{} L-BFGS iterations", t.steps)
         } else {
             format!("step {} of {}", t.best_step, t.steps)

@@ -779,3 +779,63 @@ fn cv_weighs_an_ensembles_members_per_label_on_inner_policies() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("(member weights bagged)"), "{text}");
 }
+
+#[test]
+fn the_distilled_ngram_member_learns_the_other_members_scores_on_unlabelled_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let run = |name: &str, weights: &str| {
+        let out = dir.path().join(name);
+        let mut args = vec!["--final", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(&["--members", "ngram,ngram-distilled", "--student-weights"]);
+        args.push(weights);
+        args.extend_from_slice(TINY);
+        let t = cv_json(dir.path(), &args)["final"]["trained"].clone();
+        (t["members"][1].clone(), out)
+    };
+    // Offered one weight, the student reads every segment of the two
+    // policies nobody labelled (4 each), scored by the n-gram member.
+    let (student, out) = run("student", "0.5");
+    assert_eq!(student["extra_examples"], 8, "{student}");
+    assert_eq!(student["extra_weight"], 0.5);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("ensemble.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["members"],
+        serde_json::json!(["ngram", "ngram-distilled"])
+    );
+    let bytes = |d: &Path, m: &str, f: &str| std::fs::read(d.join(m).join(f)).unwrap();
+    let weights = "ngram.safetensors";
+    assert_ne!(
+        bytes(&out, "ngram", weights),
+        bytes(&out, "ngram-distilled", weights)
+    );
+    // At weight 0 the student is its human-trained sibling byte for byte:
+    // the teacher's segments add no column and move nothing.
+    let (zero, same) = run("zero", "0");
+    assert_eq!(zero["extra_examples"], 0, "{zero}");
+    for f in ["ngram.json", weights] {
+        assert_eq!(
+            bytes(&same, "ngram", f),
+            bytes(&same, "ngram-distilled", f),
+            "{f}"
+        );
+    }
+    // The ensemble scores a scan like any other model.
+    let scan = dir.path().join("scan");
+    scan_ok(&[&samples()], &scan, &["--model", out.to_str().unwrap()]);
+    assert!(table(&scan, "segments").height() > 50);
+    // It learns from the members before it, and not from weak labels.
+    let err = cv_refused(dir.path(), &["--members", "ngram-distilled,ngram"]);
+    assert!(err.contains("name it last"), "{err}");
+    let err = cv_refused(
+        dir.path(),
+        &[
+            "--members",
+            "ngram,ngram-distilled",
+            "--ngram-weak-weights",
+            "0,0.5",
+        ],
+    );
+    assert!(err.contains("--ngram-weak-weights"), "{err}");
+}

@@ -137,7 +137,17 @@ fn fit_cs(
         .par_iter()
         .map(|l| input_counts(&l.input(), &opts.fields, opts.min_n, opts.max_n))
         .collect();
-    let (vocab, idf) = fit_vocab(&counts, opts.min_df);
+    // Soft examples (a teacher's scores on text nobody labelled) only pull
+    // weights: the columns and their idf are the labelled examples', so a
+    // student has the vocabulary its human-trained sibling has.
+    let counted: Vec<bool> = examples.iter().map(|l| l.soft.is_none()).collect();
+    let labelled_counts: Vec<HashMap<String, u32>> = counts
+        .iter()
+        .zip(&counted)
+        .filter(|(_, c)| **c)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let (vocab, idf) = fit_vocab(&labelled_counts, opts.min_df);
     let index = index_of(&vocab);
     let rows: Vec<Vec<(u32, f32)>> = counts
         .par_iter()
@@ -154,8 +164,8 @@ fn fit_cs(
         let fits: Vec<(Vec<f32>, f32, usize)> = (0..N_LABELS)
             .into_par_iter()
             .map(|j| {
-                let y: Vec<bool> = examples.iter().map(|l| l.gold[j]).collect();
-                logistic(&rows, &y, sample, vocab.len(), c, opts.max_iter)
+                let y: Vec<f32> = examples.iter().map(|l| l.target()[j]).collect();
+                logistic(&rows, (&y, &counted), sample, vocab.len(), c, opts.max_iter)
             })
             .collect();
         let iterations = fits.iter().map(|f| f.2).sum::<usize>();
@@ -204,41 +214,69 @@ pub fn fit_vocab(counts: &[HashMap<String, u32>], min_df: u32) -> (Vec<String>, 
 /// weighted mean log-loss plus `‖w‖² / (2 C n)` (the bias is not
 /// penalised) — sklearn's `LogisticRegression(C, class_weight="balanced")`
 /// objective with `sample_weight` (empty: 1 each), scaled by `1 / (C n)`.
-/// Returns (weights, bias, iterations).
+///
+/// `targets` holds each row's target in [0, 1] and whether the row is
+/// *counted*: a labelled row (target 0 or 1) sets the class balance; a
+/// soft row (a teacher's score `t`) does not, and weighs as `t` of a
+/// positive and `1 − t` of a negative at those classes' weights — what
+/// sklearn computes with the row twice, once per class. Without soft rows
+/// this is exactly the hard-label fit. Returns (weights, bias, iterations).
 pub fn logistic(
     rows: &[Vec<(u32, f32)>],
-    y: &[bool],
+    (y, counted): (&[f32], &[bool]),
     sample: &[f64],
     dim: usize,
     c: f64,
     max_iter: usize,
 ) -> (Vec<f32>, f32, usize) {
     let n = rows.len().max(1) as f64;
-    let pos = y.iter().filter(|&&v| v).count() as f64;
-    let neg = y.len() as f64 - pos;
+    let is_counted = |i: usize| counted.get(i).copied().unwrap_or(true);
+    let labelled = (0..y.len()).filter(|&i| is_counted(i));
+    let pos = labelled.clone().filter(|&i| y[i] >= 0.5).count() as f64;
+    let n_labelled = labelled.count() as f64;
+    let neg = n_labelled - pos;
     let weight_of = |v: bool| {
         let k = if v { pos } else { neg };
-        if k > 0.0 { n / (2.0 * k) } else { 0.0 }
+        if k > 0.0 { n_labelled / (2.0 * k) } else { 0.0 }
     };
-    let sw: Vec<f64> = y
+    // Per row, the loss weights of its positive and negative parts.
+    let sw: Vec<(f64, f64)> = y
         .iter()
         .enumerate()
-        .map(|(i, &v)| weight_of(v) * sample.get(i).copied().unwrap_or(1.0))
+        .map(|(i, &t)| {
+            let s = sample.get(i).copied().unwrap_or(1.0);
+            if is_counted(i) {
+                let v = t >= 0.5;
+                let w = weight_of(v) * s;
+                if v { (w, 0.0) } else { (0.0, w) }
+            } else {
+                let t = f64::from(t.clamp(0.0, 1.0));
+                (weight_of(true) * s * t, weight_of(false) * s * (1.0 - t))
+            }
+        })
         .collect();
     let l2 = 1.0 / (c * n);
     let objective = |x: &[f64]| -> (f64, Vec<f64>) {
         let (w, b) = (&x[..dim], x[dim]);
         let mut g = vec![0.0; dim + 1];
         let mut loss = 0.0;
-        for ((row, &yi), &si) in rows.iter().zip(y).zip(&sw) {
+        for (row, &(sp, sn)) in rows.iter().zip(&sw) {
             let z = b + row
                 .iter()
                 .map(|&(j, v)| w[j as usize] * v as f64)
                 .sum::<f64>();
             // log(1 + e^z) − y z, computed without overflow.
             let softplus = z.max(0.0) + (-z.abs()).exp().ln_1p();
-            loss += si * (softplus - if yi { z } else { 0.0 });
-            let r = si * (1.0 / (1.0 + (-z).exp()) - if yi { 1.0 } else { 0.0 }) / n;
+            let p = 1.0 / (1.0 + (-z).exp());
+            let mut r = 0.0;
+            if sp > 0.0 {
+                loss += sp * (softplus - z);
+                r += sp * (p - 1.0) / n;
+            }
+            if sn > 0.0 {
+                loss += sn * softplus;
+                r += sn * p / n;
+            }
             for &(j, v) in row {
                 g[j as usize] += r * v as f64;
             }
@@ -353,10 +391,10 @@ mod tests {
         assert!(it < 100);
     }
 
-    #[test]
-    fn logistic_separates_and_regularisation_shrinks() {
-        // Feature 0 marks the positives, feature 1 is on everywhere.
-        let rows: Vec<Vec<(u32, f32)>> = (0..40)
+    /// 40 rows, a quarter positive: feature 0 marks the positives,
+    /// feature 1 is on everywhere.
+    fn separable() -> (Vec<Vec<(u32, f32)>>, Vec<f32>) {
+        let rows = (0..40)
             .map(|i| {
                 if i % 4 == 0 {
                     vec![(0, 0.8), (1, 0.6)]
@@ -365,12 +403,61 @@ mod tests {
                 }
             })
             .collect();
-        let y: Vec<bool> = (0..40).map(|i| i % 4 == 0).collect();
-        let (w, b, _) = logistic(&rows, &y, &[], 2, 16.0, 500);
+        let y = (0..40).map(|i| f32::from(u8::from(i % 4 == 0))).collect();
+        (rows, y)
+    }
+
+    #[test]
+    fn logistic_separates_and_regularisation_shrinks() {
+        let (rows, y) = separable();
+        let (w, b, _) = logistic(&rows, (&y, &[]), &[], 2, 16.0, 500);
         let z = |r: &[(u32, f32)]| b + r.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>();
         assert!(z(&rows[0]) > 0.0 && z(&rows[1]) < 0.0);
-        let (w_strong, _, _) = logistic(&rows, &y, &[], 2, 0.01, 500);
+        let (w_strong, _, _) = logistic(&rows, (&y, &[]), &[], 2, 0.01, 500);
         assert!(w_strong[0].abs() < w[0].abs() / 4.0, "{w_strong:?} {w:?}");
+    }
+
+    #[test]
+    fn a_soft_row_weighs_as_a_positive_and_a_negative_at_its_score() {
+        let (rows, y) = separable();
+        let soft_row = vec![(1, 0.5), (2, 0.9)];
+        let fit = |extra: &[(f32, f64)]| {
+            let mut r = rows.clone();
+            let mut t = y.clone();
+            let mut counted = vec![true; 40];
+            let mut sample = vec![1.0; 40];
+            for &(target, weight) in extra {
+                r.push(soft_row.clone());
+                t.push(target);
+                counted.push(false);
+                sample.push(weight);
+            }
+            logistic(&r, (&t, &counted), &sample, 3, 4.0, 1000)
+        };
+        // A score of 0.7 is 0.7 of a positive and 0.3 of a negative: what
+        // sklearn fits with the row twice, once per class.
+        let (w_soft, b_soft, _) = fit(&[(0.7, 1.0)]);
+        let (w_two, b_two, _) = fit(&[(1.0, 0.7), (0.0, 0.3)]);
+        for (a, b) in w_soft
+            .iter()
+            .chain([&b_soft])
+            .zip(w_two.iter().chain([&b_two]))
+        {
+            assert!(
+                (a - b).abs() < 1e-4,
+                "{w_soft:?} {b_soft} vs {w_two:?} {b_two}"
+            );
+        }
+        // It pulls its own column towards its score; no soft row, no pull.
+        let (w_none, _, _) = fit(&[]);
+        let (w_high, _, _) = fit(&[(0.95, 1.0)]);
+        let (w_low, _, _) = fit(&[(0.05, 1.0)]);
+        assert_eq!(w_none[2], 0.0);
+        assert!(w_high[2] > 0.0 && w_low[2] < 0.0, "{w_high:?} {w_low:?}");
+        // The soft rows do not set the class balance: the labelled rows'
+        // fit is the hard-label one when no soft row is counted.
+        let (w_hard, b_hard, _) = logistic(&rows, (&y, &[]), &[], 3, 4.0, 1000);
+        assert_eq!((w_none, fit(&[]).1), (w_hard, b_hard));
     }
 
     fn labelled(heading: &str, text: &str, labels: &[&str]) -> Labelled {
@@ -503,6 +590,47 @@ mod tests {
             (none.weak_weight, none.inner_macro_f1),
             (0.0, plain.inner_macro_f1)
         );
+    }
+
+    #[test]
+    fn a_student_learns_the_teachers_scores_within_the_labelled_vocabulary() {
+        // The human examples say nothing of web beacons (网络信标) but
+        // twice, unlabelled; a teacher calls them cookies on text nobody
+        // labelled, and so do the inner policies' readers.
+        let other = |i: usize, what: &str, labels: &[&str]| {
+            labelled(
+                "其他说明",
+                &format!("我们使用{what}统计访问（第{i}条）"),
+                labels,
+            )
+        };
+        let mut train = examples(0);
+        train.extend((0..2).map(|i| other(i, "网络信标", &[])));
+        train.extend((0..5).map(|i| other(10 + i, "统计工具", &[])));
+        let mut inner = examples(100);
+        inner.extend((0..5).map(|i| other(200 + i, "网络信标", &["cookie"])));
+        inner.extend((0..5).map(|i| other(210 + i, "统计工具", &[])));
+        let taught: Vec<Labelled> = (0..20)
+            .map(|i| {
+                let mut l = other(300 + i, "网络信标与像素标签", &[]);
+                l.soft = Some([0.05, 0.95, 0.05, 0.05, 0.05, 0.05]);
+                l
+            })
+            .collect();
+        let opts = |weak_weights: Vec<f32>| NgramOptions {
+            weak_weights,
+            ..NgramOptions::default()
+        };
+        let plain = train_ngram(&train, &[], &inner, &opts(vec![0.0]));
+        let student = train_ngram(&train, &taught, &inner, &opts(vec![0.0, 1.0]));
+        assert_eq!((student.weak_weight, student.weak_examples), (1.0, 20));
+        assert!(student.inner_macro_f1 > plain.inner_macro_f1);
+        let beacon = other(999, "网络信标", &[]);
+        let s = student.model.score_one(&beacon.input());
+        assert!(s[1] >= student.model.thresholds()[1], "{s:?}");
+        // Their own n-grams (像素标签) never became columns: the student has
+        // the vocabulary of the labelled examples.
+        assert_eq!(student.model.config().vocab, plain.model.config().vocab);
     }
 
     #[test]

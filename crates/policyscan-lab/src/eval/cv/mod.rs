@@ -55,6 +55,7 @@ use policyscan::segment::SegmentOptions;
 mod pool;
 mod refit;
 mod reuse;
+mod student;
 
 pub use pool::{Pool, ngram_reads_weak};
 use pool::{extra_for, ngram_weak_for, pool_for, weak_pool};
@@ -79,6 +80,9 @@ pub const PLAIN: &str = "plain";
 pub const LEAD_IN: &str = "lead-in";
 /// The character n-gram member ([`crate::train::ngram`]).
 pub const NGRAM: &str = "ngram";
+/// A character n-gram member that also learns the other members' mean
+/// scores on the corpus segments nobody labelled (`cv/student.rs`).
+pub const NGRAM_DISTILLED: &str = "ngram-distilled";
 
 /// Settings of one cross-validation run.
 #[derive(Debug, Clone)]
@@ -109,6 +113,9 @@ pub struct CvOptions {
     pub distill_weight: f32,
     /// Unlabelled segments drawn per human training example.
     pub distill_ratio: f64,
+    /// Loss weights of the teacher-scored segments the [`NGRAM_DISTILLED`]
+    /// member chooses among on the inner policies, with its `C`.
+    pub student_weights: Vec<f32>,
     /// With `train.init`: start the classification head from the init
     /// model's too (continue that classifier).
     pub keep_head: bool,
@@ -338,13 +345,13 @@ pub fn train_ngram_fold(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
     weak: &[Labelled],
-    opts: &CvOptions,
+    ngram: &NgramOptions,
     out: &Path,
 ) -> Result<Trained, CvError> {
     let seg = SegmentOptions::default();
     let train = labelled(set_examples(&set.select(&fit), &seg))?;
     let dev = labelled(set_examples(&set.select(&inner), &seg))?;
-    let t = train_ngram(&train, weak, &dev, &opts.ngram);
+    let t = train_ngram(&train, weak, &dev, ngram);
     t.model
         .save(out)
         .map_err(|e| CvError::Setup(format!("{}: {e}", out.display())))?;
@@ -378,10 +385,13 @@ pub fn train_ngram_fold(
 /// plus the ensemble's `ensemble.json`, whose thresholds for the members'
 /// mean score are chosen on `inner` as a single model's are. The members
 /// `opts.reuse` names are copied from `reuse_from` instead of trained.
+///
+/// `unlabelled` is what an [`NGRAM_DISTILLED`] member learns the other
+/// members' scores on (empty without one).
 pub fn train_model(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
-    pool: Pool<'_>,
+    (pool, unlabelled): (Pool<'_>, &[Example]),
     opts: &CvOptions,
     (out, reuse_from): (&Path, Option<&Path>),
     seed: u64,
@@ -389,6 +399,8 @@ pub fn train_model(
     let extra = Extras {
         bert: extra_for(set, (&fit, &inner), pool, opts, seed)?,
         ngram: ngram_weak_for(set, &fit, pool, opts, seed),
+        unlabelled,
+        taught: std::cell::OnceCell::new(),
     };
     let mut trained = train_members(set, (fit, inner), &extra, opts, (out, reuse_from))?;
     if !opts.refit.is_empty() {
@@ -401,10 +413,14 @@ pub fn train_model(
 }
 
 /// What the members train on beside the human segments: the BERTs' weak or
-/// distilled examples, the n-gram member's weak sample.
-struct Extras {
+/// distilled examples, the n-gram member's weak sample, and for an
+/// [`NGRAM_DISTILLED`] member the unlabelled segments with the other
+/// members' scores (computed once, before any refit changes those members).
+struct Extras<'a> {
     bert: Extra,
     ngram: Vec<Labelled>,
+    unlabelled: &'a [Example],
+    taught: std::cell::OnceCell<Vec<Labelled>>,
 }
 
 /// [`refit::refit_member`] for every member of `trained` that
@@ -413,7 +429,7 @@ struct Extras {
 fn refit_all(
     set: &DevSet,
     trained: &mut Trained,
-    extra: &Extras,
+    extra: &Extras<'_>,
     opts: &CvOptions,
     out: &Path,
 ) -> Result<(), CvError> {
@@ -450,16 +466,20 @@ fn member_names(opts: &CvOptions) -> Vec<&str> {
 fn train_members(
     set: &DevSet,
     (fit, inner): (Vec<String>, Vec<String>),
-    extra: &Extras,
+    extra: &Extras<'_>,
     opts: &CvOptions,
     (out, reuse_from): (&Path, Option<&Path>),
 ) -> Result<Trained, CvError> {
     let names = member_names(opts);
-    if let Some(m) = names.iter().find(|m| ![PLAIN, LEAD_IN, NGRAM].contains(*m)) {
+    if let Some(m) = names
+        .iter()
+        .find(|m| ![PLAIN, LEAD_IN, NGRAM, NGRAM_DISTILLED].contains(*m))
+    {
         return Err(CvError::Setup(format!(
-            "unknown member `{m}`: use {PLAIN}, {LEAD_IN} or {NGRAM}"
+            "unknown member `{m}`: use {PLAIN}, {LEAD_IN}, {NGRAM} or {NGRAM_DISTILLED}"
         )));
     }
+    student::check_place(&names)?;
     if names
         .iter()
         .enumerate()
@@ -488,7 +508,17 @@ fn train_members(
         if let Some(from) = reuse_from.filter(|_| opts.reuse.iter().any(|r| r == m)) {
             reuse::reuse_member(from, m, (&fit, &inner), out)
         } else if m == NGRAM {
-            train_ngram_fold(set, (fit.clone(), inner.clone()), &extra.ngram, opts, out)
+            train_ngram_fold(
+                set,
+                (fit.clone(), inner.clone()),
+                &extra.ngram,
+                &opts.ngram,
+                out,
+            )
+        } else if m == NGRAM_DISTILLED {
+            let taught = student::taught(extra, &names, out.parent().unwrap_or(out), opts)?;
+            let ngram = student::options(opts);
+            train_ngram_fold(set, (fit.clone(), inner.clone()), taught, &ngram, out)
         } else {
             let o = member_opts(m);
             train_fold(set, fit.clone(), inner.clone(), &extra.bert, &o, out)
@@ -512,6 +542,11 @@ fn train_members(
         let t = member(m, &out.join(m))?;
         tracing::info!(member = %m, inner = t.inner_macro_f1, "member trained");
         parts.push(t);
+    }
+    // A reused student refitted learns from the members as the inner
+    // policies chose them, as a trained one did: before their refit.
+    if opts.refit.iter().any(|r| r == NGRAM_DISTILLED) {
+        student::taught(extra, &names, out, opts)?;
     }
     let write = |thresholds: BTreeMap<String, f32>, weights: BTreeMap<String, Vec<f32>>| {
         Ensemble {
@@ -646,13 +681,15 @@ fn run_folds<'a>(
 
 /// Cross-validate training as `opts` says over the policies of `set`;
 /// `pool` is the weak pool (with `opts.weak_weight > 0`) or the unlabelled
-/// segments a teacher scores (with `opts.teachers`).
+/// segments a teacher scores (with `opts.teachers`) or an
+/// [`NGRAM_DISTILLED`] member learns from.
 pub fn cross_validate(
     set: &DevSet,
     pool: &[Example],
     opts: &CvOptions,
 ) -> Result<CvResult, CvError> {
     let weak = weak_pool(pool, opts)?;
+    let unlabelled = pool;
     run_folds(
         set,
         opts.folds,
@@ -669,7 +706,8 @@ pub fn cross_validate(
                 .as_ref()
                 .map(|d| d.join(format!("fold-{f}")));
             let dirs = (out.as_path(), reuse.as_deref());
-            let t = train_model(set, split, pool, opts, dirs, opts.seed + f as u64)?;
+            let pools = (pool, student::unlabelled_for(unlabelled, opts));
+            let t = train_model(set, split, pools, opts, dirs, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
                 steps = t.steps,
@@ -713,9 +751,12 @@ pub fn final_check(
     let weak = weak_pool(pool, opts)?;
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
     let split = inner_split(&ids, opts.inner_share, opts.seed);
-    let pool = pool_for(&weak, pool, opts.teachers.as_deref());
+    let pools = (
+        pool_for(&weak, pool, opts.teachers.as_deref()),
+        student::unlabelled_for(pool, opts),
+    );
     let dirs = (out, opts.reuse_from.as_deref());
-    let trained = train_model(train_set, split, pool, opts, dirs, opts.seed)?;
+    let trained = train_model(train_set, split, pools, opts, dirs, opts.seed)?;
     let clf = Classifier::from_dir(out, opts.train.max_tokens)?;
     let lines = score_lines(dev, &SegmentOptions::default(), &clf, opts.batch_size)?;
     Ok(FinalResult {

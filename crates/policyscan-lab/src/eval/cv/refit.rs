@@ -10,7 +10,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{CvError, CvOptions, Extras, LEAD_IN, NGRAM, Trained, labelled, train_fold};
+use super::{
+    CvError, CvOptions, Extras, LEAD_IN, NGRAM, NGRAM_DISTILLED, Trained, labelled, student,
+    train_fold,
+};
 use crate::data::devset::DevSet;
 use crate::data::human::set_examples;
 use crate::train::ngram::{NgramOptions, train_ngram};
@@ -19,27 +22,35 @@ use policyscan::model::config::ModelConfig;
 use policyscan::segment::SegmentOptions;
 
 /// Train `member` again into `out` on `trained.fit` + `trained.inner`: a
-/// BERT for `trained.best_step` steps with no checkpoint choice, the n-gram
-/// member with the `C` and weak weight it chose; then put back the
+/// BERT for `trained.best_step` steps with no checkpoint choice, an n-gram
+/// member with the `C` and weak (or teacher-scored) weight it chose; then put back the
 /// thresholds `trained` chose. Returns the seconds the refit took.
 pub(super) fn refit_member(
     set: &DevSet,
     member: &str,
     trained: &Trained,
-    extra: &Extras,
+    extra: &Extras<'_>,
     opts: &CvOptions,
     out: &Path,
 ) -> Result<f64, CvError> {
     let all: Vec<String> = trained.fit.iter().chain(&trained.inner).cloned().collect();
-    if member == NGRAM {
+    if member == NGRAM || member == NGRAM_DISTILLED {
+        let (base, read) = if member == NGRAM {
+            (opts.ngram.clone(), extra.ngram.as_slice())
+        } else {
+            let taught = extra.taught.get().ok_or_else(|| {
+                CvError::Setup("the distilled member's teacher scores were not made".into())
+            })?;
+            (student::options(opts), taught.as_slice())
+        };
         let c = ngram_c(out)?;
         let train = labelled(set_examples(&set.select(&all), &SegmentOptions::default()))?;
         let ngram = NgramOptions {
             cs: vec![c],
             weak_weights: vec![trained.extra_weight],
-            ..opts.ngram.clone()
+            ..base
         };
-        let mut t = train_ngram(&train, &extra.ngram, &[], &ngram);
+        let mut t = train_ngram(&train, read, &[], &ngram);
         t.model.set_thresholds(trained.thresholds.clone());
         t.model
             .save(out)
