@@ -15,7 +15,7 @@ use serde::Serialize;
 use policyscan::labels::{LabelSet, N_LABELS};
 
 use super::lines::ScoredLine;
-use super::metrics::{self, Report, tune_thresholds};
+use super::metrics::{self, Report, decide, tune_thresholds};
 use super::weights::mixes;
 
 /// Why a dump has no ceiling.
@@ -77,41 +77,30 @@ pub fn ceiling(lines: &[ScoredLine]) -> Result<Ceiling, CeilingError> {
     })
 }
 
-/// Scores against per-label thresholds.
-fn decide(scores: &[[f32; N_LABELS]], t: &[f32; N_LABELS]) -> Vec<LabelSet> {
-    scores
-        .iter()
-        .map(|s| std::array::from_fn(|l| s[l] >= t[l]))
-        .collect()
-}
-
 /// Every mix on the weight grid, each at its best thresholds; per label the
-/// mix of the highest F1 (ties keep the earlier mix of the grid).
+/// mix of the highest F1 (ties keep the earlier mix of the grid), with the
+/// decisions it makes kept as it is found.
 fn best_mix(lines: &[ScoredLine], gold: &[LabelSet], members: usize) -> BestMix {
     let mut best: [(f64, usize, f32); N_LABELS] = [(-1.0, 0, 0.5); N_LABELS];
+    let mut pred: Vec<LabelSet> = vec![[false; N_LABELS]; lines.len()];
     let grid = mixes(members);
-    let mixed_with = |w: &[f32]| -> Vec<[f32; N_LABELS]> {
-        lines
+    for (i, w) in grid.iter().enumerate() {
+        let scores: Vec<[f32; N_LABELS]> = lines
             .iter()
             .map(|l| {
                 std::array::from_fn(|j| (0..members).map(|k| w[k] * l.member_scores[k][j]).sum())
             })
-            .collect()
-    };
-    for (i, w) in grid.iter().enumerate() {
-        let scores = mixed_with(w);
+            .collect();
         let t = tune_thresholds(gold, &scores);
-        let r = metrics::report(gold, &decide(&scores, &t));
+        let decided = decide(&scores, &t);
+        let r = metrics::report(gold, &decided);
         for (l, b) in best.iter_mut().enumerate() {
             if r.labels[l].f1 > b.0 + 1e-12 {
                 *b = (r.labels[l].f1, i, t[l]);
+                for (p, d) in pred.iter_mut().zip(&decided) {
+                    p[l] = d[l];
+                }
             }
-        }
-    }
-    let mut pred: Vec<LabelSet> = vec![[false; N_LABELS]; lines.len()];
-    for (l, &(_, i, t)) in best.iter().enumerate() {
-        for (p, s) in pred.iter_mut().zip(mixed_with(&grid[i])) {
-            p[l] = s[l] >= t;
         }
     }
     BestMix {

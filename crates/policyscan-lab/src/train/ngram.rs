@@ -141,13 +141,8 @@ fn fit_cs(
     // weights: the columns and their idf are the labelled examples', so a
     // student has the vocabulary its human-trained sibling has.
     let counted: Vec<bool> = examples.iter().map(|l| l.soft.is_none()).collect();
-    let labelled_counts: Vec<HashMap<String, u32>> = counts
-        .iter()
-        .zip(&counted)
-        .filter(|(_, c)| **c)
-        .map(|(c, _)| c.clone())
-        .collect();
-    let (vocab, idf) = fit_vocab(&labelled_counts, opts.min_df);
+    let labelled_counts = counts.iter().zip(&counted).filter(|(_, c)| **c);
+    let (vocab, idf) = fit_vocab(labelled_counts.map(|(c, _)| c), opts.min_df);
     let index = index_of(&vocab);
     let rows: Vec<Vec<(u32, f32)>> = counts
         .par_iter()
@@ -195,14 +190,21 @@ fn fit_cs(
 
 /// The vocabulary (terms of at least `min_df` examples, sorted) and each
 /// one's smoothed idf, `ln((1 + n) / (1 + df)) + 1`.
-pub fn fit_vocab(counts: &[HashMap<String, u32>], min_df: u32) -> (Vec<String>, Vec<f32>) {
+pub fn fit_vocab<'a>(
+    counts: impl IntoIterator<Item = &'a HashMap<String, u32>>,
+    min_df: u32,
+) -> (Vec<String>, Vec<f32>) {
     let mut df: HashMap<&str, u32> = HashMap::new();
-    for g in counts.iter().flat_map(HashMap::keys) {
-        *df.entry(g.as_str()).or_insert(0) += 1;
+    let mut n = 0usize;
+    for c in counts {
+        n += 1;
+        for g in c.keys() {
+            *df.entry(g.as_str()).or_insert(0) += 1;
+        }
     }
     let mut vocab: Vec<(&str, u32)> = df.into_iter().filter(|&(_, d)| d >= min_df).collect();
     vocab.sort_unstable();
-    let n = counts.len() as f64;
+    let n = n as f64;
     let idf = vocab
         .iter()
         .map(|&(_, d)| (((1.0 + n) / (1.0 + d as f64)).ln() + 1.0) as f32)
