@@ -31,241 +31,39 @@
 //! was chosen on.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-use serde::{Deserialize, Serialize};
 
 use crate::data::devset::DevSet;
 use crate::data::examples::{Example, Labelled};
 use crate::data::human::set_examples;
-use crate::eval::lines::{Comparison, ScoredLine, compare, score_lines};
+use crate::eval::lines::{compare, score_lines};
 use crate::eval::metrics::{self, by_label};
 use crate::eval::thresholds::{self, ThresholdChoice};
 use crate::eval::weights::{self, WeightChoice};
 use crate::train::classifier::{Trainee, train_on};
 use crate::train::distill::{Extra, TRAINED_FILE};
 use crate::train::ngram::{NgramOptions, train_ngram};
-use crate::train::{TrainError, TrainOptions, vocabulary_texts};
+use crate::train::vocabulary_texts;
 use policyscan::classify::{Classifier, Ensemble, mix};
 use policyscan::labels::{LabelSet, parse_labels};
 use policyscan::rng::SplitMix64;
 use policyscan::segment::SegmentOptions;
 
+mod folds;
+mod options;
 mod pool;
+mod record;
 mod refit;
 mod reuse;
 mod student;
 
+pub use folds::{assign_folds, inner_split};
+pub use options::{CvError, CvOptions, LEAD_IN, NGRAM, NGRAM_DISTILLED, PLAIN};
+pub use record::{CvResult, FinalResult, FoldResult, Predicted, Trained};
+
 pub use pool::{Pool, ngram_reads_weak};
 use pool::{extra_for, ngram_weak_for, pool_for, weak_pool};
-
-/// Why cross-validation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum CvError {
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error(transparent)]
-    Model(#[from] policyscan::model::ModelError),
-    #[error(transparent)]
-    Inference(#[from] policyscan::model::InferenceError),
-    #[error("{0}")]
-    Setup(String),
-}
-
-/// A member that reads each segment with its heading path only.
-pub const PLAIN: &str = "plain";
-/// A member that also reads each list item's lead-in
-/// ([`policyscan::segment::lead_ins`]).
-pub const LEAD_IN: &str = "lead-in";
-/// The character n-gram member ([`crate::train::ngram`]).
-pub const NGRAM: &str = "ngram";
-/// A character n-gram member that also learns the other members' mean
-/// scores on the corpus segments nobody labelled (`cv/student.rs`).
-pub const NGRAM_DISTILLED: &str = "ngram-distilled";
-
-/// Settings of one cross-validation run.
-#[derive(Debug, Clone)]
-pub struct CvOptions {
-    pub folds: usize,
-    /// Seed of the fold and inner splits and of the weak sample (training
-    /// has its own, `train.seed`).
-    pub seed: u64,
-    /// Share of a fold's training policies kept apart to choose the
-    /// checkpoint and thresholds.
-    pub inner_share: f64,
-    /// Loss weight of weak examples; 0 leaves the weak pool out.
-    pub weak_weight: f32,
-    /// Weak examples drawn per human training example.
-    pub weak_ratio: f64,
-    /// How the n-gram member is trained: its n-gram range, the `C`s and the
-    /// loss weights of the weak examples it chooses among on the inner
-    /// policies (`weak_weights` `[0]`, or no `ngram` member, leaves the
-    /// weak pool out of it; independent of `weak_weight`, which is the BERT
-    /// members').
-    pub ngram: NgramOptions,
-    /// Distil from teachers: in cross-validation `fold-N` under this
-    /// folder teaches fold N (the work folder of an earlier run with the
-    /// same folds); in the final check the folder itself teaches. `None`:
-    /// no distillation.
-    pub teachers: Option<PathBuf>,
-    /// Loss weight of the distilled examples.
-    pub distill_weight: f32,
-    /// Unlabelled segments drawn per human training example.
-    pub distill_ratio: f64,
-    /// Loss weights of the teacher-scored segments the [`NGRAM_DISTILLED`]
-    /// member chooses among on the inner policies, with its `C`.
-    pub student_weights: Vec<f32>,
-    /// With `train.init`: start the classification head from the init
-    /// model's too (continue that classifier).
-    pub keep_head: bool,
-    /// Training settings (`train`, `dev`, `out` are not read; `lead_in`
-    /// is set per member).
-    pub train: TrainOptions,
-    /// What to train: one member ([`PLAIN`], [`LEAD_IN`] or [`NGRAM`]) is one model;
-    /// two or more, an ensemble of them (each trained as if alone, the
-    /// thresholds of their mean score chosen on the inner policies).
-    pub members: Vec<String>,
-    /// After the inner policies chose checkpoints and thresholds, train
-    /// these members again on fit + inner with those choices
-    /// (`cv/refit.rs`); empty refits none. An ensemble's other members stay
-    /// as the inner policies judged them.
-    pub refit: Vec<String>,
-    /// Members named in [`CvOptions::reuse`] are copied from this folder
-    /// (an earlier run's work folder: `fold-N` for fold N; with the final
-    /// check, the folder itself) instead of trained (`cv/reuse.rs`).
-    pub reuse_from: Option<PathBuf>,
-    /// The members to reuse; empty trains every member.
-    pub reuse: Vec<String>,
-    /// Fold models are written under this folder (`fold-N`).
-    pub work: PathBuf,
-    pub batch_size: usize,
-    /// Bootstrap resamples for the model − baseline interval.
-    pub resamples: usize,
-    /// How an ensemble's thresholds are chosen on the inner policies.
-    pub thresholds: ThresholdChoice,
-    /// How much each member weighs in an ensemble's mean, per label
-    /// (chosen on the inner policies before the thresholds).
-    pub member_weights: WeightChoice,
-}
-
-/// What one trained model went through (its folder's `trained.json`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Trained {
-    /// Policies trained on.
-    pub fit: Vec<String>,
-    /// Policies that chose checkpoint and thresholds.
-    pub inner: Vec<String>,
-    pub human_examples: usize,
-    /// Weak or distilled examples trained on beside the human ones.
-    pub extra_examples: usize,
-    /// Their loss weight (the n-gram member's is its choice); 0 with none.
-    pub extra_weight: f32,
-    pub steps: usize,
-    pub best_step: usize,
-    pub seconds: f64,
-    /// Segment macro-F1 on the inner policies at the best step.
-    pub inner_macro_f1: f64,
-    pub thresholds: BTreeMap<String, f32>,
-    /// How `thresholds` were chosen on the inner policies (`cv
-    /// --thresholds`); records from before the choice existed read `best`.
-    #[serde(default)]
-    pub threshold_choice: ThresholdChoice,
-    /// An ensemble's per-label member weights as its `ensemble.json` holds
-    /// them (label → one weight per member); empty: equal weights.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub member_weights: BTreeMap<String, Vec<f32>>,
-    /// Trained again on `fit` + `inner` once those choices were made
-    /// (`cv --refit`): the weights learned from both, the thresholds are
-    /// still the inner policies' choice.
-    pub refit: bool,
-    /// An ensemble's members, each as trained alone; the fields above are
-    /// then the ensemble's (steps and seconds summed, `best_step` 0).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub members: Vec<Trained>,
-    /// Copied from this earlier run's folder instead of trained
-    /// (`cv --reuse`); the fields above are that run's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reused_from: Option<PathBuf>,
-}
-
-/// One fold: its held-out policies, how its model was trained (absent for
-/// a fixed model) and its own figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct FoldResult {
-    pub fold: usize,
-    pub test: Vec<String>,
-    pub trained: Option<Trained>,
-    pub model_macro_f1: f64,
-    pub baseline_macro_f1: f64,
-}
-
-/// Lines of one held-out policy scored, and in which fold.
-#[derive(Debug, Clone, Serialize)]
-pub struct Predicted {
-    pub policy: String,
-    pub fold: usize,
-    pub lines: usize,
-}
-
-/// A whole cross-validation: folds, out-of-fold figures, and which policy
-/// was predicted in which fold.
-#[derive(Debug, Clone, Serialize)]
-pub struct CvResult {
-    pub folds: usize,
-    pub seed: u64,
-    /// Fold of every policy.
-    pub fold_of: BTreeMap<String, usize>,
-    pub fold_results: Vec<FoldResult>,
-    /// One entry per policy scored out of fold.
-    pub predicted: Vec<Predicted>,
-    /// Out-of-fold figures over every policy, model and baseline.
-    pub out_of_fold: Comparison,
-    pub seconds: f64,
-    /// Every scored line (not serialised; for `--dump`).
-    #[serde(skip)]
-    pub lines: Vec<ScoredLine>,
-}
-
-/// The final check: one model trained on every training policy, scored on
-/// the dev policies.
-#[derive(Debug, Clone, Serialize)]
-pub struct FinalResult {
-    pub trained: Trained,
-    pub dev: Comparison,
-    pub model_dir: PathBuf,
-    #[serde(skip)]
-    pub lines: Vec<ScoredLine>,
-}
-
-/// The fold of each of `ids`: a seeded shuffle dealt round-robin, so fold
-/// sizes differ by one at most.
-pub fn assign_folds(ids: &[String], k: usize, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    SplitMix64::new(seed).shuffle(&mut order);
-    let mut fold = vec![0; ids.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        fold[i] = pos % k.max(1);
-    }
-    fold
-}
-
-/// Split training policies by policy into (fit, inner): a seeded shuffle,
-/// `share` of them (at least one, when there are two or more) inner.
-pub fn inner_split(ids: &[String], share: f64, seed: u64) -> (Vec<String>, Vec<String>) {
-    let mut order = ids.to_vec();
-    SplitMix64::new(seed).shuffle(&mut order);
-    let n_inner = if ids.len() < 2 {
-        0
-    } else {
-        ((ids.len() as f64 * share).round() as usize).clamp(1, ids.len() - 1)
-    };
-    let inner = order.split_off(order.len() - n_inner);
-    order.sort();
-    let mut inner = inner;
-    inner.sort();
-    (order, inner)
-}
 
 /// Examples with their labels parsed.
 fn labelled(examples: Vec<Example>) -> Result<Vec<Labelled>, CvError> {
