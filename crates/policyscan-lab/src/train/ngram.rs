@@ -451,7 +451,7 @@ mod tests {
             );
         }
         // It pulls its own column towards its score; no soft row, no pull.
-        let (w_none, _, _) = fit(&[]);
+        let (w_none, b_none, _) = fit(&[]);
         let (w_high, _, _) = fit(&[(0.95, 1.0)]);
         let (w_low, _, _) = fit(&[(0.05, 1.0)]);
         assert_eq!(w_none[2], 0.0);
@@ -459,7 +459,7 @@ mod tests {
         // The soft rows do not set the class balance: the labelled rows'
         // fit is the hard-label one when no soft row is counted.
         let (w_hard, b_hard, _) = logistic(&rows, (&y, &[]), &[], 3, 4.0, 1000);
-        assert_eq!((w_none, fit(&[]).1), (w_hard, b_hard));
+        assert_eq!((w_none, b_none), (w_hard, b_hard));
     }
 
     fn labelled(heading: &str, text: &str, labels: &[&str]) -> Labelled {

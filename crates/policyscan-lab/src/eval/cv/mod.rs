@@ -487,7 +487,6 @@ pub fn cross_validate(
     opts: &CvOptions,
 ) -> Result<CvResult, CvError> {
     let weak = weak_pool(pool, opts)?;
-    let unlabelled = pool;
     run_folds(
         set,
         opts.folds,
@@ -498,13 +497,13 @@ pub fn cross_validate(
             let split = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
             let out = opts.work.join(format!("fold-{f}"));
             let teacher = opts.teachers.as_ref().map(|t| t.join(format!("fold-{f}")));
-            let pool = pool_for(&weak, pool, teacher.as_deref());
+            let drawn = pool_for(&weak, pool, teacher.as_deref());
             let reuse = opts
                 .reuse_from
                 .as_ref()
                 .map(|d| d.join(format!("fold-{f}")));
             let dirs = (out.as_path(), reuse.as_deref());
-            let pools = (pool, student::unlabelled_for(unlabelled, opts));
+            let pools = (drawn, student::unlabelled_for(pool, opts));
             let t = train_model(set, split, pools, opts, dirs, opts.seed + f as u64)?;
             tracing::info!(
                 fold = f,
