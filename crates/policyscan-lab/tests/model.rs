@@ -39,12 +39,20 @@ fn micro_opts(out: &Path) -> TrainOptions {
     }
 }
 
+/// A folder for a model shared by several tests. It lives in a static, which
+/// is never dropped, so it goes under Cargo's scratch folder for integration
+/// tests (`target/tmp`, gone with `cargo clean`) rather than the system's
+/// temp folder, where every test run would leave one behind.
+fn shared_scratch() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
 /// One trained micro model shared by several tests (training is the slow part).
 fn trained() -> &'static (tempfile::TempDir, policyscan_lab::train::TrainSummary) {
     static M: std::sync::OnceLock<(tempfile::TempDir, policyscan_lab::train::TrainSummary)> =
         std::sync::OnceLock::new();
     M.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = shared_scratch();
         let s = train(&micro_opts(dir.path())).expect("training runs");
         (dir, s)
     })
@@ -513,7 +521,7 @@ fn trained_tagger() -> &'static (
         policyscan_lab::train::tagger::TagTrainSummary,
     )> = std::sync::OnceLock::new();
     M.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = shared_scratch();
         let mut o = micro_opts(dir.path());
         o.train = tag_fixture();
         o.dev = tag_fixture();
@@ -697,7 +705,7 @@ fn assert_tagger_fine_tunes_from(dir: &Path) {
     assert!(shapes.contains_key("bert.encoder.layer.1.output.dense.weight"));
     policyscan::tag::Tagger::from_dir(sdir.path(), 64).unwrap();
     t.stack_layers = Some(0);
-    t.out = tempfile::tempdir().unwrap().path().to_path_buf();
+    t.out = sdir.path().join("refused");
     let err = policyscan_lab::train::tagger::train_tagger(&t).unwrap_err();
     assert!(err.to_string().contains("--stack-layers 0"), "{err}");
 }

@@ -548,7 +548,14 @@ fn cv_distils_from_fold_teachers_and_refuses_one_that_saw_the_held_out_fold() {
     let mut args = vec!["--final", "--out", all.to_str().unwrap()];
     args.extend_from_slice(TINY);
     cv_json(dir.path(), &args);
-    let mut args = vec!["--final", "--teachers", all.to_str().unwrap()];
+    let taught = dir.path().join("taught");
+    let mut args = vec![
+        "--final",
+        "--out",
+        taught.to_str().unwrap(),
+        "--teachers",
+        all.to_str().unwrap(),
+    ];
     args.extend_from_slice(TINY);
     let r = cv_json(dir.path(), &args);
     assert!(r["final"]["trained"]["extra_examples"].as_u64().unwrap() > 0);
