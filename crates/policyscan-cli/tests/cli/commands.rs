@@ -414,6 +414,38 @@ fn pretrain_then_fine_tune_from_it() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// `--lead-in` shapes the classifier's input only: the masked-LM and the
+/// tagger refuse it rather than ignore it, and write nothing.
+#[test]
+fn lead_in_is_refused_where_it_would_be_ignored() {
+    let fx = fixture("tiny_train.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["pretrain", "train-tagger"] {
+        let out = dir.path().join(command);
+        let o = bin()
+            .args([
+                command,
+                "--config",
+                "micro",
+                "--lead-in",
+                "--max-steps",
+                "1",
+            ])
+            .arg("--train")
+            .arg(&fx)
+            .arg("--dev")
+            .arg(&fx)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{command}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("--lead-in") && e.contains(command), "{e}");
+        assert!(!out.exists(), "{command}");
+    }
+}
+
 /// Train a micro classifier on the fixture into `out` (fine-tuning `init`
 /// when given).
 fn micro_model(out: &std::path::Path, init: Option<&std::path::Path>, lr: &str) {
