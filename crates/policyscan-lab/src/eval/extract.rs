@@ -126,6 +126,7 @@ pub fn data_type_spans(
     opts: &SegmentOptions,
 ) -> Result<Vec<Row>, DatasetError> {
     let (mut hits, mut merged) = (SpanTally::default(), SpanTally::default());
+    let mut listed = Tally::default();
     for id in corpus_ids(shared)? {
         let text = policy_text(shared, &id)?;
         let Some((gold, all_spans)) = ca4p_spans(shared, &id) else {
@@ -135,13 +136,40 @@ pub fn data_type_spans(
         let chars: Vec<char> = text.chars().collect();
         hits += SpanTally::of(&gold, &pred);
         merged += SpanTally::of(&gold, &merge_enumerations(&chars, &pred));
+        listed += listed_types(extractor, &text, &chars, &gold, opts);
     }
     Ok(vec![
         Row::new("data_type exact", hits.exact),
         Row::new("data_type overlap", hits.overlap),
         Row::new("data_type exact (enumerations merged)", merged.exact),
         Row::new("data_type overlap (enumerations merged)", merged.overlap),
+        Row::new("policies.data_types (types in data spans)", listed),
     ])
+}
+
+/// The `policies.data_types` of one policy against the types its CA4P
+/// annotators marked: the canonical types the lexicon finds inside each
+/// `data` span read alone. A listed type no span names is one the policy
+/// mentions without stating it processes it (a contact channel, `法律文件`,
+/// a cookie explained); a marked type not listed is one the extractor lost.
+fn listed_types(
+    extractor: &Extractor,
+    text: &str,
+    chars: &[char],
+    gold: &[CharSpan],
+    opts: &SegmentOptions,
+) -> Tally {
+    let types = |ents: Vec<Entity>| -> BTreeSet<String> {
+        summarize(&ents).data_types.into_iter().collect()
+    };
+    let listed = types(extract_policy(extractor, text, opts));
+    let marked: BTreeSet<String> = gold
+        .iter()
+        .filter(|&&(s, e)| s < e && e <= chars.len())
+        .flat_map(|&(s, e)| types(extractor.extract(&chars[s..e].iter().collect::<String>(), &[])))
+        .collect();
+    let found = listed.intersection(&marked).count();
+    Tally::confusion(found, listed.len() - found, marked.len() - found)
 }
 
 fn digits(s: &str) -> String {
@@ -424,6 +452,34 @@ mod tests {
         let text: Vec<char> = "姓名、手机号码和地址。设备信息".chars().collect();
         let spans = [(0, 2), (3, 7), (8, 10), (11, 15)];
         assert_eq!(merge_enumerations(&text, &spans), vec![(0, 10), (11, 15)]);
+    }
+
+    /// A listed type is found when some marked span names it; a contact
+    /// channel is not listed, a type named outside every span is listed but
+    /// not found, and a marked type the summary lacks is missed.
+    #[test]
+    fn listed_types_are_scored_against_the_types_in_marked_spans() {
+        let ex = Extractor::new().unwrap();
+        let text = "我们会收集您的手机号码和姓名。\n\n本政策依据法律文件制定。\n\n客服邮箱：kefu@example.com";
+        let chars: Vec<char> = text.chars().collect();
+        let at = |w: &str| {
+            let b = text.find(w).unwrap();
+            let s = text[..b].chars().count();
+            (s, s + w.chars().count())
+        };
+        let opts = SegmentOptions::default();
+        let t = listed_types(&ex, text, &chars, &[at("手机号码和姓名")], &opts);
+        // Listed: 手机号码, 姓名, 文件 (not 电子邮箱, the channel); marked: the first two.
+        assert_eq!((t.pred, t.gold, t.tp_pred, t.tp_gold), (3, 2, 2, 2));
+        // A span naming a type the policy's summary lacks is a miss.
+        let t = listed_types(
+            &ex,
+            text,
+            &chars,
+            &[at("手机号码和姓名"), at("客服邮箱")],
+            &opts,
+        );
+        assert_eq!((t.pred, t.gold, t.tp_gold), (3, 3, 2));
     }
 
     #[test]

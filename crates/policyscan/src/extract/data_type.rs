@@ -4,7 +4,9 @@
 //! Aho–Corasick pass, leftmost-longest, ASCII case-insensitive, so
 //! `设备MAC地址` is one hit rather than `MAC` inside it, and hits never
 //! overlap. Latin surfaces (IMEI, IDFA…) must not sit inside a longer Latin
-//! word.
+//! word. A contact term that names the operator's own channel right before
+//! its value (`客服邮箱：kefu@…`, `注册地址：上海市…`) is not a data type:
+//! `drop_contact_channels`.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -93,6 +95,39 @@ impl Lexicon {
             out.push(h);
         }
     }
+}
+
+/// Drop the lexicon hits that name the operator's own contact channel
+/// rather than personal data it processes: `客服邮箱：kefu@x.com`,
+/// `联系电话 400-…`, `注册地址：上海市…`, `邮编：230012`. Such a term comes
+/// right before its value, so a `contact`-category hit followed by a phone,
+/// e-mail, URL, address or postcode hit, with at most a few blanks, a colon,
+/// `为`/`是`/`至`/`到` or an opening bracket between (`发送邮件至kefu@…`), is
+/// the channel's name. Without
+/// this, nearly every policy's contact section lists e-mail, phone and
+/// address among the data it processes.
+pub(crate) fn drop_contact_channels(text: &str, hits: &mut Vec<Hit>) {
+    const MAX_GAP: usize = 6;
+    let joiner = |c: char| c.is_whitespace() || ":：为是至到（(【[".contains(c);
+    let values: Vec<usize> = hits
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.kind,
+                Kind::Phone | Kind::Email | Kind::Url | Kind::Address | Kind::Postcode
+            )
+        })
+        .map(|h| h.start)
+        .collect();
+    hits.retain(|h| {
+        if h.kind != Kind::DataType || h.category.as_deref() != Some("contact") {
+            return true;
+        }
+        !values.iter().any(|&v| {
+            text.get(h.end..v)
+                .is_some_and(|gap| gap.chars().count() <= MAX_GAP && gap.chars().all(joiner))
+        })
+    });
 }
 
 #[cfg(test)]

@@ -135,3 +135,39 @@ fn summary_folds_entities() {
     assert_eq!(s.transfers_abroad, Some(false));
     assert_eq!(s.updated.as_deref(), Some("2024-01-02"));
 }
+
+/// The operator's contact channels are not data it processes: the term
+/// right before a phone, e-mail, address or postcode names the channel.
+/// The same terms in a statement about the user's data stay.
+#[test]
+fn contact_channels_are_not_data_types() {
+    let types = |t: &str| -> Vec<String> {
+        ex().extract(t, &[])
+            .into_iter()
+            .filter(|e| e.kind == Kind::DataType)
+            .map(|e| e.value)
+            .collect()
+    };
+    for t in [
+        "客服邮箱：kefu@example.com",
+        "您可通过电子邮箱xcfeedback@example.cn与我们联系",
+        "投诉渠道电话为400-8286-855，邮箱为kefu@example.com。",
+        "请发送邮件至privacy@example.com",
+        "（注册地址：上海市静安区万荣路1256号1101室）",
+        "数据及隐私保护中心（收） 邮编：230012",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    // The channel's value is still extracted.
+    let e = ex().extract("客服邮箱：kefu@example.com", &[]);
+    assert!(e.iter().any(|e| e.kind == Kind::Email), "{e:?}");
+    // Collected data, and a term far from any value, stay data types.
+    assert_eq!(
+        types("我们会收集您的手机号码、电子邮箱和地址。"),
+        ["手机号码", "电子邮箱", "地址"]
+    );
+    assert_eq!(
+        types("您可以在设置中修改您的邮箱，或发送邮件至kefu@example.com。"),
+        ["电子邮箱"]
+    );
+}
