@@ -48,6 +48,14 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DUMP",
           conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump", "compare"])]
     ceiling: Option<PathBuf>,
+    /// Score the data types a scan listed (`OUT`: the Parquet output of
+    /// `policyscan scan` over `../shared/corpus/ca4p/texts`) against the
+    /// types inside each policy's CA4P `data` spans: the lexicon's list
+    /// (`policies.data_types`) and the types inside the tagger's
+    /// `data_mention` rows, over all policies and the tagger's held-out ones.
+    #[arg(long, value_name = "OUT",
+          conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump", "compare", "ceiling"])]
+    data_types: Option<PathBuf>,
     /// Tagger directory for --tag-data (default: the built-in tagger).
     #[arg(long)]
     tagger: Option<PathBuf>,
@@ -78,6 +86,9 @@ pub fn run(a: EvalArgs) -> Result<()> {
     }
     if let Some(path) = &a.tag_data {
         return eval_tagger(&a, path);
+    }
+    if let Some(out) = &a.data_types {
+        return data_type_lists(&a, out);
     }
     if a.extract {
         let shared = shared_dir(a.shared.as_deref())?;
@@ -247,6 +258,34 @@ fn compare(a: &std::path::Path, b: &std::path::Path, json: bool) -> Result<()> {
     } else {
         println!("A: {}\nB: {}", a.display(), b.display());
         print!("{}", format_runs(&c));
+    }
+    Ok(())
+}
+
+/// `eval --data-types OUT`: a scan's two lists of data types per policy
+/// against the CA4P annotators' (`policyscan_lab::eval::listed`).
+fn data_type_lists(a: &EvalArgs, out: &std::path::Path) -> Result<()> {
+    let shared = shared_dir(a.shared.as_deref())?;
+    let ex = policyscan::extract::Extractor::new()?;
+    let mut failed = None;
+    let policies = policyscan::table::read::policy_rows(out)?.map_while(|r| match r {
+        Ok(p) => Some((p.policy.policy_id, p.entities)),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
+    let rows = policyscan_lab::eval::listed::scan_lists(&shared, &ex, policies)?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if a.json {
+        println!("{}", serde_json::json!({ "data_type_lists": rows }));
+    } else {
+        println!(
+            "listed data types vs the types in CA4P `data` spans (precision is a lower bound):"
+        );
+        print!("{}", policyscan_lab::eval::extract::format(&rows));
     }
     Ok(())
 }

@@ -526,3 +526,62 @@ fn a_soup_of_fine_tunes_is_one_model_that_scores() {
     assert!(err.contains("empty"), "{err}");
     assert!(!p("x").exists(), "nothing written for a refused soup");
 }
+
+/// `eval --data-types OUT` scores a scan's lists of data types against the
+/// types in each policy's CA4P `data` spans; policies without spans are
+/// skipped, and a folder that is no scan output is named.
+#[test]
+fn eval_data_types_scores_a_scans_lists_against_the_marked_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    let texts = shared.join("corpus/ca4p/texts");
+    let spans = shared.join("corpus/ca4p/spans");
+    for d in [&texts, &spans, &shared.join("labeled/segments_dev")] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let text = "一、我们如何收集信息\n我们会收集您的手机号码和姓名。\n二、联系我们\n客服邮箱：kefu@example.com\n本政策依据法律文件制定。\n";
+    std::fs::write(texts.join("0001.txt"), text).unwrap();
+    std::fs::write(texts.join("0002.txt"), text).unwrap();
+    let b = text.find("手机号码和姓名").unwrap();
+    let s = text[..b].chars().count();
+    std::fs::write(
+        spans.join("0001.jsonl"),
+        format!(
+            "{{\"start\": {s}, \"end\": {}, \"label\": \"data\", \"text\": \"手机号码和姓名\"}}\n",
+            s + 7
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    scan_ok(&[&texts], &out, &[]);
+    let o = bin()
+        .args(["eval", "--json", "--data-types"])
+        .arg(&out)
+        .arg("--shared")
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["data_type_lists"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap();
+    // 0002 has no spans: one policy scored. The lexicon lists 手机号码,
+    // 姓名 and 文件 (not the contact channel's 电子邮箱); the spans mark two.
+    let lexicon = row("lexicon list, 1 policies");
+    assert_eq!((&lexicon["pred"], &lexicon["gold"]), (&3.into(), &2.into()));
+    assert!((lexicon["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    let mentioned = row("mentioned list, 1 policies");
+    assert!(mentioned["pred"].as_u64().unwrap() <= 3, "{mentioned}");
+    assert_eq!(row("lexicon list, 0 held out")["pred"], 0);
+
+    let o = bin()
+        .args(["eval", "--data-types"])
+        .arg(&texts)
+        .arg("--shared")
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("no policyscan output"), "{e}");
+}

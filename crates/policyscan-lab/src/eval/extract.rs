@@ -35,7 +35,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(name: &str, tally: Tally) -> Self {
+    pub(crate) fn new(name: &str, tally: Tally) -> Self {
         Self {
             name: name.into(),
             score: tally.prf(),
@@ -78,7 +78,7 @@ fn merge_enumerations(text: &[char], spans: &[CharSpan]) -> Vec<CharSpan> {
 /// and the spans of every label (which mark the lines annotators read).
 /// `None` when the policy has no readable spans file; unreadable lines are
 /// skipped.
-fn ca4p_spans(shared: &Path, id: &str) -> Option<(Vec<CharSpan>, Vec<CharSpan>)> {
+pub(crate) fn ca4p_spans(shared: &Path, id: &str) -> Option<(Vec<CharSpan>, Vec<CharSpan>)> {
     let raw = std::fs::read_to_string(shared.join(format!("corpus/ca4p/spans/{id}.jsonl"))).ok()?;
     let rows: Vec<Value> = raw
         .lines()
@@ -136,7 +136,7 @@ pub fn data_type_spans(
         let chars: Vec<char> = text.chars().collect();
         hits += SpanTally::of(&gold, &pred);
         merged += SpanTally::of(&gold, &merge_enumerations(&chars, &pred));
-        listed += listed_types(extractor, &text, &chars, &gold, opts);
+        listed += super::listed::listed_types(extractor, &text, &chars, &gold, opts);
     }
     Ok(vec![
         Row::new("data_type exact", hits.exact),
@@ -145,31 +145,6 @@ pub fn data_type_spans(
         Row::new("data_type overlap (enumerations merged)", merged.overlap),
         Row::new("policies.data_types (types in data spans)", listed),
     ])
-}
-
-/// The `policies.data_types` of one policy against the types its CA4P
-/// annotators marked: the canonical types the lexicon finds inside each
-/// `data` span read alone. A listed type no span names is one the policy
-/// mentions without stating it processes it (a contact channel, `法律文件`,
-/// a cookie explained); a marked type not listed is one the extractor lost.
-fn listed_types(
-    extractor: &Extractor,
-    text: &str,
-    chars: &[char],
-    gold: &[CharSpan],
-    opts: &SegmentOptions,
-) -> Tally {
-    let types = |ents: Vec<Entity>| -> BTreeSet<String> {
-        summarize(&ents).data_types.into_iter().collect()
-    };
-    let listed = types(extract_policy(extractor, text, opts));
-    let marked: BTreeSet<String> = gold
-        .iter()
-        .filter(|&&(s, e)| s < e && e <= chars.len())
-        .flat_map(|&(s, e)| types(extractor.extract(&chars[s..e].iter().collect::<String>(), &[])))
-        .collect();
-    let found = listed.intersection(&marked).count();
-    Tally::confusion(found, listed.len() - found, marked.len() - found)
 }
 
 fn digits(s: &str) -> String {
@@ -452,34 +427,6 @@ mod tests {
         let text: Vec<char> = "姓名、手机号码和地址。设备信息".chars().collect();
         let spans = [(0, 2), (3, 7), (8, 10), (11, 15)];
         assert_eq!(merge_enumerations(&text, &spans), vec![(0, 10), (11, 15)]);
-    }
-
-    /// A listed type is found when some marked span names it; a contact
-    /// channel is not listed, a type named outside every span is listed but
-    /// not found, and a marked type the summary lacks is missed.
-    #[test]
-    fn listed_types_are_scored_against_the_types_in_marked_spans() {
-        let ex = Extractor::new().unwrap();
-        let text = "我们会收集您的手机号码和姓名。\n\n本政策依据法律文件制定。\n\n客服邮箱：kefu@example.com";
-        let chars: Vec<char> = text.chars().collect();
-        let at = |w: &str| {
-            let b = text.find(w).unwrap();
-            let s = text[..b].chars().count();
-            (s, s + w.chars().count())
-        };
-        let opts = SegmentOptions::default();
-        let t = listed_types(&ex, text, &chars, &[at("手机号码和姓名")], &opts);
-        // Listed: 手机号码, 姓名, 文件 (not 电子邮箱, the channel); marked: the first two.
-        assert_eq!((t.pred, t.gold, t.tp_pred, t.tp_gold), (3, 2, 2, 2));
-        // A span naming a type the policy's summary lacks is a miss.
-        let t = listed_types(
-            &ex,
-            text,
-            &chars,
-            &[at("手机号码和姓名"), at("客服邮箱")],
-            &opts,
-        );
-        assert_eq!((t.pred, t.gold, t.tp_gold), (3, 3, 2));
     }
 
     #[test]

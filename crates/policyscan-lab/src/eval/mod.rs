@@ -11,6 +11,8 @@
 //!   the weak labeller of [`crate::data::classifier`]);
 //! - [`extract`]: the extractors against the human CA4P spans and the
 //!   fields of the dev policies;
+//! - [`listed`]: a policy's list of data types against the types its CA4P
+//!   annotators marked (the lexicon's list, and the tagger's from a scan);
 //! - [`lines`]: the whole scan and the baseline on human-labelled lines,
 //!   and the segmenter's line kinds against the readers';
 //! - [`thresholds`]: how an ensemble's thresholds are chosen on its inner
@@ -29,6 +31,7 @@ pub mod ceiling;
 pub mod cv;
 pub mod extract;
 pub mod lines;
+pub mod listed;
 pub mod metrics;
 pub mod runs;
 pub mod spans;

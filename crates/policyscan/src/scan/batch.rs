@@ -192,18 +192,8 @@ fn push_policy(
             scores: *score,
         });
         for e in p.entities[i].iter().chain(&mentions[i]) {
-            rows.entities.push(EntityRow {
-                policy_id: p.input.policy_id.clone(),
-                segment: i as u32,
-                kind: e.kind.as_str().to_string(),
-                text: e.text.clone(),
-                value: e.value.clone(),
-                category: e.category.clone(),
-                char_start: s.char_start + e.char_start,
-                char_end: s.char_start + e.char_end,
-                days_min: e.days_min,
-                days_max: e.days_max,
-            });
+            rows.entities
+                .push(EntityRow::of(&p.input.policy_id, i as u32, s.char_start, e));
         }
     }
     let mut policy = PolicyRow {

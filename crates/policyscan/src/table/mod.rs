@@ -106,6 +106,26 @@ pub struct EntityRow {
     pub days_max: Option<i32>,
 }
 
+impl EntityRow {
+    /// The row of entity `e` of segment `segment` of a policy, the segment
+    /// starting at char `offset` of the policy text (entity offsets are
+    /// the segment's, row offsets the policy's).
+    pub fn of(policy_id: &str, segment: u32, offset: u32, e: &crate::extract::Entity) -> Self {
+        Self {
+            policy_id: policy_id.to_string(),
+            segment,
+            kind: e.kind.as_str().to_string(),
+            text: e.text.clone(),
+            value: e.value.clone(),
+            category: e.category.clone(),
+            char_start: offset + e.char_start,
+            char_end: offset + e.char_end,
+            days_min: e.days_min,
+            days_max: e.days_max,
+        }
+    }
+}
+
 /// One row of `policies`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyRow {
