@@ -14,7 +14,7 @@ use std::fmt::Write;
 use policyscan::check::Status;
 use policyscan::labels::LABELS;
 use policyscan::table::read::PolicyRows;
-use policyscan::table::{EntityRow, SegmentRow};
+use policyscan::table::{EntityRow, SegmentRow, mentioned_types};
 
 use super::escape::{html, push_html};
 use super::{CSS, LABEL_COLOURS, page_name, status_badge};
@@ -26,6 +26,32 @@ pub struct Place<'a> {
     pub has_next: bool,
     /// The overview's file name, for `../<overview>`.
     pub overview: &'a str,
+}
+
+/// The data types as chips. When the tagger ran, the types no sentence
+/// stating a practice names ([`mentioned_types`]: `法律文件`, a cookie's
+/// `文本文件`, often the ones a reviewer should not count) come after the
+/// others, greyed, with a tooltip saying why.
+fn data_type_chips(types: &[String], entities: &[EntityRow]) -> String {
+    if types.is_empty() {
+        return r#"<span class="none">none found</span>"#.to_string();
+    }
+    let stated = mentioned_types(entities);
+    let tagged = entities.iter().any(|e| e.kind == "data_mention");
+    let (named, passing): (Vec<&String>, Vec<&String>) =
+        types.iter().partition(|t| !tagged || stated.contains(*t));
+    let mut out: String = named
+        .iter()
+        .map(|t| format!(r#"<span class="chip">{}</span>"#, html(t)))
+        .collect();
+    for t in passing {
+        let _ = write!(
+            out,
+            r#"<span class="chip dim" title="named, but in no phrase the tagger marks as data the policy processes">{}</span>"#,
+            html(t)
+        );
+    }
+    out
 }
 
 /// The page of one policy.
@@ -132,14 +158,7 @@ fn fields(out: &mut String, p: &PolicyRows) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let types = if s.data_types.is_empty() {
-        r#"<span class="none">none found</span>"#.to_string()
-    } else {
-        s.data_types
-            .iter()
-            .map(|t| format!(r#"<span class="chip">{}</span>"#, html(t)))
-            .collect()
-    };
+    let types = data_type_chips(&s.data_types, &p.entities);
     let rows: [(&str, String); 14] = [
         ("Operator", list_or_none(&s.controller)),
         ("Contacts", list_or_none(&contacts)),
@@ -341,4 +360,55 @@ fn marked(out: &mut String, seg: &SegmentRow, ents: &[&EntityRow]) {
         at = b;
     }
     piece(out, at, chars.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(segment: u32, kind: &str, value: &str, span: (u32, u32)) -> EntityRow {
+        EntityRow {
+            policy_id: "p".into(),
+            segment,
+            kind: kind.into(),
+            text: value.into(),
+            value: value.into(),
+            category: (kind == "data_type").then(|| "other".into()),
+            char_start: span.0,
+            char_end: span.1,
+            days_min: None,
+            days_max: None,
+        }
+    }
+
+    /// Types inside a mention come first as plain chips, the others after
+    /// them, greyed; without any mention (a `--no-tagger` scan) every type
+    /// is a plain chip, in the list's order.
+    #[test]
+    fn types_no_mention_names_are_greyed_only_when_the_tagger_ran() {
+        let types: Vec<String> = ["文件", "手机号码"].map(String::from).to_vec();
+        let mut ents = vec![
+            row(0, "data_type", "文件", (10, 12)),
+            row(1, "data_type", "手机号码", (30, 34)),
+        ];
+        let plain = data_type_chips(&types, &ents);
+        assert_eq!(plain.matches(r#"class="chip""#).count(), 2, "{plain}");
+        assert!(plain.find("文件") < plain.find("手机号码"));
+        // A mention of the phone number, in its segment.
+        ents.push(row(1, "data_mention", "手机号码", (28, 34)));
+        let marked = data_type_chips(&types, &ents);
+        assert!(
+            marked.starts_with(r#"<span class="chip">手机号码</span>"#),
+            "{marked}"
+        );
+        assert!(
+            marked.contains(r#"<span class="chip dim" title="#),
+            "{marked}"
+        );
+        assert!(marked.ends_with("文件</span>"), "{marked}");
+        assert_eq!(
+            data_type_chips(&[], &ents),
+            r#"<span class="none">none found</span>"#
+        );
+    }
 }

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use policyscan::extract::{Extractor, Kind, summarize};
 use policyscan::segment::SegmentOptions;
-use policyscan::table::EntityRow;
+use policyscan::table::{EntityRow, mentioned_types};
 
 use super::extract::{Row, ca4p_spans, extract_policy};
 use crate::data::{DatasetError, policy_text, tag_test_ids};
@@ -61,32 +61,14 @@ pub(crate) fn listed_types(
 }
 
 /// The two lists of one scanned policy: the lexicon's (non-generic
-/// `data_type` values) and the types of those rows that lie inside a
-/// `data_mention` row of the same segment.
+/// `data_type` values) and the tagger's ([`mentioned_types`]).
 fn lists_of(entities: &[EntityRow]) -> (BTreeSet<String>, BTreeSet<String>) {
-    let typed = |e: &&EntityRow| {
-        e.kind == Kind::DataType.as_str() && e.category.as_deref() != Some("generic")
-    };
     let lexicon = entities
         .iter()
-        .filter(typed)
+        .filter(|e| e.kind == Kind::DataType.as_str() && e.category.as_deref() != Some("generic"))
         .map(|e| e.value.clone())
         .collect();
-    let mentions: Vec<&EntityRow> = entities
-        .iter()
-        .filter(|e| e.kind == Kind::DataMention.as_str())
-        .collect();
-    let mentioned = entities
-        .iter()
-        .filter(typed)
-        .filter(|e| {
-            mentions.iter().any(|m| {
-                m.segment == e.segment && m.char_start <= e.char_start && e.char_end <= m.char_end
-            })
-        })
-        .map(|e| e.value.clone())
-        .collect();
-    (lexicon, mentioned)
+    (lexicon, mentioned_types(entities))
 }
 
 /// Score the two lists of every policy of a scan of the CA4P texts

@@ -106,6 +106,34 @@ pub struct EntityRow {
     pub days_max: Option<i32>,
 }
 
+/// The data types a policy states it processes, as far as the tagger can
+/// tell: the values of its `data_type` rows (generic ones left out, as in
+/// `policies.data_types`) that lie inside a `data_mention` row of the same
+/// segment. The lexicon matches words, so `data_types` also lists types
+/// named in passing (`法律文件`, a cookie explained as a `文本文件`); the
+/// tagger marks the phrases of sentences that state a practice, and on the
+/// tagger's held-out CA4P policies this list is the more precise one
+/// (`policyscan eval --data-types`). Empty without the tagger.
+pub fn mentioned_types(entities: &[EntityRow]) -> std::collections::BTreeSet<String> {
+    let mentions: Vec<&EntityRow> = entities
+        .iter()
+        .filter(|e| e.kind == crate::extract::Kind::DataMention.as_str())
+        .collect();
+    entities
+        .iter()
+        .filter(|e| {
+            e.kind == crate::extract::Kind::DataType.as_str()
+                && e.category.as_deref() != Some("generic")
+                && mentions.iter().any(|m| {
+                    m.segment == e.segment
+                        && m.char_start <= e.char_start
+                        && e.char_end <= m.char_end
+                })
+        })
+        .map(|e| e.value.clone())
+        .collect()
+}
+
 impl EntityRow {
     /// The row of entity `e` of segment `segment` of a policy, the segment
     /// starting at char `offset` of the policy text (entity offsets are
