@@ -269,7 +269,7 @@ fn data_type_lists(a: &EvalArgs, out: &std::path::Path) -> Result<()> {
     let ex = policyscan::extract::Extractor::new()?;
     let mut failed = None;
     let policies = policyscan::table::read::policy_rows(out)?.map_while(|r| match r {
-        Ok(p) => Some((p.policy.policy_id, p.entities)),
+        Ok(p) => Some((p.policy.policy_id, p.policy.summary.data_types, p.entities)),
         Err(e) => {
             failed = Some(e);
             None

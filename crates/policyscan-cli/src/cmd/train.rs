@@ -124,7 +124,6 @@ pub fn run(a: TrainArgs) -> Result<()> {
 /// (`{"text": …, "spans": [[start, end], …]}`), early stopping on dev
 /// exact-span F1.
 pub fn run_tagger(a: TrainArgs) -> Result<()> {
-    refuse_lead_in(&a, "train-tagger")?;
     let s = train_tagger(&options(&a, policyscan::tag::WINDOW)?)?;
     println!(
         "trained {} steps in {:.0} s; best dev exact-span F1 {:.3} at step {}; model in {}",
@@ -151,7 +150,6 @@ pub fn run_tagger(a: TrainArgs) -> Result<()> {
 /// `policyscan pretrain`: same flags; `--train`/`--dev` are any examples
 /// JSONL (labels ignored); selection on dev masked-token accuracy.
 pub fn run_pretrain(a: TrainArgs) -> Result<()> {
-    refuse_lead_in(&a, "pretrain")?;
     let s = pretrain(&options(&a, 128)?)?;
     println!(
         "pre-trained {} steps in {:.0} s; best dev masked-token accuracy {:.3} (loss {:.3}) at step {}; model in {}",
@@ -161,16 +159,6 @@ pub fn run_pretrain(a: TrainArgs) -> Result<()> {
         s.dev_loss,
         s.best_step,
         a.out.display()
-    );
-    Ok(())
-}
-
-/// `--lead-in` shapes a classifier's input; the tagger and the masked-LM
-/// read whole segments, so the flag would be ignored there without a word.
-fn refuse_lead_in(a: &TrainArgs, command: &str) -> Result<()> {
-    anyhow::ensure!(
-        !a.lead_in,
-        "--lead-in is a flag of `train` (the segment classifier); `{command}` does not read lead-ins"
     );
     Ok(())
 }

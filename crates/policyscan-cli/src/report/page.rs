@@ -37,7 +37,9 @@ fn data_type_chips(types: &[String], entities: &[EntityRow]) -> String {
         return r#"<span class="none">none found</span>"#.to_string();
     }
     let stated = mentioned_types(entities);
-    let tagged = entities.iter().any(|e| e.kind == "data_mention");
+    let tagged = entities
+        .iter()
+        .any(|e| e.kind == policyscan::extract::Kind::DataMention.as_str());
     let (named, passing): (Vec<&String>, Vec<&String>) =
         types.iter().partition(|t| !tagged || stated.contains(*t));
     let mut out: String = named

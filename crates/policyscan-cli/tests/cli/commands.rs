@@ -572,6 +572,8 @@ fn eval_data_types_scores_a_scans_lists_against_the_marked_types() {
     assert!((lexicon["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
     let mentioned = row("mentioned list, 1 policies");
     assert!(mentioned["pred"].as_u64().unwrap() <= 3, "{mentioned}");
+    // Both lists are read against the same marked types.
+    assert_eq!(mentioned["gold"], 2, "{mentioned}");
     assert_eq!(row("lexicon list, 0 held out")["pred"], 0);
 
     let o = bin()

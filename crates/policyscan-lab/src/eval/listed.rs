@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use policyscan::extract::{Extractor, Kind, summarize};
+use policyscan::extract::{Extractor, summarize};
 use policyscan::segment::SegmentOptions;
 use policyscan::table::{EntityRow, mentioned_types};
 
@@ -60,38 +60,39 @@ pub(crate) fn listed_types(
     tally(&listed, &marked_types(extractor, chars, gold))
 }
 
-/// The two lists of one scanned policy: the lexicon's (non-generic
-/// `data_type` values) and the tagger's ([`mentioned_types`]).
-fn lists_of(entities: &[EntityRow]) -> (BTreeSet<String>, BTreeSet<String>) {
-    let lexicon = entities
-        .iter()
-        .filter(|e| e.kind == Kind::DataType.as_str() && e.category.as_deref() != Some("generic"))
-        .map(|e| e.value.clone())
+/// The two lists of one scanned policy: its `policies.data_types` (the
+/// lexicon's) and the part of it inside the tagger's mentions
+/// ([`mentioned_types`]).
+fn lists_of(data_types: &[String], entities: &[EntityRow]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let lexicon: BTreeSet<String> = data_types.iter().cloned().collect();
+    let mentioned = mentioned_types(entities)
+        .into_iter()
+        .filter(|t| lexicon.contains(t))
         .collect();
-    (lexicon, mentioned_types(entities))
+    (lexicon, mentioned)
 }
 
 /// Score the two lists of every policy of a scan of the CA4P texts
-/// (`policies`: each policy's id and entity rows) against its marked
+/// (`policies`: each policy's id, `data_types` and entity rows) against its marked
 /// types: over every policy with CA4P spans, and over the tagger's 49
 /// held-out policies, which it never trained on. Policies of the scan that
 /// are not CA4P policies are skipped; the number scored is in each name.
 pub fn scan_lists(
     shared: &Path,
     extractor: &Extractor,
-    policies: impl Iterator<Item = (String, Vec<EntityRow>)>,
+    policies: impl Iterator<Item = (String, Vec<String>, Vec<EntityRow>)>,
 ) -> Result<Vec<Row>, DatasetError> {
     let held: BTreeSet<String> = tag_test_ids(shared)?.into_iter().collect();
     // [all, held out] × [lexicon, mentions], and the policies counted.
     let mut t = [[Tally::default(), Tally::default()], Default::default()];
     let mut n = [0usize; 2];
-    for (id, entities) in policies {
+    for (id, data_types, entities) in policies {
         let Some((gold, _)) = ca4p_spans(shared, &id) else {
             continue;
         };
         let chars: Vec<char> = policy_text(shared, &id)?.chars().collect();
         let marked = marked_types(extractor, &chars, &gold);
-        let (lexicon, mentioned) = lists_of(&entities);
+        let (lexicon, mentioned) = lists_of(&data_types, &entities);
         for (k, counted) in [true, held.contains(&id)].into_iter().enumerate() {
             if counted {
                 n[k] += 1;
@@ -157,7 +158,8 @@ mod tests {
         let mention = policyscan::extract::data_mentions(TEXT, &[at("手机号码和姓名")], &ents);
         let mut r = rows(&ents);
         r.extend(rows(&mention));
-        let (lexicon, mentioned) = lists_of(&r);
+        let types = summarize(&ents).data_types;
+        let (lexicon, mentioned) = lists_of(&types, &r);
         assert_eq!(
             lexicon.into_iter().collect::<Vec<_>>(),
             ["姓名", "手机号码", "文件"]
@@ -170,6 +172,6 @@ mod tests {
         for m in r.iter_mut().filter(|m| m.kind == "data_mention") {
             m.segment = 1;
         }
-        assert!(lists_of(&r).1.is_empty());
+        assert!(lists_of(&types, &r).1.is_empty());
     }
 }

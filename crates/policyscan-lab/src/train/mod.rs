@@ -70,6 +70,12 @@ pub enum TrainError {
     /// `--stack-layers` does not fit the `--init` encoder.
     #[error("--stack-layers {wanted}: {reason}")]
     Stack { wanted: usize, reason: String },
+    /// `--lead-in` given to a trainer that reads whole segments (the
+    /// tagger, the masked LM): it would be ignored without a word.
+    #[error(
+        "--lead-in is a flag of `train` (the segment classifier); `{0}` does not read lead-ins"
+    )]
+    LeadIn(&'static str),
     /// The models of a soup cannot be averaged.
     #[error("{path}: {reason}")]
     Soup { path: PathBuf, reason: String },

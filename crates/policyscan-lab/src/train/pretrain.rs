@@ -234,6 +234,9 @@ impl Fit for MlmFit<'_> {
 /// stopping; both JSONL with `text` and optional `heading_path`, labels
 /// ignored). The best model ends up in `opts.out`.
 pub fn pretrain(opts: &TrainOptions) -> Result<PretrainSummary, TrainError> {
+    if opts.lead_in {
+        return Err(TrainError::LeadIn("pretrain"));
+    }
     let start = Instant::now();
     let (train, dev) = read_train_dev(opts)?;
     let mut rng = SplitMix64::new(opts.seed);

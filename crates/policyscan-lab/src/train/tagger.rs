@@ -233,6 +233,9 @@ impl Fit for TaggerFit<'_> {
 /// Train a tagger as `opts` says; the best model (by dev exact-span F1)
 /// ends up in `opts.out`.
 pub fn train_tagger(opts: &TrainOptions) -> Result<TagTrainSummary, TrainError> {
+    if opts.lead_in {
+        return Err(TrainError::LeadIn("train-tagger"));
+    }
     let start = Instant::now();
     let train = read_tag_examples(&opts.train)?;
     if train.is_empty() {

@@ -107,13 +107,14 @@ pub struct EntityRow {
 }
 
 /// The data types a policy states it processes, as far as the tagger can
-/// tell: the values of its `data_type` rows (generic ones left out, as in
-/// `policies.data_types`) that lie inside a `data_mention` row of the same
-/// segment. The lexicon matches words, so `data_types` also lists types
-/// named in passing (`法律文件`, a cookie explained as a `文本文件`); the
-/// tagger marks the phrases of sentences that state a practice, and on the
-/// tagger's held-out CA4P policies this list is the more precise one
-/// (`policyscan eval --data-types`). Empty without the tagger.
+/// tell: the values of its `data_type` rows that lie inside a
+/// `data_mention` row of the same segment. The lexicon matches words, so
+/// `policies.data_types` also lists types named in passing (`法律文件`, a
+/// cookie explained as a `文本文件`); the tagger marks the phrases of
+/// sentences that state a practice, and on the tagger's held-out CA4P
+/// policies the part of `data_types` it names is the more precise list
+/// (`policyscan eval --data-types`). Empty without the tagger. Read it
+/// against `data_types`, which leaves generic terms (`个人信息`) out.
 pub fn mentioned_types(entities: &[EntityRow]) -> std::collections::BTreeSet<String> {
     let mentions: Vec<&EntityRow> = entities
         .iter()
@@ -123,7 +124,6 @@ pub fn mentioned_types(entities: &[EntityRow]) -> std::collections::BTreeSet<Str
         .iter()
         .filter(|e| {
             e.kind == crate::extract::Kind::DataType.as_str()
-                && e.category.as_deref() != Some("generic")
                 && mentions.iter().any(|m| {
                     m.segment == e.segment
                         && m.char_start <= e.char_start
