@@ -56,6 +56,24 @@ pub struct EvalArgs {
     #[arg(long, value_name = "OUT",
           conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "model", "dump", "compare", "ceiling"])]
     data_types: Option<PathBuf>,
+    /// The checklist as label errors move it: each human-labelled policy's
+    /// checklist built from the model's segment labels and from the
+    /// baseline's, against the one built from the human labels (extraction
+    /// the same in all three): status agreement per item, with the paired
+    /// bootstrap over policies. On the 12 dev policies with --model
+    /// (default: the built-in model); with --folds, out of fold.
+    #[arg(long, conflicts_with_all = ["data", "dev_lines", "extract", "tag_data", "compare", "ceiling", "data_types"])]
+    checklist: bool,
+    /// With --checklist: the `--work` folder of a `policyscan cv` run; each
+    /// fold's ensemble builds the checklists of its held-out training
+    /// policies (all 84, each exactly once).
+    #[arg(
+        long,
+        value_name = "WORK",
+        requires = "checklist",
+        conflicts_with = "model"
+    )]
+    folds: Option<PathBuf>,
     /// Tagger directory for --tag-data (default: the built-in tagger).
     #[arg(long)]
     tagger: Option<PathBuf>,
@@ -65,7 +83,8 @@ pub struct EvalArgs {
     /// Write every scored item as JSONL here, for error analysis: with
     /// --dev-lines each line (gold, model and baseline labels), with
     /// --tag-data each segment (gold and predicted spans, as text and as
-    /// char offsets).
+    /// char offsets), with --checklist each item of each policy (its status
+    /// under the human, model and baseline labels).
     #[arg(long)]
     dump: Option<PathBuf>,
     /// Print JSON instead of a table.
@@ -89,6 +108,9 @@ pub fn run(a: EvalArgs) -> Result<()> {
     }
     if let Some(out) = &a.data_types {
         return data_type_lists(&a, out);
+    }
+    if a.checklist {
+        return checklist(&a);
     }
     if a.extract {
         let shared = shared_dir(a.shared.as_deref())?;
@@ -286,6 +308,59 @@ fn data_type_lists(a: &EvalArgs, out: &std::path::Path) -> Result<()> {
             "listed data types vs the types in CA4P `data` spans (precision is a lower bound):"
         );
         print!("{}", policyscan_lab::eval::extract::format(&rows));
+    }
+    Ok(())
+}
+
+/// `eval --checklist [--folds WORK]`: the checklist under the model's and
+/// the baseline's labels against the human labels'
+/// (`policyscan_lab::eval::checklist`).
+fn checklist(a: &EvalArgs) -> Result<()> {
+    use policyscan_lab::eval::checklist::{format, judge_folds, judge_set, report};
+    let shared = shared_dir(a.shared.as_deref())?;
+    let ex = policyscan::extract::Extractor::new()?;
+    let opts = SegmentOptions::default();
+    let (judged, lines, what) = match &a.folds {
+        Some(work) => {
+            let set = policyscan_lab::data::train_set(&shared)?;
+            let (j, l) = judge_folds(work, &set, &opts, &ex, a.max_tokens, a.batch_size)?;
+            (
+                j,
+                l,
+                "human-labelled training policies, each by the fold that held it out",
+            )
+        }
+        None => {
+            let clf = super::load_classifier(a.model.as_ref(), a.max_tokens)?;
+            let dev = DevSet::load(&shared)?;
+            let j = judge_set(&dev, &opts, &ex, &clf, a.batch_size)?;
+            let l = score_lines(&dev, &opts, &clf, a.batch_size)?;
+            (j, l, "dev policies")
+        }
+    };
+    if let Some(path) = &a.dump {
+        let mut out = String::new();
+        for j in &judged {
+            out.push_str(&serde_json::to_string(j)?);
+            out.push('\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let r = report(&judged, 10_000, 17);
+    let c = lines::compare(&lines, 10_000, 17);
+    if a.json {
+        println!("{}", serde_json::json!({"checklist": r, "lines": c}));
+    } else {
+        println!(
+            "checklist statuses under the model's and the baseline's segment labels, against the \
+             human labels' ({what}; rows that agree, %):"
+        );
+        print!("{}", format(&r));
+        println!(
+            "\nthe same models on the same policies' lines: macro-F1 {:.3} (baseline {:.3}), \
+             micro-F1 {:.3} (baseline {:.3})",
+            c.model.macro_f1, c.baseline.macro_f1, c.model.micro_f1, c.baseline.micro_f1
+        );
     }
     Ok(())
 }

@@ -67,16 +67,22 @@ fn fake_shared(dir: &Path) {
     }
 }
 
-/// `policyscan cv --shared DIR <args> --json`, parsed.
-fn cv_json(shared: &Path, args: &[&str]) -> Value {
+/// `policyscan <command> --json --shared DIR <args>`, parsed.
+fn shared_json(command: &[&str], shared: &Path, args: &[&str]) -> Value {
     let o = bin()
-        .args(["cv", "--json", "--shared"])
+        .args(command)
+        .args(["--json", "--shared"])
         .arg(shared)
         .args(args)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// `policyscan cv --json --shared DIR <args>`, parsed.
+fn cv_json(shared: &Path, args: &[&str]) -> Value {
+    shared_json(&["cv"], shared, args)
 }
 
 /// `cv --final` of a tiny three-member ensemble (the default has two of these members),
@@ -845,4 +851,46 @@ fn the_distilled_ngram_member_learns_the_other_members_scores_on_unlabelled_segm
         ],
     );
     assert!(err.contains("--ngram-weak-weights"), "{err}");
+}
+
+/// `eval --checklist --folds WORK` builds every training policy's checklist
+/// with the fold that held it out — the same models as the cv run, so the
+/// same out-of-fold line figures — and `eval --checklist` alone the dev
+/// policies' with one model; a folder of no cv run is refused by name.
+#[test]
+fn eval_checklist_reads_each_policy_with_the_fold_that_held_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let work = dir.path().join("work");
+    let mut args = vec!["--folds", "2", "--members", "plain,ngram", "--work"];
+    args.push(work.to_str().unwrap());
+    args.extend_from_slice(TINY);
+    let cv = cv_json(dir.path(), &args);
+    let max_tokens = TINY[TINY.iter().position(|a| *a == "--max-tokens").unwrap() + 1];
+    let with = |flag: &str, path: &Path| {
+        let args = [flag, path.to_str().unwrap(), "--max-tokens", max_tokens];
+        shared_json(&["eval", "--checklist"], dir.path(), &args)
+    };
+    let r = with("--folds", &work);
+    assert_eq!(r["lines"]["model"], cv["out_of_fold"]["model"]);
+    assert_eq!(r["lines"]["baseline"], cv["out_of_fold"]["baseline"]);
+    let c = &r["checklist"];
+    assert_eq!(c["policies"], 6);
+    let items = c["items"].as_array().unwrap().len() as u64;
+    assert!(items > 20, "{c}");
+    assert_eq!(c["all"]["rows"].as_u64(), Some(6 * items));
+
+    let dev = with("--model", &work.join("fold-0"));
+    assert_eq!(dev["checklist"]["policies"], 2);
+
+    let o = bin()
+        .args(["eval", "--checklist", "--shared"])
+        .arg(dir.path())
+        .arg("--folds")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("no fold-*"), "{e}");
 }

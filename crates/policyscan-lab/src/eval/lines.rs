@@ -54,8 +54,9 @@ pub struct Comparison {
 }
 
 /// The scan's inputs for one policy's segments, read as the scan reads
-/// them (heading path, and lead-ins for a model trained with them).
-fn inputs<'a>(segs: &'a [Segment]) -> Vec<Input<'a>> {
+/// them (heading path, and lead-ins, which only members trained with them
+/// read).
+pub(crate) fn inputs<'a>(segs: &'a [Segment]) -> Vec<Input<'a>> {
     segs.iter()
         .zip(lead_ins(segs))
         .map(|(s, lead_in)| Input {

@@ -305,7 +305,7 @@ fn f1_diff<'a>(pairs: impl Iterator<Item = &'a (Counts, Counts)>) -> (f64, f64) 
 }
 
 /// 2.5th and 97.5th percentiles of `v` (sorted in place); NaN when empty.
-fn interval95(v: &mut [f64]) -> (f64, f64) {
+pub(crate) fn interval95(v: &mut [f64]) -> (f64, f64) {
     if v.is_empty() {
         return (f64::NAN, f64::NAN);
     }

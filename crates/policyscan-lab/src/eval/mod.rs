@@ -23,11 +23,14 @@
 //!   paired bootstrap of one recipe against another);
 //! - [`ceiling`]: what thresholds and member weights could give at most on
 //!   a run's own lines (a diagnostic, never a figure);
+//! - [`checklist`]: how far the checklist moves when the segment labels
+//!   are the classifier's or the baseline's instead of the human readers';
 //! - [`cv`]: policy-level cross-validation of the classifier over the
 //!   human-labelled training policies, and the final check on dev.
 
 pub use policyscan::classify::keywords as baseline;
 pub mod ceiling;
+pub mod checklist;
 pub mod cv;
 pub mod extract;
 pub mod lines;

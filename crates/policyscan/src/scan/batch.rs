@@ -9,15 +9,15 @@ use rayon::prelude::*;
 
 use super::ScanOptions;
 use super::prepare::{Prepared, err_row, prepare_safe, write_text};
-use crate::check::{PolicyFacts, check, counts};
+use super::rows::{Identity, Scanned, push_policy_rows};
 use crate::classify::Classifier;
-use crate::extract::{Entity, Extractor, Kind, data_mentions, summarize};
-use crate::labels::{LabelSet, N_LABELS, label_names, parse_labels};
+use crate::extract::{Entity, Extractor, Kind, data_mentions};
+use crate::labels::{LabelSet, N_LABELS, parse_labels};
 use crate::model::batch::Input as ClfInput;
 use crate::read::Input;
 use crate::segment::lead_ins;
 use crate::stage::Stage;
-use crate::table::{EntityRow, ErrorRow, PolicyRow, Rows, SegmentRow};
+use crate::table::{ErrorRow, Rows};
 use crate::tag::Tagger;
 
 /// Labels of the segments that go to the data-mention tagger, besides
@@ -174,48 +174,21 @@ fn push_policy(
     {
         tracing::warn!(policy = %p.input.policy_id, "cannot keep text: {e}");
     }
-    let first_segment = rows.segments.len();
-    let first_entity = rows.entities.len();
-    let mut n_labels = [0u32; N_LABELS];
-    for (i, ((s, score), on)) in p.segments.iter().zip(scores).zip(decided).enumerate() {
-        for l in 0..N_LABELS {
-            n_labels[l] += on[l] as u32;
-        }
-        rows.segments.push(SegmentRow {
-            policy_id: p.input.policy_id.clone(),
-            segment: i as u32,
-            heading_path: s.heading_path.clone(),
-            text: s.text.clone(),
-            char_start: s.char_start,
-            char_end: s.char_end,
-            labels: label_names(on),
-            scores: *score,
-        });
-        for e in p.entities[i].iter().chain(&mentions[i]) {
-            rows.entities
-                .push(EntityRow::of(&p.input.policy_id, i as u32, s.char_start, e));
-        }
-    }
-    let mut policy = PolicyRow {
+    let id = Identity {
         policy_id: p.input.policy_id.clone(),
         path: p.input.path_str(),
         sha256: p.sha256.clone(),
         encoding: p.encoding.to_string(),
         chars: p.chars,
-        segments: p.segments.len() as u32,
-        n_labels,
-        summary: summarize(p.entities.iter().flatten()),
-        checklist_present: 0,
-        checklist_applicable: 0,
     };
-    let checklist = check(&PolicyFacts {
-        policy: &policy,
-        segments: &rows.segments[first_segment..],
-        entities: &rows.entities[first_entity..],
-    });
-    (policy.checklist_present, policy.checklist_applicable) = counts(&checklist);
-    rows.policies.push(policy);
-    rows.checklist.extend(checklist);
+    let scanned = Scanned {
+        segments: &p.segments,
+        entities: &p.entities,
+        mentions,
+        scores,
+        decided,
+    };
+    push_policy_rows(rows, id, &scanned);
 }
 
 #[cfg(test)]

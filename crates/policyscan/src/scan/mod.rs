@@ -13,6 +13,7 @@
 mod batch;
 mod manifest;
 mod prepare;
+pub mod rows;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
