@@ -539,7 +539,7 @@ fn eval_data_types_scores_a_scans_lists_against_the_marked_types() {
     for d in [&texts, &spans, &shared.join("labeled/segments_dev")] {
         std::fs::create_dir_all(d).unwrap();
     }
-    let text = "一、我们如何收集信息\n我们会收集您的手机号码和姓名。\n二、联系我们\n客服邮箱：kefu@example.com\n本政策依据法律文件制定。\n";
+    let text = "一、我们如何收集信息\n我们会收集您的手机号码和姓名。\n二、联系我们\n客服邮箱：kefu@example.com\n本政策依据法律文件制定。您可以随时清除浏览记录。\n";
     std::fs::write(texts.join("0001.txt"), text).unwrap();
     std::fs::write(texts.join("0002.txt"), text).unwrap();
     let b = text.find("手机号码和姓名").unwrap();
@@ -566,7 +566,8 @@ fn eval_data_types_scores_a_scans_lists_against_the_marked_types() {
     let rows = v["data_type_lists"].as_array().unwrap();
     let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap();
     // 0002 has no spans: one policy scored. The lexicon lists 手机号码,
-    // 姓名 and 文件 (not the contact channel's 电子邮箱); the spans mark two.
+    // 姓名 and 浏览记录 (not the contact channel's 电子邮箱, nor 法律文件's
+    // 文件); the spans mark two.
     let lexicon = row("lexicon list, 1 policies");
     assert_eq!((&lexicon["pred"], &lexicon["gold"]), (&3.into(), &2.into()));
     assert!((lexicon["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);

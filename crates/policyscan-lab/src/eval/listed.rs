@@ -114,8 +114,7 @@ pub fn scan_lists(
 mod tests {
     use super::*;
 
-    const TEXT: &str =
-        "我们会收集您的手机号码和姓名。\n\n本政策依据法律文件制定。\n\n客服邮箱：kefu@example.com";
+    const TEXT: &str = "我们会收集您的手机号码和姓名。\n\n本政策依据法律文件制定，您可以随时清除浏览记录。\n\n客服邮箱：kefu@example.com";
 
     /// Entities of one segment at the start of policy `p`, as rows.
     fn rows(ents: &[policyscan::extract::Entity]) -> Vec<EntityRow> {
@@ -137,7 +136,8 @@ mod tests {
         let chars: Vec<char> = TEXT.chars().collect();
         let opts = SegmentOptions::default();
         let t = listed_types(&ex, TEXT, &chars, &[at("手机号码和姓名")], &opts);
-        // Listed: 手机号码, 姓名, 文件 (not 电子邮箱, the channel); marked: the first two.
+        // Listed: 手机号码, 姓名, 浏览记录 (not 电子邮箱, the channel, nor 法律文件's
+        // 文件); marked: the first two.
         assert_eq!((t.pred, t.gold, t.tp_pred, t.tp_gold), (3, 2, 2, 2));
         let t = listed_types(
             &ex,
@@ -162,7 +162,7 @@ mod tests {
         let (lexicon, mentioned) = lists_of(&types, &r);
         assert_eq!(
             lexicon.into_iter().collect::<Vec<_>>(),
-            ["姓名", "手机号码", "文件"]
+            ["姓名", "手机号码", "浏览记录"]
         );
         assert_eq!(
             mentioned.into_iter().collect::<Vec<_>>(),

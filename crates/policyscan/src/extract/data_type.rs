@@ -6,11 +6,24 @@
 //! overlap. Latin surfaces (IMEI, IDFA…) must not sit inside a longer Latin
 //! word. A contact term that names the operator's own channel right before
 //! its value (`客服邮箱：kefu@…`, `注册地址：上海市…`) is not a data type:
-//! `drop_contact_channels`.
+//! `drop_contact_channels`; nor is a type a definition of personal
+//! information lists as an example (`个人信息是指…，包括姓名、出生日期…`):
+//! `drop_definitions`. Words that hold a data-type surface but name no
+//! personal data (`法律文件`, `民族团结`) are lexicon entries of category
+//! [`NOT_DATA`], matched so that the shorter surface inside is not, and
+//! never reported.
+
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
 
 use super::{ExtractError, Hit, Kind};
+
+/// The lexicon category of words that hold a data-type surface but name no
+/// personal data (`法律文件`, `中华民族`, `短信通知`): leftmost-longest
+/// matching takes the whole word, and the hit is dropped.
+pub const NOT_DATA: &str = "not_data";
 
 /// The built-in lexicon.
 pub const BUILTIN: &str = include_str!("../../../../data/lexicon/data_types.tsv");
@@ -90,6 +103,9 @@ impl Lexicon {
                 continue;
             }
             let (canonical, category) = &self.entries[m.pattern().as_usize()];
+            if category == NOT_DATA {
+                continue;
+            }
             let mut h = Hit::new(Kind::DataType, s, e, canonical.clone());
             h.category = Some(category.clone());
             out.push(h);
@@ -127,6 +143,60 @@ pub(crate) fn drop_contact_channels(text: &str, hits: &mut Vec<Hit>) {
             text.get(h.end..v)
                 .is_some_and(|gap| gap.chars().count() <= MAX_GAP && gap.chars().all(joiner))
         })
+    });
+}
+
+/// A sentence that defines personal information itself, from the defined
+/// term to the definition verb: `个人信息是指`, `个人敏感信息，是指一旦`,
+/// `“个人信息”：指`.
+static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:个人信息|敏感信息)[^。！？；]{0,8}?(?:是指|[：:]\s*指|指一旦|指的是)")
+        .expect("definition regex")
+});
+/// Where such a sentence turns from the law's definition to the policy's
+/// own practice (`…的个人信息，本隐私政策中涉及的个人敏感信息包括：…`).
+static OWN_PRACTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"本隐私政策|本政策|本指引|本协议|本规则|本应用|本产品|本平台|本服务|我们|我行")
+        .expect("own-practice regex")
+});
+
+/// Drop the lexicon hits that a definition of personal information (or of
+/// sensitive personal information) lists as examples of what the term
+/// covers: `个人信息是指以电子或者其他方式记录的…各种信息，包括姓名、出生
+/// 日期、身份证件号码、个人生物识别信息…`. Such a sentence copies the law or
+/// GB/T 35273; it says what the words mean, not what the operator
+/// processes, and without this nearly every policy would list biometric,
+/// financial and health data among its own. The definition runs from the
+/// defined term to the end of its sentence (`。！？`), or to where the
+/// sentence turns to the policy's own practice (`本隐私政策中涉及的…包括`,
+/// `我们…`); hits from there on stay. Generic hits (`个人信息`) stay: they
+/// are never listed as data types.
+pub(crate) fn drop_definitions(text: &str, hits: &mut Vec<Hit>) {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '。')))
+    {
+        if !"。！？".contains(c) {
+            continue;
+        }
+        let sentence = &text[start..i];
+        if let Some(d) = DEFINES.find(sentence) {
+            let end = OWN_PRACTICE
+                .find_at(sentence, d.end())
+                .map_or(sentence.len(), |m| m.start());
+            spans.push((start + d.start(), start + end));
+        }
+        start = i + c.len_utf8().min(text.len() - i);
+    }
+    if spans.is_empty() {
+        return;
+    }
+    hits.retain(|h| {
+        h.kind != Kind::DataType
+            || h.category.as_deref() == Some("generic")
+            || !spans.iter().any(|&(s, e)| s <= h.start && h.end <= e)
     });
 }
 

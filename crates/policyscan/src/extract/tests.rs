@@ -136,18 +136,21 @@ fn summary_folds_entities() {
     assert_eq!(s.updated.as_deref(), Some("2024-01-02"));
 }
 
+/// The data-type values of `t`'s entities, in order, generic ones
+/// (`个人信息`) left out as `data_types` leaves them.
+fn types(t: &str) -> Vec<String> {
+    ex().extract(t, &[])
+        .into_iter()
+        .filter(|e| e.kind == Kind::DataType && e.category.as_deref() != Some("generic"))
+        .map(|e| e.value)
+        .collect()
+}
+
 /// The operator's contact channels are not data it processes: the term
 /// right before a phone, e-mail, address or postcode names the channel.
 /// The same terms in a statement about the user's data stay.
 #[test]
 fn contact_channels_are_not_data_types() {
-    let types = |t: &str| -> Vec<String> {
-        ex().extract(t, &[])
-            .into_iter()
-            .filter(|e| e.kind == Kind::DataType)
-            .map(|e| e.value)
-            .collect()
-    };
     for t in [
         "客服邮箱：kefu@example.com",
         "您可通过电子邮箱xcfeedback@example.cn与我们联系",
@@ -169,5 +172,54 @@ fn contact_channels_are_not_data_types() {
     assert_eq!(
         types("您可以在设置中修改您的邮箱，或发送邮件至kefu@example.com。"),
         ["电子邮箱"]
+    );
+}
+
+/// A definition of personal information lists what the term covers, not
+/// what the operator processes: its examples are no data types, up to
+/// where the sentence turns to the policy's own practice.
+#[test]
+fn examples_in_a_definition_of_personal_information_are_not_data_types() {
+    for t in [
+        "个人信息是指以电子或者其他方式记录的能够识别特定自然人身份的各种信息，包括姓名、出生日期、身份证件号码、个人生物识别信息。",
+        "（4）“个人敏感信息”：指一旦泄露可能危害人身和财产安全的个人信息，例如银行账号、健康信息。",
+        "敏感个人信息，是指一旦泄露的个人信息，包括生物识别、宗教信仰、金融账户、行踪轨迹等信息",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    // The same sentence naming the policy's own data keeps those.
+    assert_eq!(
+        types(
+            "个人敏感信息是指一旦泄露可能危害人身安全的个人信息，本隐私政策中涉及的个人敏感信息包括：您的身份证号码、银行账号。"
+        ),
+        ["身份证号码", "银行账号"]
+    );
+    // The next sentence is not the definition; nor is a type's own gloss.
+    assert_eq!(
+        types("个人信息是指能够识别特定自然人的信息，例如姓名。我们会收集您的手机号码。"),
+        ["手机号码"]
+    );
+    assert_eq!(
+        types("设备信息：指您使用的设备型号和设备标识符。"),
+        ["设备信息", "设备信息", "设备标识符"]
+    );
+}
+
+/// Words that hold a data-type surface but name no personal data are not
+/// read as the shorter word inside them; the shorter word alone still is.
+#[test]
+fn words_that_only_contain_a_data_type_are_not_one() {
+    for t in [
+        "接收方必须出具与之相应的法律文件，如传票或调查函。",
+        "违反中国法律、法规、规章及规范性文件的行为",
+        "煽动民族仇恨、民族歧视，破坏民族团结的",
+        "我们将以推送通知、短信通知等形式告知您。",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    assert_eq!(types("Cookie是存储在您设备上的小型数据文件。"), ["Cookie"]);
+    assert_eq!(
+        types("我们会读取您的短信和文件，并收集您的民族。"),
+        ["短信", "文件", "民族"]
     );
 }
