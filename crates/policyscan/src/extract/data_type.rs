@@ -8,7 +8,8 @@
 //! its value (`客服邮箱：kefu@…`, `注册地址：上海市…`) is not a data type:
 //! `drop_contact_channels`; nor is a type a definition of personal
 //! information lists as an example (`个人信息是指…，包括姓名、出生日期…`):
-//! `drop_definitions`. Words that hold a data-type surface but name no
+//! `drop_definitions`; nor a message named as the way something is sent
+//! (`以推送通知、邮件、短信等形式告知您`): `drop_message_channels`. Words that hold a data-type surface but name no
 //! personal data (`法律文件`, `民族团结`) are lexicon entries of category
 //! [`NOT_DATA`], matched so that the shorter surface inside is not, and
 //! never reported.
@@ -197,6 +198,39 @@ pub(crate) fn drop_definitions(text: &str, hits: &mut Vec<Hit>) {
         h.kind != Kind::DataType
             || h.category.as_deref() == Some("generic")
             || !spans.iter().any(|&(s, e)| s <= h.start && h.end <= e)
+    });
+}
+
+/// Surfaces that name a kind of message: the data when a policy reads or
+/// keeps them (`读取您的短信`), the medium when it sends through them.
+const MESSAGES: [&str; 3] = ["短信", "电子邮件", "私信"];
+/// Before a message in a list of ways: the preposition of means.
+static BY_MEANS_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:通过|以|经由|采用|使用|利用)[^。；！？]{0,20}$").expect("means regex")
+});
+/// After it: the list ends in a word for a way of sending.
+static A_WAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^。；！？]{0,25}?(?:方式|形式|渠道|途径)").expect("way regex"));
+
+/// Drop the lexicon hits of a message named as the way the operator
+/// sends something: `以推送通知、邮件、信函、短信等形式告知您`,
+/// `通过电子邮件、短信或其他方式向您发送营销信息`. The policy says how it
+/// will reach the user, not that it processes the user's messages (`短信`
+/// is the messages themselves, as in `读取您的短信`). Such a message stands
+/// after a preposition of means (`通过`, `以`…, at most 20 chars back in
+/// its sentence) in a list that ends, at most 25 chars on, in `方式`,
+/// `形式`, `渠道` or `途径`.
+pub(crate) fn drop_message_channels(text: &str, hits: &mut Vec<Hit>) {
+    hits.retain(|h| {
+        if h.kind != Kind::DataType || !MESSAGES.contains(&&text[h.start..h.end]) {
+            return true;
+        }
+        let back = text[..h.start]
+            .char_indices()
+            .rev()
+            .nth(19)
+            .map_or(0, |(i, _)| i);
+        !(BY_MEANS_OF.is_match(&text[back..h.start]) && A_WAY.is_match(&text[h.end..]))
     });
 }
 

@@ -226,6 +226,7 @@ impl Extractor {
         date::find(clean, &mut hits);
         data_type::drop_contact_channels(clean, &mut hits);
         data_type::drop_definitions(clean, &mut hits);
+        data_type::drop_message_channels(clean, &mut hits);
         for h in &mut hits {
             // Patterns may take the blanks markup leaves around a match.
             if let Some(span) = clean.get(h.start..h.end) {

@@ -223,3 +223,23 @@ fn words_that_only_contain_a_data_type_are_not_one() {
         ["短信", "文件", "民族"]
     );
 }
+
+/// A message named as the way the operator sends something is the medium,
+/// not data it processes; the user's messages themselves stay.
+#[test]
+fn messages_named_as_a_way_of_sending_are_not_data_types() {
+    for t in [
+        "我们将及时将事件相关情况以推送通知、邮件、信函、短信等形式告知您。",
+        "基于特征标签通过电子邮件、短信或其他方式向您发送营销信息",
+        "我们会通过包括但不限于邮件、短信、私信或在浏览页面做特别提示等方式，说明具体变更内容",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    assert_eq!(types("经您授权，我们会读取您的短信。"), ["短信"]);
+    assert_eq!(
+        types("我们会收集您的电子邮件地址，并以短信形式通知您"),
+        ["电子邮箱"]
+    );
+    // A sentence stop ends the list: the way is another sentence's.
+    assert_eq!(types("通过短信。其他方式另行通知。"), ["短信"]);
+}
