@@ -18,6 +18,9 @@
 //! - [`numerals`] — Chinese numerals, shared by the others.
 //!
 //! Besides them:
+//! - `data_sense` — which [`data_type`] hits name data in a sense the
+//!   policy does not process it in (a contact channel, a definition's
+//!   examples, a way of sending), dropped;
 //! - `company` — company-name recognition, which [`controller`] then sorts
 //!   into the operator and everyone else;
 //! - `text` — the views of a segment the extractors share (emphasis
@@ -32,6 +35,7 @@ pub mod address;
 mod company;
 pub mod contact;
 pub mod controller;
+mod data_sense;
 pub mod data_type;
 pub mod date;
 pub mod location;
@@ -224,9 +228,9 @@ impl Extractor {
         minors::find(clean, &mut hits);
         location::find(clean, &mut hits);
         date::find(clean, &mut hits);
-        data_type::drop_contact_channels(clean, &mut hits);
-        data_type::drop_definitions(clean, &mut hits);
-        data_type::drop_message_channels(clean, &mut hits);
+        data_sense::drop_contact_channels(clean, &mut hits);
+        data_sense::drop_definitions(clean, &mut hits);
+        data_sense::drop_message_channels(clean, &mut hits);
         for h in &mut hits {
             // Patterns may take the blanks markup leaves around a match.
             if let Some(span) = clean.get(h.start..h.end) {
