@@ -661,6 +661,32 @@ fn cv_reuses_members_an_earlier_run_trained_on_the_same_policies() {
     assert!(err.contains("no member `lead-in`"), "{err}");
     let err = refused(&["--reuse", "lead-in", "--members", "plain,ngram"]);
     assert!(err.contains("not a member of this run"), "{err}");
+    // A member refitted on the inner policies has seen the labels that
+    // would choose this run's thresholds: refused, by name.
+    let refitted_dir = dir.path().join("refitted");
+    run(&refitted_dir, &["--refit=ngram"]);
+    let refitted = refitted_dir.to_str().unwrap();
+    let err = cv_refused(
+        dir.path(),
+        &[
+            "--members",
+            "plain,ngram",
+            "--reuse-from",
+            refitted,
+            "--reuse",
+            "ngram",
+        ],
+    );
+    assert!(
+        err.contains("`ngram` was refitted") && err.contains(refitted),
+        "{err}"
+    );
+    // Its members that were not refitted are still the fold's to reuse.
+    let again = run(
+        &dir.path().join("again"),
+        &["--reuse-from", refitted, "--reuse", "plain"],
+    );
+    assert_eq!(again["out_of_fold"], first["out_of_fold"]);
     // A single model's folder is no ensemble to take members from.
     let single = dir.path().join("single");
     let mut args = vec!["--folds", "2", "--members", "ngram", "--work"];

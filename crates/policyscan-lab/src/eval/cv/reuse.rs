@@ -6,11 +6,13 @@
 //! (about an hour here), while a change to one member — the n-gram model's
 //! features, say — needs only that member trained again and the ensemble's
 //! thresholds chosen again on the inner policies. Training is seeded, so a
-//! reused member is the one the same flags would train; what keeps this
-//! honest is that the earlier run must have trained on exactly the same
-//! fit and inner policies, which is checked, not assumed. That the member's
-//! own flags were the same is the caller's word, so the record of every
-//! reused member keeps saying which run it came from.
+//! reused member is the one the same flags would train. What keeps this
+//! honest is checked, not assumed: the earlier run trained on exactly the
+//! same fit and inner policies, and did not refit the member on them
+//! (`--refit`), or its scores on the inner policies would be in sample and
+//! so would the thresholds this run chooses there. That the member's own
+//! flags were the same is the caller's word, so the record of every reused
+//! member keeps saying which run it came from.
 
 use std::path::Path;
 
@@ -20,8 +22,9 @@ use policyscan::classify::{Ensemble, MANIFEST};
 
 /// Copy member `member` of the ensemble in `from` (an earlier run's fold
 /// folder, or its `--final --out`) into `out` and return the record of its
-/// training. Refused when `from` holds no such member, or trained on other
-/// fit or inner policies than `fit` and `inner`.
+/// training. Refused when `from` holds no such member, trained on other
+/// fit or inner policies than `fit` and `inner`, or refitted the member on
+/// the inner policies.
 pub(super) fn reuse_member(
     from: &Path,
     member: &str,
@@ -58,6 +61,13 @@ pub(super) fn reuse_member(
             record.inner.len(),
             fit.len(),
             inner.len()
+        )));
+    }
+    if trained.refit {
+        return Err(bad(format!(
+            "its member `{member}` was refitted on the inner policies (--refit), so its scores \
+             there are in sample and would choose this run's thresholds on seen labels: reuse \
+             it from a run without --refit, or let this run train it"
         )));
     }
     copy_files(&from.join(member), out).map_err(|e| bad(format!("copying `{member}`: {e}")))?;
