@@ -7,7 +7,11 @@
 //! - `drop_definitions` — the examples a definition of personal
 //!   information lists (`个人信息是指…，包括姓名、出生日期…`);
 //! - `drop_message_channels` — a message named as the way the operator
-//!   sends something (`以推送通知、邮件、短信等形式告知您`).
+//!   sends something (`以推送通知、邮件、短信等形式告知您`);
+//! - `drop_ip_clauses` — the works an intellectual-property clause names
+//!   (`…提供的内容（包括文字、图片、音频、视频…）的知识产权属公司所有`);
+//! - `drop_password_advice` — the password of security advice to the user
+//!   (`使用复杂密码、定期修改密码、不将自己的账号密码…透露给他人`).
 //!
 //! Each was written from what the words mean; `docs/quality.md` says on
 //! which CA4P policies each was checked and on which it is measured.
@@ -77,32 +81,91 @@ static OWN_PRACTICE: LazyLock<Regex> = LazyLock::new(|| {
 /// `我们…`); hits from there on stay. Generic hits (`个人信息`) stay: they
 /// are never listed as data types.
 pub(crate) fn drop_definitions(text: &str, hits: &mut Vec<Hit>) {
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), '。')))
-    {
-        if !"。！？".contains(c) {
-            continue;
-        }
-        let sentence = &text[start..i];
-        if let Some(d) = DEFINES.find(sentence) {
-            let end = OWN_PRACTICE
+    let spans: Vec<(usize, usize)> = sentences(text, "。！？")
+        .into_iter()
+        .filter_map(|(start, end)| {
+            let sentence = &text[start..end];
+            let d = DEFINES.find(sentence)?;
+            let cut = OWN_PRACTICE
                 .find_at(sentence, d.end())
                 .map_or(sentence.len(), |m| m.start());
-            spans.push((start + d.start(), start + end));
+            Some((start + d.start(), start + cut))
+        })
+        .collect();
+    drop_within(&spans, hits, |_| true);
+}
+
+/// The sentences of `text` as byte spans, cut at each of `stops` (the stop
+/// itself in neither); the last one runs to the end of the text.
+fn sentences(text: &str, stops: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if stops.contains(c) {
+            out.push((start, i));
+            start = i + c.len_utf8();
         }
-        start = i + c.len_utf8().min(text.len() - i);
     }
+    out.push((start, text.len()));
+    out
+}
+
+/// Drop the non-generic data-type hits inside one of `spans` that `which`
+/// accepts. Generic hits (`个人信息`) stay: they are never listed as data
+/// types, and the summary reads them.
+fn drop_within(spans: &[(usize, usize)], hits: &mut Vec<Hit>, which: impl Fn(&Hit) -> bool) {
     if spans.is_empty() {
         return;
     }
     hits.retain(|h| {
         h.kind != Kind::DataType
             || h.category.as_deref() == Some("generic")
+            || !which(h)
             || !spans.iter().any(|&(s, e)| s <= h.start && h.end <= e)
     });
+}
+
+/// The sentences (cut at `。！？；`) of `text` that `pattern` matches.
+fn sentences_matching(text: &str, pattern: &Regex) -> Vec<(usize, usize)> {
+    sentences(text, "。！？；")
+        .into_iter()
+        .filter(|&(s, e)| pattern.is_match(&text[s..e]))
+        .collect()
+}
+
+/// A clause about intellectual property: who owns the works of a service.
+static IP_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"知识产权|著作权|版权|商标权|专利权").expect("ip regex"));
+
+/// Drop the lexicon hits in a sentence about intellectual property:
+/// `公司在本软件中提供的内容（包括但不限于文字、图片、音频、视频、电子文档
+/// 等）的知识产权属公司所有`, `用户上传的照片，著作权归用户所有`. Such a
+/// sentence names works and who owns them, not data the operator collects
+/// about the user: without this, the user-agreement clauses many policies
+/// carry list photos, recordings and files among the data processed. The
+/// rights themselves are named in full (`商标权`, not `商标`, which sits
+/// inside `厂商标识`).
+pub(crate) fn drop_ip_clauses(text: &str, hits: &mut Vec<Hit>) {
+    drop_within(&sentences_matching(text, &IP_CLAUSE), hits, |_| true);
+}
+
+/// Advice on keeping one's password safe, or what to do when it leaks.
+static SECURITY_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"复杂密码|定期(?:修改|更换)|妥善保管|不要?(?:将|向)|告知他人|透露|泄露|被他人|盗用|他人(?:使用|知悉)",
+    )
+    .expect("advice regex")
+});
+
+/// Drop the password of a sentence that advises the user on its safety:
+/// `使用复杂密码、定期修改密码、不将自己的账号密码等个人信息透露给他人`,
+/// `请妥善保管您的账号及密码`, `如发现账号或密码被他人非法使用…`. The
+/// sentence is about the user's own care, not a password the operator
+/// collects; a policy that does collect one says so where it registers the
+/// account (`创建密码`), and that hit stays.
+pub(crate) fn drop_password_advice(text: &str, hits: &mut Vec<Hit>) {
+    let spans = sentences_matching(text, &SECURITY_ADVICE);
+    drop_within(&spans, hits, |h| h.value == "密码");
 }
 
 /// Surfaces that name a kind of message: the data when a policy reads or

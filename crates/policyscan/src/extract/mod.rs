@@ -20,7 +20,8 @@
 //! Besides them:
 //! - `data_sense` — which [`data_type`] hits name data in a sense the
 //!   policy does not process it in (a contact channel, a definition's
-//!   examples, a way of sending), dropped;
+//!   examples, a way of sending, the works of an intellectual-property
+//!   clause, the password of security advice), dropped;
 //! - `company` — company-name recognition, which [`controller`] then sorts
 //!   into the operator and everyone else;
 //! - `text` — the views of a segment the extractors share (emphasis
@@ -231,6 +232,8 @@ impl Extractor {
         data_sense::drop_contact_channels(clean, &mut hits);
         data_sense::drop_definitions(clean, &mut hits);
         data_sense::drop_message_channels(clean, &mut hits);
+        data_sense::drop_ip_clauses(clean, &mut hits);
+        data_sense::drop_password_advice(clean, &mut hits);
         for h in &mut hits {
             // Patterns may take the blanks markup leaves around a match.
             if let Some(span) = clean.get(h.start..h.end) {

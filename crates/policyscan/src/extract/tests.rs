@@ -243,3 +243,41 @@ fn messages_named_as_a_way_of_sending_are_not_data_types() {
     // A sentence stop ends the list: the way is another sentence's.
     assert_eq!(types("通过短信。其他方式另行通知。"), ["短信"]);
 }
+
+/// The works an intellectual-property clause names are not data the
+/// operator processes; data collected in the next sentence still is.
+#[test]
+fn works_named_by_an_intellectual_property_clause_are_not_data_types() {
+    for t in [
+        "公司在本软件中提供的内容（包括但不限于文字、图片、音频、视频、电子文档等）的知识产权属公司所有。",
+        "用户在平台上发表的原创照片和评论，著作权均归用户本人所有",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    assert_eq!(
+        types("本软件的版权归公司所有；经您同意，我们会收集您的照片。"),
+        ["照片"]
+    );
+    // `商标` inside `厂商标识` is no trade mark.
+    assert_eq!(
+        types("设备信息（IDFV厂商标识）"),
+        ["设备信息", "设备标识符"]
+    );
+}
+
+/// A password in advice to the user about its safety is not one the
+/// operator collects; a password the user sets at registration is.
+#[test]
+fn the_password_of_security_advice_is_not_a_data_type() {
+    for t in [
+        "请您采取积极措施，包括使用复杂密码、定期修改密码、不将自己的账号密码等个人信息透露给他人。",
+        "请妥善保管您的账号及密码信息。",
+        "如您发现账号或密码被他人非法使用，请立即联系我们。",
+    ] {
+        assert!(!types(t).contains(&"密码".to_string()), "{t}");
+    }
+    assert_eq!(
+        types("注册时，您需要提供手机号码并创建密码；请妥善保管您的账号。"),
+        ["手机号码", "密码", "账号信息"]
+    );
+}
