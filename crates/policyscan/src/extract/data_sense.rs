@@ -6,6 +6,8 @@
 //!   right before its value (`客服邮箱：kefu@…`, `注册地址：上海市…`);
 //! - `drop_definitions` — the examples a definition of personal
 //!   information lists (`个人信息是指…，包括姓名、出生日期…`);
+//! - `drop_contact_references` — the operator's contact details referred
+//!   to (`请通过本政策公示的联系方式与我们联系`);
 //! - `drop_message_channels` — a message named as the way the operator
 //!   sends something (`以推送通知、邮件、短信等形式告知您`);
 //! - `drop_ip_clauses` — the works an intellectual-property clause names
@@ -52,6 +54,51 @@ pub(crate) fn drop_contact_channels(text: &str, hits: &mut Vec<Hit>) {
             text.get(h.end..v)
                 .is_some_and(|gap| gap.chars().count() <= MAX_GAP && gap.chars().all(joiner))
         })
+    });
+}
+
+/// After a contact term: the user reaching the operator with it
+/// (`…与我们联系`, `…联系我们`), or the complaint channel beside it; no
+/// bracket or `您` between (`您的联系方式（您与我们联系时使用的…）` is the
+/// user's).
+static REACHES_US: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[^。；！？，,（()）您你]{0,6}?(?:与我们|联系我们|联络我们|与本公司|联系本公司|与我司|联系我司|向我们|联系客服|与客服|及投诉|和投诉|、投诉)",
+    )
+    .expect("reaches-us regex")
+});
+/// Before it: where the policy publishes its own details (`本政策公示的`,
+/// `我们公布的`, `第12条中列明的`, `后附`), no list separator and no
+/// `您` between (`您向我们提供的其他联系方式` is the user's).
+static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:(?:本(?:隐私)?政策|本指引|公示|公布|公开|载明|约定|列明|文末|下方|末尾|我们|我行|本公司|官方)[^、，,。；！？您你]{0,12}的(?:客服|各种)?|后附)$",
+    )
+    .expect("published regex")
+});
+
+/// Drop `联系方式` / `联络方式` where the policy refers to its own contact
+/// details: `请通过本政策公示的联系方式与我们联系`, `可通过我们公布的联系方式
+/// 提出请求`, `负责处理个人信息安全的部门、联络方式及投诉渠道发生变化`. The
+/// user is told how to reach the operator; no contact detail of the user's
+/// is processed there. The term counts as the operator's when the user
+/// reaches the operator with it (`与我们联系` within 6 chars, no clause
+/// stop, bracket or `您` between), or when at most 14 chars before it the policy says it
+/// published it (`本政策…的`, `公布的`, `我们…的`, `后附`) with no list
+/// separator or `您` between. `您预留的联系方式` and a list of what is
+/// collected (`姓名、通信地址、联系方式`) stay.
+pub(crate) fn drop_contact_references(text: &str, hits: &mut Vec<Hit>) {
+    hits.retain(|h| {
+        let term = &text[h.start..h.end];
+        if h.kind != Kind::DataType || !matches!(term, "联系方式" | "联络方式") {
+            return true;
+        }
+        let back = text[..h.start]
+            .char_indices()
+            .rev()
+            .nth(13)
+            .map_or(0, |(i, _)| i);
+        !(REACHES_US.is_match(&text[h.end..]) || PUBLISHED.is_match(&text[back..h.start]))
     });
 }
 

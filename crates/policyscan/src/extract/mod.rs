@@ -19,9 +19,10 @@
 //!
 //! Besides them:
 //! - `data_sense` — which [`data_type`] hits name data in a sense the
-//!   policy does not process it in (a contact channel, a definition's
-//!   examples, a way of sending, the works of an intellectual-property
-//!   clause, the password of security advice), dropped;
+//!   policy does not process it in (a contact channel, the operator's
+//!   contact details referred to, a definition's examples, a way of
+//!   sending, the works of an intellectual-property clause, the password
+//!   of security advice), dropped;
 //! - `company` — company-name recognition, which [`controller`] then sorts
 //!   into the operator and everyone else;
 //! - `text` — the views of a segment the extractors share (emphasis
@@ -230,6 +231,7 @@ impl Extractor {
         location::find(clean, &mut hits);
         date::find(clean, &mut hits);
         data_sense::drop_contact_channels(clean, &mut hits);
+        data_sense::drop_contact_references(clean, &mut hits);
         data_sense::drop_definitions(clean, &mut hits);
         data_sense::drop_message_channels(clean, &mut hits);
         data_sense::drop_ip_clauses(clean, &mut hits);

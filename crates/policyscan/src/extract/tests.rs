@@ -281,3 +281,25 @@ fn the_password_of_security_advice_is_not_a_data_type() {
         ["手机号码", "密码", "账号信息"]
     );
 }
+
+/// The operator's own contact details, referred to, are not the user's
+/// data; the user's contact details the operator collects or keeps are.
+#[test]
+fn the_operators_contact_details_referred_to_are_not_a_data_type() {
+    for t in [
+        "如您有任何疑问，请通过本隐私政策公示的联系方式与我们联系。",
+        "您可以通过我们公布的联系方式提出上述请求。",
+        "我们负责处理个人信息安全的责任部门、联络方式及投诉渠道发生变化时；",
+        "您可以随时通过后附联系方式与我们取得联系。",
+    ] {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+    for t in [
+        "参加活动时，您可能需要向我们提供姓名、通信地址、联系方式。",
+        "我们将通过您预留的联系方式向您告知安全事件。",
+        "我们会保存您向我们主动提供的其他联系方式。",
+        "我们可能还会保存您的联系方式（您与我们联系时使用的号码）。",
+    ] {
+        assert!(types(t).contains(&"联系方式".to_string()), "{t}");
+    }
+}
