@@ -128,6 +128,10 @@ static OWN_PRACTICE: LazyLock<Regex> = LazyLock::new(|| {
 /// `我们…`); hits from there on stay. Generic hits (`个人信息`) stay: they
 /// are never listed as data types.
 pub(crate) fn drop_definitions(text: &str, hits: &mut Vec<Hit>) {
+    // Most segments define nothing: one search spares cutting sentences.
+    if !DEFINES.is_match(text) {
+        return;
+    }
     let spans: Vec<(usize, usize)> = sentences(text, "。！？")
         .into_iter()
         .filter_map(|(start, end)| {
@@ -174,6 +178,11 @@ fn drop_within(spans: &[(usize, usize)], hits: &mut Vec<Hit>, which: impl Fn(&Hi
 
 /// The sentences (cut at `。！？；`) of `text` that `pattern` matches.
 fn sentences_matching(text: &str, pattern: &Regex) -> Vec<(usize, usize)> {
+    // A sentence matches only where the whole text does: one search spares
+    // cutting the sentences of the many segments without a match.
+    if !pattern.is_match(text) {
+        return Vec::new();
+    }
     sentences(text, "。！？；")
         .into_iter()
         .filter(|&(s, e)| pattern.is_match(&text[s..e]))
@@ -211,6 +220,9 @@ static SECURITY_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
 /// collects; a policy that does collect one says so where it registers the
 /// account (`创建密码`), and that hit stays.
 pub(crate) fn drop_password_advice(text: &str, hits: &mut Vec<Hit>) {
+    if !hits.iter().any(|h| h.value == "密码") {
+        return;
+    }
     let spans = sentences_matching(text, &SECURITY_ADVICE);
     drop_within(&spans, hits, |h| h.value == "密码");
 }
