@@ -93,11 +93,7 @@ pub(crate) fn drop_contact_references(text: &str, hits: &mut Vec<Hit>) {
         if h.kind != Kind::DataType || !matches!(term, "联系方式" | "联络方式") {
             return true;
         }
-        let back = text[..h.start]
-            .char_indices()
-            .rev()
-            .nth(13)
-            .map_or(0, |(i, _)| i);
+        let back = chars_back(text, h.start, 14);
         !(REACHES_US.is_match(&text[h.end..]) || PUBLISHED.is_match(&text[back..h.start]))
     });
 }
@@ -251,11 +247,17 @@ pub(crate) fn drop_message_channels(text: &str, hits: &mut Vec<Hit>) {
         if h.kind != Kind::DataType || !MESSAGES.contains(&&text[h.start..h.end]) {
             return true;
         }
-        let back = text[..h.start]
-            .char_indices()
-            .rev()
-            .nth(19)
-            .map_or(0, |(i, _)| i);
+        let back = chars_back(text, h.start, 20);
         !(BY_MEANS_OF.is_match(&text[back..h.start]) && A_WAY.is_match(&text[h.end..]))
     });
+}
+
+/// The byte offset `n` chars before `end` in `text` (0 when there are
+/// fewer): where a look-back window of `n` chars starts.
+fn chars_back(text: &str, end: usize, n: usize) -> usize {
+    text[..end]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(0, |(i, _)| i)
 }
