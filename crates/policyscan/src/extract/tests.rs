@@ -146,21 +146,26 @@ fn types(t: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each of `texts` lists no data type (generic terms aside).
+fn assert_no_types(texts: &[&str]) {
+    for t in texts {
+        assert_eq!(types(t), Vec::<String>::new(), "{t}");
+    }
+}
+
 /// The operator's contact channels are not data it processes: the term
 /// right before a phone, e-mail, address or postcode names the channel.
 /// The same terms in a statement about the user's data stay.
 #[test]
 fn contact_channels_are_not_data_types() {
-    for t in [
+    assert_no_types(&[
         "客服邮箱：kefu@example.com",
         "您可通过电子邮箱xcfeedback@example.cn与我们联系",
         "投诉渠道电话为400-8286-855，邮箱为kefu@example.com。",
         "请发送邮件至privacy@example.com",
         "（注册地址：上海市静安区万荣路1256号1101室）",
         "数据及隐私保护中心（收） 邮编：230012",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     // The channel's value is still extracted.
     let e = ex().extract("客服邮箱：kefu@example.com", &[]);
     assert!(e.iter().any(|e| e.kind == Kind::Email), "{e:?}");
@@ -180,13 +185,11 @@ fn contact_channels_are_not_data_types() {
 /// where the sentence turns to the policy's own practice.
 #[test]
 fn examples_in_a_definition_of_personal_information_are_not_data_types() {
-    for t in [
+    assert_no_types(&[
         "个人信息是指以电子或者其他方式记录的能够识别特定自然人身份的各种信息，包括姓名、出生日期、身份证件号码、个人生物识别信息。",
         "（4）“个人敏感信息”：指一旦泄露可能危害人身和财产安全的个人信息，例如银行账号、健康信息。",
         "敏感个人信息，是指一旦泄露的个人信息，包括生物识别、宗教信仰、金融账户、行踪轨迹等信息",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     // The same sentence naming the policy's own data keeps those.
     assert_eq!(
         types(
@@ -209,14 +212,12 @@ fn examples_in_a_definition_of_personal_information_are_not_data_types() {
 /// read as the shorter word inside them; the shorter word alone still is.
 #[test]
 fn words_that_only_contain_a_data_type_are_not_one() {
-    for t in [
+    assert_no_types(&[
         "接收方必须出具与之相应的法律文件，如传票或调查函。",
         "违反中国法律、法规、规章及规范性文件的行为",
         "煽动民族仇恨、民族歧视，破坏民族团结的",
         "我们将以推送通知、短信通知等形式告知您。",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     assert_eq!(types("Cookie是存储在您设备上的小型数据文件。"), ["Cookie"]);
     assert_eq!(
         types("我们会读取您的短信和文件，并收集您的民族。"),
@@ -228,13 +229,11 @@ fn words_that_only_contain_a_data_type_are_not_one() {
 /// not data it processes; the user's messages themselves stay.
 #[test]
 fn messages_named_as_a_way_of_sending_are_not_data_types() {
-    for t in [
+    assert_no_types(&[
         "我们将及时将事件相关情况以推送通知、邮件、信函、短信等形式告知您。",
         "基于特征标签通过电子邮件、短信或其他方式向您发送营销信息",
         "我们会通过包括但不限于邮件、短信、私信或在浏览页面做特别提示等方式，说明具体变更内容",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     assert_eq!(types("经您授权，我们会读取您的短信。"), ["短信"]);
     assert_eq!(
         types("我们会收集您的电子邮件地址，并以短信形式通知您"),
@@ -248,12 +247,10 @@ fn messages_named_as_a_way_of_sending_are_not_data_types() {
 /// operator processes; data collected in the next sentence still is.
 #[test]
 fn works_named_by_an_intellectual_property_clause_are_not_data_types() {
-    for t in [
+    assert_no_types(&[
         "公司在本软件中提供的内容（包括但不限于文字、图片、音频、视频、电子文档等）的知识产权属公司所有。",
         "用户在平台上发表的原创照片和评论，著作权均归用户本人所有",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     assert_eq!(
         types("本软件的版权归公司所有；经您同意，我们会收集您的照片。"),
         ["照片"]
@@ -286,14 +283,12 @@ fn the_password_of_security_advice_is_not_a_data_type() {
 /// data; the user's contact details the operator collects or keeps are.
 #[test]
 fn the_operators_contact_details_referred_to_are_not_a_data_type() {
-    for t in [
+    assert_no_types(&[
         "如您有任何疑问，请通过本隐私政策公示的联系方式与我们联系。",
         "您可以通过我们公布的联系方式提出上述请求。",
         "我们负责处理个人信息安全的责任部门、联络方式及投诉渠道发生变化时；",
         "您可以随时通过后附联系方式与我们取得联系。",
-    ] {
-        assert_eq!(types(t), Vec::<String>::new(), "{t}");
-    }
+    ]);
     for t in [
         "参加活动时，您可能需要向我们提供姓名、通信地址、联系方式。",
         "我们将通过您预留的联系方式向您告知安全事件。",
