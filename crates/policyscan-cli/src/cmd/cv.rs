@@ -40,6 +40,12 @@ pub struct CvArgs {
     /// thresholds (split by policy).
     #[arg(long, default_value_t = 0.2)]
     inner_share: f64,
+    /// Train on this share of each fold's fit policies (a seeded subset,
+    /// smaller shares inside larger ones): a point of the learning curve,
+    /// what more labelled policies would buy. The inner policies and the
+    /// held-out fold stay whole.
+    #[arg(long, default_value_t = 1.0, conflicts_with_all = ["fixed", "line_kinds"])]
+    fit_share: f64,
     /// Loss weight of the weak pool (VioDroid sentences and weakly labelled
     /// segments of the corpus policies nobody labelled); 0 leaves it out.
     #[arg(long, default_value_t = 0.0)]
@@ -212,6 +218,11 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         "--student-weights: every weight must be a number ≥ 0, got {:?}",
         a.student_weights
     );
+    anyhow::ensure!(
+        a.fit_share > 0.0 && a.fit_share <= 1.0,
+        "--fit-share: a share in (0, 1], got {}",
+        a.fit_share
+    );
     let (hidden, layers, heads) = super::model_size(&a.config)?;
     let train = TrainOptions {
         init: a.init.clone(),
@@ -236,6 +247,7 @@ fn options(a: &CvArgs, work: PathBuf) -> Result<CvOptions> {
         folds: a.folds,
         seed: a.seed,
         inner_share: a.inner_share,
+        fit_share: a.fit_share,
         weak_weight: a.weak_weight,
         weak_ratio: a.weak_ratio,
         ngram: NgramOptions {

@@ -920,3 +920,37 @@ fn eval_checklist_reads_each_policy_with_the_fold_that_held_it_out() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("no fold-*"), "{e}");
 }
+
+#[test]
+fn cv_trains_on_a_share_of_each_folds_fit_policies_for_a_learning_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_shared(dir.path());
+    let run = |share: &str| {
+        let mut args = vec!["--folds", "2", "--members", "ngram", "--fit-share", share];
+        args.extend_from_slice(TINY);
+        cv_json(dir.path(), &args)
+    };
+    let (all, half) = (run("1"), run("0.5"));
+    for (a, h) in all["fold_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(half["fold_results"].as_array().unwrap())
+    {
+        // Same held-out fold and inner policies; half the fit policies,
+        // all of them among the full run's.
+        assert_eq!(a["test"], h["test"]);
+        assert_eq!(a["trained"]["inner"], h["trained"]["inner"]);
+        let (fit_a, fit_h) = (strings(&a["trained"]["fit"]), strings(&h["trained"]["fit"]));
+        assert_eq!((fit_a.len(), fit_h.len()), (2, 1), "{h}");
+        assert!(fit_h.is_subset(&fit_a), "{h}");
+    }
+    // Every policy is still scored out of fold.
+    assert_eq!(half["predicted"].as_array().unwrap().len(), 6);
+    assert_eq!(half["out_of_fold"]["model"]["n"], 24);
+
+    for bad in ["0", "1.5", "NaN"] {
+        let err = cv_refused(dir.path(), &["--members", "ngram", "--fit-share", bad]);
+        assert!(err.contains("--fit-share"), "{err}");
+    }
+}

@@ -32,3 +32,20 @@ pub fn inner_split(ids: &[String], share: f64, seed: u64) -> (Vec<String>, Vec<S
     inner.sort();
     (order, inner)
 }
+
+/// Keep `share` of the fit policies `fit` (at least one): a learning curve's
+/// point, what the model learns from fewer labelled policies. The order is
+/// one seeded shuffle whatever the share, so a smaller share keeps a subset
+/// of a larger one's policies and the curve's points differ only in the
+/// policies added; the inner policies, which choose, are not touched.
+pub fn fit_subset(fit: Vec<String>, share: f64, seed: u64) -> Vec<String> {
+    if share >= 1.0 || fit.is_empty() {
+        return fit;
+    }
+    let n = ((fit.len() as f64 * share).round() as usize).clamp(1, fit.len());
+    let mut order = fit;
+    SplitMix64::new(seed).shuffle(&mut order);
+    order.truncate(n);
+    order.sort();
+    order
+}

@@ -7,7 +7,9 @@
 //! 1. [`assign_folds`]: policies (never lines or segments) shuffled with a
 //!    seed and dealt into K folds;
 //! 2. per fold, [`train_fold`]: the other folds' policies split again by
-//!    policy into a fit part and an inner validation part ([`inner_split`]);
+//!    policy into a fit part and an inner validation part ([`inner_split`]),
+//!    the fit part cut to a share of itself for a learning curve
+//!    ([`fit_subset`]);
 //!    the classifier trains on the fit part's human segments (plus, when
 //!    asked, a sample of the weak pool at a lower loss weight) and picks its
 //!    checkpoint and per-label thresholds on the inner part only; with
@@ -58,7 +60,7 @@ mod refit;
 mod reuse;
 mod student;
 
-pub use folds::{assign_folds, inner_split};
+pub use folds::{assign_folds, fit_subset, inner_split};
 pub use options::{CvError, CvOptions, LEAD_IN, NGRAM, NGRAM_DISTILLED, PLAIN};
 pub use record::{CvResult, FinalResult, FoldResult, Predicted, Trained};
 
@@ -477,6 +479,13 @@ fn run_folds<'a>(
     })
 }
 
+/// The (fit, inner) split of training policies `ids`, the fit part cut to
+/// [`CvOptions::fit_share`] of itself.
+fn fitted_split(ids: &[String], opts: &CvOptions, seed: u64) -> (Vec<String>, Vec<String>) {
+    let (fit, inner) = inner_split(ids, opts.inner_share, seed);
+    (fit_subset(fit, opts.fit_share, seed.rotate_left(32)), inner)
+}
+
 /// Cross-validate training as `opts` says over the policies of `set`;
 /// `pool` is the weak pool (with `opts.weak_weight > 0`) or the unlabelled
 /// segments a teacher scores (with `opts.teachers`) or an
@@ -494,7 +503,7 @@ pub fn cross_validate(
         opts.batch_size,
         opts.resamples,
         |f, rest| {
-            let split = inner_split(&rest, opts.inner_share, opts.seed ^ (f as u64 + 1));
+            let split = fitted_split(&rest, opts, opts.seed ^ (f as u64 + 1));
             let out = opts.work.join(format!("fold-{f}"));
             let teacher = opts.teachers.as_ref().map(|t| t.join(format!("fold-{f}")));
             let drawn = pool_for(&weak, pool, teacher.as_deref());
@@ -547,7 +556,7 @@ pub fn final_check(
 ) -> Result<FinalResult, CvError> {
     let weak = weak_pool(pool, opts)?;
     let ids: Vec<String> = train_set.policies.iter().map(|p| p.id.clone()).collect();
-    let split = inner_split(&ids, opts.inner_share, opts.seed);
+    let split = fitted_split(&ids, opts, opts.seed);
     let pools = (
         pool_for(&weak, pool, opts.teachers.as_deref()),
         student::unlabelled_for(pool, opts),
@@ -597,5 +606,21 @@ mod tests {
         assert_eq!((fit.len(), inner.len()), (1, 1));
         let (fit, inner) = inner_split(&ids[..1], 0.2, 3);
         assert_eq!((fit.len(), inner.len()), (1, 0));
+    }
+
+    #[test]
+    fn fit_subset_keeps_a_seeded_share_smaller_inside_larger() {
+        let fit = ids(54);
+        assert_eq!(fit_subset(fit.clone(), 1.0, 5), fit);
+        let half = fit_subset(fit.clone(), 0.5, 5);
+        let quarter = fit_subset(fit.clone(), 0.25, 5);
+        assert_eq!((half.len(), quarter.len()), (27, 14));
+        assert!(quarter.iter().all(|q| half.contains(q)), "not nested");
+        assert!(half.iter().all(|h| fit.contains(h)));
+        assert!(half.windows(2).all(|w| w[0] < w[1]), "not sorted");
+        assert_ne!(half, fit[..27], "not shuffled");
+        assert_ne!(half, fit_subset(fit.clone(), 0.5, 6), "seed ignored");
+        assert_eq!(fit_subset(fit[..3].to_vec(), 0.01, 5).len(), 1);
+        assert!(fit_subset(Vec::new(), 0.5, 5).is_empty());
     }
 }

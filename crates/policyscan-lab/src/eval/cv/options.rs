@@ -42,6 +42,11 @@ pub struct CvOptions {
     /// Share of a fold's training policies kept apart to choose the
     /// checkpoint and thresholds.
     pub inner_share: f64,
+    /// Share of each fold's fit policies trained on (1 = all): points of a
+    /// learning curve, which says what more labelled policies would buy.
+    /// The inner policies stay whole, so every point chooses on the same
+    /// policies and is scored on the same held-out fold.
+    pub fit_share: f64,
     /// Loss weight of weak examples; 0 leaves the weak pool out.
     pub weak_weight: f32,
     /// Weak examples drawn per human training example.
